@@ -1,0 +1,1 @@
+//! Shared support for the workspace's integration tests and examples (not published).
