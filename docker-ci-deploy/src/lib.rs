@@ -1,1 +1,186 @@
-//! dcd
+//! # dcd: docker-ci-deploy in Rust
+//!
+//! `dcd` (also installed as `docker-ci-deploy`) tags a Docker image with every tag its version
+//! implies and pushes them: after CI has built an image and its tests pass,
+//!
+//! ```text
+//! dcd --version 1.2.3 --version-semver --version-latest --registry registry:5000 my-image
+//! ```
+//!
+//! runs `docker tag` for `registry:5000/my-image:1.2.3`, `:1.2`, `:1` and `:latest`, then
+//! `docker push` for each of them. `--dry-run` prints the docker commands instead.
+//!
+//! Its command line is that of the Python docker-ci-deploy 0.3.0: every well-formed 0.3.0
+//! invocation gives byte-identical `--dry-run` output, `--verbose` lines, `DEPRECATED:` lines
+//! and usage errors (exit status 2, nothing on stdout). Where 0.3.0 is broken, dcd does what
+//! 0.3.0's README promises or stops with a one-line `error:` before any docker command runs:
+//!
+//! * `--tag` applies to every image (0.3.0 tagged only the first);
+//! * a version `--version-semver` cannot cut into parts (`1.2.3+build.5`, `1.2.`, `1..2`) is an
+//!   error (0.3.0 hung), as is a `--semver-precision` above the version's parts (0.3.0 printed
+//!   a traceback);
+//! * an image reference, generated tag or registry-prefixed name that Docker would reject is
+//!   an error (0.3.0 passed it to docker, or printed a traceback);
+//! * digest references (`name[:tag]@sha256:…`) are accepted as sources: the digest is the
+//!   source of `docker tag`, and the targets are built from the name and tag (0.3.0 could not
+//!   parse any digest).
+//!
+//! Each docker command's output streams through as it happens, and the first command that
+//! fails stops the run with `error: command `…` exited with status N`.
+//!
+//! ## Exit codes
+//!
+//! See [`exit_codes`]: 0 on success, 1 when the input cannot be planned or a docker command
+//! fails, 2 for usage errors.
+//!
+//! ## Environment
+//!
+//! * `PATH` is searched for `--executable` (default `docker`).
+//! * `NO_COLOR`: when set, the `error:` prefix is never coloured (it is coloured only when
+//!   stderr is a terminal).
+//!
+//! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
+//! project; the user-facing summary is the dcd section of the workspace README.
+
+mod cli;
+mod errors;
+mod plan;
+mod reference;
+mod runner;
+mod version;
+
+use std::io::{self, Write};
+
+pub use errors::{exit_codes, ExpectedError, PlanError};
+
+/// Runs dcd with the process's arguments: parses them, plans every tag, then prints
+/// (`--dry-run`) or runs the docker commands.
+///
+/// `--help` and usage errors are handled as argparse handles them (help on stdout with
+/// success; usage errors as [`ExpectedError::Usage`], which
+/// [`ExpectedError::display_to_stderr`] prints in argparse's format).
+pub fn main_impl() -> Result<(), ExpectedError> {
+    let mut argv = std::env::args_os().map(|arg| arg.to_string_lossy().into_owned());
+    let prog = cli::prog_name(argv.next().as_deref());
+    let args: Vec<String> = argv.collect();
+    run(
+        &prog,
+        &args,
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    )
+}
+
+/// Runs dcd for `args` (without the program name), writing dcd's own lines to `out` and
+/// `err`. Docker commands inherit the process's stdout and stderr.
+fn run(
+    prog: &str,
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), ExpectedError> {
+    let (deprecations, result) = match cli::parse(prog, args)? {
+        cli::Parsed::Help(text) => {
+            return out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|reason| ExpectedError::Output {
+                    stream: "stdout",
+                    reason,
+                });
+        }
+        cli::Parsed::Run {
+            deprecations,
+            result,
+        } => (deprecations, result),
+    };
+    for line in &deprecations {
+        writeln!(err, "{line}").map_err(|reason| ExpectedError::Output {
+            stream: "stderr",
+            reason,
+        })?;
+    }
+    let invocation = result?;
+    let steps = plan::plan(&invocation.settings)?;
+    let runner = runner::Runner {
+        executable: invocation.executable,
+        dry_run: invocation.dry_run,
+        verbose: invocation.verbose,
+    };
+    runner.run(&steps, out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs dcd in-process; only for invocations that run no docker command.
+    fn dcd(args: &[&str]) -> (Result<(), ExpectedError>, String, String) {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let result = run("dcd", &args, &mut out, &mut err);
+        (
+            result,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn deprecation_lines_come_before_the_check_error() {
+        let (result, out, err) = dcd(&["--tag-latest", "img"]);
+        let error = result.unwrap_err();
+        assert_eq!(error.process_exit_code(), exit_codes::USAGE);
+        assert_eq!(
+            error.to_string(),
+            "the --version-latest option requires --version"
+        );
+        assert_eq!(out, "");
+        assert_eq!(
+            err,
+            "DEPRECATED: the --tag-latest option is deprecated and will be removed in the next release. Please use --version-latest instead\n"
+        );
+    }
+
+    #[test]
+    fn readme_example() {
+        let (result, out, err) = dcd(&[
+            "-V",
+            "3.6.0",
+            "-S",
+            "-L",
+            "-r",
+            "registry:5000",
+            "--dry-run",
+            "alpine-python",
+        ]);
+        result.unwrap();
+        assert_eq!(err, "");
+        assert_eq!(
+            out,
+            "docker tag alpine-python registry:5000/alpine-python:3.6.0
+docker tag alpine-python registry:5000/alpine-python:3.6
+docker tag alpine-python registry:5000/alpine-python:3
+docker tag alpine-python registry:5000/alpine-python:latest
+docker push registry:5000/alpine-python:3.6.0
+docker push registry:5000/alpine-python:3.6
+docker push registry:5000/alpine-python:3
+docker push registry:5000/alpine-python:latest
+"
+        );
+    }
+
+    #[test]
+    fn plan_errors_print_nothing_on_stdout() {
+        let (result, out, _) = dcd(&["--dry-run", "-V", "1.2.3", "-S", "-P", "4", "img"]);
+        let error = result.unwrap_err();
+        assert_eq!(error.process_exit_code(), exit_codes::FAILURE);
+        assert_eq!(out, "");
+        let mut rendered = Vec::new();
+        error.write_to(&mut rendered, false).unwrap();
+        assert_eq!(
+            String::from_utf8(rendered).unwrap(),
+            "error: The minimum precision (4) is greater than the precision of version '1.2.3' (3)\n"
+        );
+    }
+}

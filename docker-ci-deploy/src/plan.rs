@@ -1,0 +1,321 @@
+//! Tag planning: a pure function from the parsed options to the `docker tag` and
+//! `docker push` steps, in 0.3.0's order (every tag of every image, then every push).
+
+use crate::errors::PlanError;
+use crate::reference::{check_target, join_image_tag, parse_source, RegistryTagger};
+use crate::version::{generate_semver_versions, VersionTagger};
+
+/// What to tag and push, after the command line's checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// The image arguments, in order.
+    pub(crate) images: Vec<String>,
+    /// The `--tag` values, flattened in order; `None` when `--tag` was not given.
+    pub(crate) tags: Option<Vec<String>>,
+    /// The `--version` value; `None` when missing or empty.
+    pub(crate) version: Option<String>,
+    /// `--version-latest`.
+    pub(crate) version_latest: bool,
+    /// `--version-semver`.
+    pub(crate) version_semver: bool,
+    /// `--semver-precision`; 0 when not given (and then acts as 1).
+    pub(crate) semver_precision: i64,
+    /// `--semver-zero`.
+    pub(crate) semver_zero: bool,
+    /// The `--registry` value; `None` when missing or empty.
+    pub(crate) registry: Option<String>,
+}
+
+/// One thing the runner does (or prints, with `--dry-run`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// `docker tag SOURCE TARGET`.
+    Tag {
+        /// The image argument.
+        source: String,
+        /// The reference to create.
+        target: String,
+    },
+    /// A target equal to its image argument: nothing runs (`--verbose` says so).
+    SkipSelfTag {
+        /// The image argument.
+        image: String,
+    },
+    /// `docker push TARGET`.
+    Push {
+        /// The reference to push.
+        target: String,
+    },
+}
+
+/// The references one image argument is tagged as, in order.
+///
+/// This is 0.3.0's `generate_tags`, plus checks that every reference is one Docker accepts.
+/// `tags` applies to every image (0.3.0 used it up on the first image).
+fn generate_tags(
+    image: &str,
+    tags: Option<&[String]>,
+    version_tagger: Option<&VersionTagger>,
+    registry_tagger: Option<&RegistryTagger>,
+) -> Result<Vec<String>, PlanError> {
+    let source = parse_source(image)?;
+    let name = match registry_tagger {
+        Some(tagger) => tagger.generate_tag(&source.name)?,
+        None => source.name.clone(),
+    };
+    let base_tags: Vec<Option<String>> = match tags {
+        Some(tags) => tags.iter().cloned().map(Some).collect(),
+        None => vec![source.tag.clone()],
+    };
+    let new_tags: Vec<Option<String>> = match version_tagger {
+        Some(tagger) => base_tags
+            .iter()
+            .flat_map(|tag| tagger.generate_tags(tag.as_deref()))
+            .map(Some)
+            .collect(),
+        None => base_tags,
+    };
+    new_tags
+        .iter()
+        .map(|tag| {
+            check_target(image, &name, tag.as_deref())?;
+            Ok(join_image_tag(&name, tag.as_deref()))
+        })
+        .collect()
+}
+
+/// Plans every step for `settings`, or says why it cannot, before anything runs.
+pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
+    let version_tagger = match &settings.version {
+        Some(version) => {
+            let versions = if settings.version_semver {
+                let precision = match settings.semver_precision {
+                    0 => 1,
+                    precision => precision,
+                };
+                generate_semver_versions(version, precision, settings.semver_zero)?
+            } else {
+                vec![version.clone()]
+            };
+            Some(VersionTagger::new(versions, settings.version_latest))
+        }
+        None => None,
+    };
+    let registry_tagger = settings.registry.as_deref().map(RegistryTagger::new);
+
+    let tag_map = settings
+        .images
+        .iter()
+        .map(|image| {
+            let targets = generate_tags(
+                image,
+                settings.tags.as_deref(),
+                version_tagger.as_ref(),
+                registry_tagger.as_ref(),
+            )?;
+            Ok((image, targets))
+        })
+        .collect::<Result<Vec<_>, PlanError>>()?;
+
+    let mut steps = Vec::new();
+    for (image, targets) in &tag_map {
+        for target in targets {
+            steps.push(if target == *image {
+                Step::SkipSelfTag {
+                    image: (*image).clone(),
+                }
+            } else {
+                Step::Tag {
+                    source: (*image).clone(),
+                    target: target.clone(),
+                }
+            });
+        }
+    }
+    for (_, targets) in &tag_map {
+        steps.extend(targets.iter().map(|target| Step::Push {
+            target: target.clone(),
+        }));
+    }
+    Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn tags_for(image: &str, tags: Option<&[&str]>, versions: Option<&[&str]>) -> Vec<String> {
+        let tags = tags.map(strings);
+        let tagger = versions.map(|v| VersionTagger::new(strings(v), false));
+        generate_tags(image, tags.as_deref(), tagger.as_ref(), None).unwrap()
+    }
+
+    // 0.3.0's TestGenerateTagsFunc.
+    #[test]
+    fn no_tags() {
+        assert_eq!(tags_for("test-image", None, None), ["test-image"]);
+    }
+
+    #[test]
+    fn no_tags_existing_tag() {
+        assert_eq!(tags_for("test-image:abc", None, None), ["test-image:abc"]);
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            tags_for("test-image", Some(&["abc", "def"]), None),
+            ["test-image:abc", "test-image:def"]
+        );
+    }
+
+    #[test]
+    fn tag_existing_tag() {
+        assert_eq!(
+            tags_for("test-image:abc", Some(&["def", "ghi"]), None),
+            ["test-image:def", "test-image:ghi"]
+        );
+    }
+
+    #[test]
+    fn version_new_tag_is_latest() {
+        assert_eq!(
+            tags_for("test-image:abc", Some(&["latest"]), Some(&["1.2.3"])),
+            ["test-image:1.2.3"]
+        );
+    }
+
+    #[test]
+    fn version_new_tag_is_latest_with_version() {
+        assert_eq!(
+            tags_for("test-image:abc", Some(&["1.2.3-latest"]), Some(&["1.2.3"])),
+            ["test-image:1.2.3"]
+        );
+    }
+
+    fn settings(images: &[&str]) -> Settings {
+        Settings {
+            images: strings(images),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn tag_applies_to_every_image() {
+        let steps = plan(&Settings {
+            tags: Some(strings(&["a"])),
+            ..settings(&["img:x", "img:y"])
+        })
+        .unwrap();
+        assert_eq!(
+            steps,
+            [
+                Step::Tag {
+                    source: "img:x".into(),
+                    target: "img:a".into()
+                },
+                Step::Tag {
+                    source: "img:y".into(),
+                    target: "img:a".into()
+                },
+                Step::Push {
+                    target: "img:a".into()
+                },
+                Step::Push {
+                    target: "img:a".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn self_tag_is_skipped_but_pushed() {
+        let steps = plan(&Settings {
+            version: Some("1.2.3".into()),
+            version_latest: true,
+            ..settings(&["img:1.2.3"])
+        })
+        .unwrap();
+        assert_eq!(
+            steps,
+            [
+                Step::SkipSelfTag {
+                    image: "img:1.2.3".into()
+                },
+                Step::Tag {
+                    source: "img:1.2.3".into(),
+                    target: "img:latest".into()
+                },
+                Step::Push {
+                    target: "img:1.2.3".into()
+                },
+                Step::Push {
+                    target: "img:latest".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn any_bad_image_stops_the_plan() {
+        let err = plan(&settings(&["good", "Bad"])).unwrap_err();
+        assert_eq!(err.to_string(), "Unable to parse image tag 'Bad'");
+    }
+
+    #[test]
+    fn bad_generated_references_stop_the_plan() {
+        let err = plan(&Settings {
+            tags: Some(strings(&["bad tag!"])),
+            ..settings(&["img"])
+        })
+        .unwrap_err();
+        assert_eq!(
+            err,
+            PlanError::InvalidTag {
+                image: "img".into(),
+                tag: "bad tag!".into()
+            }
+        );
+        let err = plan(&Settings {
+            registry: Some("reg:5000/".into()),
+            ..settings(&["img:1"])
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "repository name `reg:5000//img` made for `img:1` is not a valid Docker repository name (check --registry)"
+        );
+        let err = plan(&Settings {
+            version: Some("1.2.3+build.5".into()),
+            ..settings(&["img"])
+        })
+        .unwrap_err();
+        assert!(matches!(err, PlanError::InvalidTag { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn digest_sources_tag_their_name() {
+        let source = format!("img@sha256:{}", "0".repeat(64));
+        let steps = plan(&Settings {
+            version: Some("1.2.3".into()),
+            ..settings(&[&source])
+        })
+        .unwrap();
+        assert_eq!(
+            steps,
+            [
+                Step::Tag {
+                    source: source.clone(),
+                    target: "img:1.2.3".into()
+                },
+                Step::Push {
+                    target: "img:1.2.3".into()
+                },
+            ]
+        );
+    }
+}
