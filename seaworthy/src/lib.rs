@@ -1,9 +1,55 @@
-//! seaworthy: test Docker images like code.
+//! seaworthy: test Docker images the way you test code.
+//!
+//! Containers, networks, volumes and images are described by *definitions*; a
+//! [`DockerHelper`] creates them with unique names and labels, and removes whatever is left.
+//! Readiness ([`Wait`]), logs and [matchers](matchers), [`exec`](ContainerDefinition::exec),
+//! an [HTTP client](http::ContainerHttpClient) bound to the published port, and
+//! [process trees](ps) answer the questions a team asks of an image it ships.
+//!
+//! ```no_run
+//! # async fn demo() -> seaworthy::Result<()> {
+//! use seaworthy::{ContainerDefinition, DockerHelper, Wait};
+//!
+//! let helper = DockerHelper::connect().await?;
+//! let echo = ContainerDefinition::new("echo", "seaworthy-test/busybox")
+//!     .command(["sh", "-c", "echo hello; sleep 60"])
+//!     .wait_for(Wait::logs(["^hello$"]));
+//! echo.setup(&helper).await?;
+//! assert_eq!(echo.exec_ok(["echo", "hi"]).await?.stdout_str(), "hi\n");
+//! echo.teardown().await?;
+//! helper.teardown().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Environment variables
+//!
+//! | variable | values | effect |
+//! |---|---|---|
+//! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use (default `unix:///var/run/docker.sock`) |
 #![warn(missing_docs)]
 
+pub mod definitions;
+mod error;
+mod exec;
+pub mod helper;
 pub mod http;
 pub mod lines;
+mod logs;
 pub mod matchers;
 pub mod merge;
 pub mod output;
 pub mod ps;
+mod runtime;
+mod wait;
+
+pub use definitions::{
+    Attachment, ContainerDefinition, ContainerStatus, ImageDefinition, NetworkDefinition,
+    VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
+};
+pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
+pub use exec::{Exec, ExecOutput};
+pub use helper::{DockerHelper, ImageInfo, Removed, ResourceKind};
+pub use logs::{LogOptions, LogStream};
+pub use output::output_lines;
+pub use runtime::block_on;
+pub use wait::Wait;

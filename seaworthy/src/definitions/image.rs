@@ -1,0 +1,319 @@
+//! [`ImageDefinition`]: an image built from a Dockerfile directory, or an existing tag.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bollard::query_parameters::BuildImageOptionsBuilder;
+use futures_util::StreamExt;
+use once_cell::sync::Lazy;
+
+use crate::error::{Error, Result};
+use crate::helper::DockerHelper;
+use crate::runtime;
+
+/// The label holding a hash of the build context and arguments an image was built from.
+pub const LABEL_CONTEXT: &str = "seaworthy.context";
+
+#[derive(Debug, Clone)]
+enum Source {
+    Build {
+        context: PathBuf,
+        dockerfile: String,
+        args: BTreeMap<String, String>,
+    },
+    Existing,
+}
+
+/// An image for containers to run: built from a directory with a Dockerfile, or an existing tag
+/// (used when present, pulled when missing).
+///
+/// A build happens at most once per tag in a process, and not at all when an image with that
+/// tag was already built from identical context files and build arguments (recognised by the
+/// [`LABEL_CONTEXT`] label), so parallel test processes and later runs reuse it. Images are
+/// never removed by teardown: they are the cache.
+///
+/// ```no_run
+/// # async fn demo() -> seaworthy::Result<()> {
+/// use seaworthy::{DockerHelper, ImageDefinition};
+///
+/// let helper = DockerHelper::connect().await?;
+/// let image = ImageDefinition::build(
+///     "seaworthy-test/redis:latest",
+///     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/redis"),
+/// );
+/// image.setup(&helper).await?;
+/// assert!(image.id()?.starts_with("sha256:"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ImageDefinition {
+    tag: String,
+    source: Source,
+    id: Arc<Mutex<Option<String>>>,
+}
+
+type BuildCell = Arc<tokio::sync::OnceCell<std::result::Result<String, String>>>;
+static BUILDS: Lazy<Mutex<HashMap<String, BuildCell>>> = Lazy::new(Default::default);
+
+impl ImageDefinition {
+    /// An image built from `context` (a directory holding a `Dockerfile`) and tagged `tag`.
+    pub fn build(tag: impl Into<String>, context: impl Into<PathBuf>) -> Self {
+        ImageDefinition {
+            tag: tag.into(),
+            source: Source::Build {
+                context: context.into(),
+                dockerfile: "Dockerfile".into(),
+                args: BTreeMap::new(),
+            },
+            id: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// An existing image, used when present and pulled when missing.
+    pub fn existing(tag: impl Into<String>) -> Self {
+        ImageDefinition {
+            tag: tag.into(),
+            source: Source::Existing,
+            id: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// A build argument (`ARG` in the Dockerfile).
+    pub fn build_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        if let Source::Build { args, .. } = &mut self.source {
+            args.insert(key.into(), value.into());
+        }
+        self
+    }
+
+    /// The Dockerfile's path inside the context (default `Dockerfile`).
+    pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
+        if let Source::Build { dockerfile, .. } = &mut self.source {
+            *dockerfile = path.into();
+        }
+        self
+    }
+
+    /// The image's tag.
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The image ID, once set up.
+    pub fn id(&self) -> Result<String> {
+        self.id
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| Error::NotSetUp {
+                kind: "image",
+                name: self.tag.clone(),
+            })
+    }
+
+    /// Builds (or finds, or pulls) the image. Idempotent.
+    pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
+        let id = match &self.source {
+            Source::Existing => helper.ensure_image(&self.tag).await?.id.clone(),
+            Source::Build {
+                context,
+                dockerfile,
+                args,
+            } => {
+                let cell = BUILDS
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(self.tag.clone())
+                    .or_default()
+                    .clone();
+                let (docker, tag) = (helper.docker().clone(), self.tag.clone());
+                let (context, dockerfile, args) = (context.clone(), dockerfile.clone(), args.clone());
+                let labels = helper.labels(&tag);
+                let built = cell
+                    .get_or_init(|| async move {
+                        runtime::run(async move {
+                            build(&docker, &tag, &context, &dockerfile, &args, labels)
+                                .await
+                                .map_err(|e| e.to_string())
+                        })
+                        .await
+                    })
+                    .await
+                    .clone();
+                helper.forget_image(&self.tag);
+                built.map_err(Error::Other)?
+            }
+        };
+        *self.id.lock().unwrap_or_else(|p| p.into_inner()) = Some(id);
+        Ok(())
+    }
+
+    /// Images are kept as a cache; teardown does nothing.
+    pub async fn teardown(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+async fn build(
+    docker: &bollard::Docker,
+    tag: &str,
+    context: &Path,
+    dockerfile: &str,
+    args: &BTreeMap<String, String>,
+    mut labels: HashMap<String, String>,
+) -> Result<String> {
+    let started = std::time::Instant::now();
+    let ctx_name = context.display().to_string();
+    let build_error = |reason: String, output: Vec<String>| Error::ImageBuild {
+        tag: tag.to_string(),
+        context: ctx_name.clone(),
+        reason,
+        output,
+    };
+    let (tarball, hash) = {
+        let context = context.to_path_buf();
+        let args = args.clone();
+        tokio::task::spawn_blocking(move || pack_context(&context, &args))
+            .await
+            .map_err(|e| build_error(e.to_string(), Vec::new()))??
+    };
+    // Reuse an image built from the same context (by another process or an earlier run).
+    if let Ok(existing) = docker.inspect_image(tag).await {
+        let same = existing
+            .config
+            .as_ref()
+            .and_then(|c| c.labels.as_ref())
+            .and_then(|l| l.get(LABEL_CONTEXT))
+            .is_some_and(|h| *h == hash);
+        if let (true, Some(id)) = (same, existing.id) {
+            tracing::debug!(target: "seaworthy", image = tag, "image up to date");
+            return Ok(id);
+        }
+    }
+    // Run labels would make every build differ; images carry only the context hash.
+    labels.clear();
+    labels.insert(LABEL_CONTEXT.to_string(), hash);
+    let options = BuildImageOptionsBuilder::new()
+        .dockerfile(dockerfile)
+        .t(tag)
+        .rm(true)
+        .forcerm(true)
+        .buildargs(&args.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<HashMap<_, _>>())
+        .labels(&labels)
+        .build();
+    let mut stream = docker.build_image(options, None, Some(bollard::body_full(tarball.into())));
+    let mut output: Vec<String> = Vec::new();
+    let mut id = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(info) => {
+                if let Some(s) = info.stream {
+                    output.extend(s.lines().map(str::to_string));
+                }
+                if let Some(detail) = info.error_detail {
+                    let reason = detail.message.unwrap_or_else(|| "build failed".into());
+                    return Err(build_error(reason, tail(output)));
+                }
+                if let Some(aux) = info.aux {
+                    if let Some(i) = aux.id {
+                        id = Some(i);
+                    }
+                }
+            }
+            Err(bollard::errors::Error::DockerStreamError { error }) => {
+                return Err(build_error(error, tail(output)))
+            }
+            Err(e) => return Err(build_error(e.to_string(), tail(output))),
+        }
+    }
+    let id = match id {
+        Some(id) => id,
+        None => docker
+            .inspect_image(tag)
+            .await
+            .map_err(|e| build_error(e.to_string(), tail(output.clone())))?
+            .id
+            .unwrap_or_default(),
+    };
+    tracing::info!(target: "seaworthy", image = tag, ms = started.elapsed().as_millis() as u64, "built");
+    Ok(id)
+}
+
+fn tail(mut lines: Vec<String>) -> Vec<String> {
+    let keep = lines.len().saturating_sub(30);
+    lines.drain(..keep);
+    lines
+}
+
+/// Tars the context directory and hashes its files (paths, modes and contents) and the args.
+fn pack_context(context: &Path, args: &BTreeMap<String, String>) -> Result<(Vec<u8>, String)> {
+    let io = |action: String| move |source| Error::Io { action, source };
+    let mut files = Vec::new();
+    collect_files(context, context, &mut files)
+        .map_err(io(format!("read build context `{}`", context.display())))?;
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.follow_symlinks(true);
+    for rel in &files {
+        let full = context.join(rel);
+        let data = std::fs::read(&full).map_err(io(format!("read `{}`", full.display())))?;
+        hasher.write(rel.to_string_lossy().as_bytes());
+        hasher.write(&data);
+        builder
+            .append_path_with_name(&full, rel)
+            .map_err(io(format!("pack `{}`", full.display())))?;
+    }
+    for (k, v) in args {
+        hasher.write(k.as_bytes());
+        hasher.write(v.as_bytes());
+    }
+    let tarball = builder
+        .into_inner()
+        .map_err(io(format!("pack build context `{}`", context.display())))?;
+    Ok((tarball, format!("{:016x}", hasher.finish())))
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_hash_changes_with_files_and_args() {
+        let dir = std::env::temp_dir().join(format!("seaworthy-ctx-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(dir.join("sub/a"), "a").unwrap();
+        let none = BTreeMap::new();
+        let (tar1, h1) = pack_context(&dir, &none).unwrap();
+        let (_, h1b) = pack_context(&dir, &none).unwrap();
+        assert_eq!(h1, h1b);
+        assert!(!tar1.is_empty());
+        let args = BTreeMap::from([("X".to_string(), "1".to_string())]);
+        assert_ne!(pack_context(&dir, &args).unwrap().1, h1);
+        std::fs::write(dir.join("sub/a"), "b").unwrap();
+        assert_ne!(pack_context(&dir, &none).unwrap().1, h1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_context_is_an_io_error_naming_it() {
+        let e = pack_context(Path::new("/nonexistent/ctx"), &BTreeMap::new()).unwrap_err();
+        assert!(e.to_string().starts_with("failed to read build context `/nonexistent/ctx`"), "{e}");
+    }
+}

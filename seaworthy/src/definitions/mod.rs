@@ -1,0 +1,11 @@
+//! Definitions of Docker resources: containers, networks, volumes and images.
+
+pub(crate) mod container;
+pub(crate) mod image;
+pub(crate) mod network;
+pub(crate) mod volume;
+
+pub use container::{Attachment, ContainerDefinition, ContainerStatus, DEFAULT_WAIT_TIMEOUT};
+pub use image::ImageDefinition;
+pub use network::NetworkDefinition;
+pub use volume::VolumeDefinition;

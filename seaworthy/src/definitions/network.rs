@@ -1,0 +1,211 @@
+//! [`NetworkDefinition`]: a bridge network, named and labelled by the helper.
+
+use std::sync::{Arc, Mutex};
+
+use bollard::models::{EndpointSettings, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest};
+
+use crate::error::{Error, Result};
+use crate::helper::{DockerHelper, ResourceKind};
+use crate::runtime;
+
+#[derive(Debug, Clone)]
+struct Created {
+    id: String,
+    docker_name: String,
+    helper: DockerHelper,
+}
+
+/// A user-defined bridge network, on which containers reach each other by name.
+///
+/// Networks are always referred to by ID: Docker 20.10 accepts two networks with the same name.
+///
+/// ```no_run
+/// # async fn demo() -> seaworthy::Result<()> {
+/// use seaworthy::{DockerHelper, NetworkDefinition};
+///
+/// let helper = DockerHelper::connect().await?;
+/// let net = NetworkDefinition::new("backend").internal(true);
+/// net.setup(&helper).await?;
+/// assert!(net.docker_name()?.starts_with("test_backend_"));
+/// net.teardown().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct NetworkDefinition {
+    name: String,
+    driver: String,
+    internal: bool,
+    labels: Vec<(String, String)>,
+    state: Arc<Mutex<Option<Created>>>,
+}
+
+impl NetworkDefinition {
+    /// A bridge network named `name` (namespaced by the helper).
+    pub fn new(name: impl Into<String>) -> Self {
+        NetworkDefinition {
+            name: name.into(),
+            driver: "bridge".into(),
+            internal: false,
+            labels: Vec::new(),
+            state: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// An internal network has no route to the outside.
+    pub fn internal(mut self, internal: bool) -> Self {
+        self.internal = internal;
+        self
+    }
+
+    /// The network driver (default `bridge`).
+    pub fn driver(mut self, driver: impl Into<String>) -> Self {
+        self.driver = driver.into();
+        self
+    }
+
+    /// A label besides the `seaworthy.*` ones.
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.push((key.into(), value.into()));
+        self
+    }
+
+    /// The definition's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Created>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn created(&self) -> Result<Created> {
+        self.lock().clone().ok_or_else(|| Error::NotSetUp {
+            kind: "network",
+            name: self.name.clone(),
+        })
+    }
+
+    /// `true` once created.
+    pub fn is_created(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// The network's ID, once created.
+    pub fn id(&self) -> Result<String> {
+        Ok(self.created()?.id)
+    }
+
+    /// The network's Docker name, once created.
+    pub fn docker_name(&self) -> Result<String> {
+        Ok(self.created()?.docker_name)
+    }
+
+    /// Creates the network; does nothing if already created.
+    pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
+        if self.is_created() {
+            return Ok(());
+        }
+        let docker_name = helper.resource_name(&self.name);
+        let mut labels = helper.labels(&self.name);
+        labels.extend(self.labels.iter().cloned());
+        let request = NetworkCreateRequest {
+            name: docker_name.clone(),
+            driver: Some(self.driver.clone()),
+            internal: Some(self.internal),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        let docker = helper.docker().clone();
+        let name = docker_name.clone();
+        let id = runtime::run(async move {
+            docker
+                .create_network(request)
+                .await
+                .map(|r| r.id)
+                .map_err(|e| Error::docker(format!("create network `{name}`"), e))
+        })
+        .await?;
+        helper.track(ResourceKind::Network, &id, &docker_name);
+        tracing::info!(target: "seaworthy", network = %docker_name, "created");
+        *self.lock() = Some(Created {
+            id,
+            docker_name,
+            helper: helper.clone(),
+        });
+        Ok(())
+    }
+
+    /// Removes the network if it exists. Idempotent.
+    pub async fn teardown(&self) -> Result<()> {
+        let Some(c) = self.lock().clone() else {
+            return Ok(());
+        };
+        let docker = c.helper.docker().clone();
+        let id = c.id.clone();
+        runtime::run(async move {
+            crate::helper::remove_resource(&docker, ResourceKind::Network, &id).await
+        })
+        .await?;
+        c.helper.untrack(&c.id);
+        *self.lock() = None;
+        tracing::info!(target: "seaworthy", network = %c.docker_name, "removed");
+        Ok(())
+    }
+
+    /// Docker's description of the network.
+    pub async fn inspect(&self) -> Result<bollard::models::NetworkInspect> {
+        let c = self.created()?;
+        let docker = c.helper.docker().clone();
+        runtime::run(async move {
+            docker
+                .inspect_network(&c.id, None::<bollard::query_parameters::InspectNetworkOptions>)
+                .await
+                .map_err(|e| Error::docker(format!("inspect network `{}`", c.docker_name), e))
+        })
+        .await
+    }
+}
+
+/// Connects a container to a network with aliases.
+pub(crate) async fn connect(
+    helper: &DockerHelper,
+    network_id: &str,
+    container_id: &str,
+    aliases: &[String],
+) -> Result<()> {
+    let docker = helper.docker().clone();
+    let request = NetworkConnectRequest {
+        container: container_id.to_string(),
+        endpoint_config: Some(EndpointSettings {
+            aliases: Some(aliases.to_vec()),
+            ..Default::default()
+        }),
+    };
+    let net = network_id.to_string();
+    runtime::run(async move {
+        docker
+            .connect_network(&net, request)
+            .await
+            .map_err(|e| Error::docker(format!("connect container to network `{net}`"), e))
+    })
+    .await
+}
+
+/// Disconnects a container from a network (forcibly); a missing container or network is fine.
+pub(crate) async fn disconnect(helper: &DockerHelper, network_id: &str, container_id: &str) -> Result<()> {
+    let docker = helper.docker().clone();
+    let request = NetworkDisconnectRequest {
+        container: container_id.to_string(),
+        force: Some(true),
+    };
+    let net = network_id.to_string();
+    runtime::run(async move {
+        match docker.disconnect_network(&net, request).await {
+            Ok(()) => Ok(()),
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+            Err(e) => Err(Error::docker(format!("disconnect container from network `{net}`"), e)),
+        }
+    })
+    .await
+}
+

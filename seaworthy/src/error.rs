@@ -1,0 +1,477 @@
+//! The one error type of the library.
+//!
+//! Messages are lowercase fragments that read after "failed to …" or stand on their own in a test
+//! failure; values are in backticks, and where there is a next step it is on a second line as
+//! `(hint: …)`.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::http::HttpWaitError;
+use crate::matchers::MatcherExhausted;
+use crate::merge::MergeError;
+use crate::ps::PsError;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while driving Docker resources.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The Docker engine could not be reached.
+    #[error(
+        "cannot connect to the Docker engine at `{address}`: {source}\n(hint: start the Docker \
+         daemon, or point DOCKER_HOST at it, e.g. `DOCKER_HOST=unix:///var/run/docker.sock`)"
+    )]
+    DockerUnreachable {
+        /// The address that was tried.
+        address: String,
+        /// What bollard reported.
+        #[source]
+        source: bollard::errors::Error,
+    },
+
+    /// The engine speaks an API older than the oldest we support.
+    #[error(
+        "the Docker engine at `{address}` speaks API {version}, older than the supported minimum \
+         {minimum}\n(hint: upgrade Docker to 20.10 or newer)"
+    )]
+    EngineTooOld {
+        /// The address of the engine.
+        address: String,
+        /// The API version it reported.
+        version: String,
+        /// The oldest API version this library supports.
+        minimum: String,
+    },
+
+    /// An image is not present and could not be pulled.
+    #[error(
+        "image `{image}` is not available locally and pulling it failed: {reason}\n(hint: build it \
+         or pull it: `docker build -t {image} DIR`, or `docker pull {image}`)"
+    )]
+    ImageNotFound {
+        /// The image reference.
+        image: String,
+        /// Why the pull failed.
+        reason: String,
+    },
+
+    /// Building an image failed.
+    #[error("failed to build image `{tag}` from `{context}`: {reason}{}", fmt_last_lines(.output))]
+    ImageBuild {
+        /// The tag being built.
+        tag: String,
+        /// The build context directory.
+        context: String,
+        /// What went wrong.
+        reason: String,
+        /// The last lines of the build output.
+        output: Vec<String>,
+    },
+
+    /// A resource with the same name already exists.
+    #[error(
+        "a {kind} named `{name}` already exists\n(hint: remove it (`docker {kind} rm -f {name}` \
+         for containers) or use another namespace)"
+    )]
+    NameConflict {
+        /// `container`, `network` or `volume`.
+        kind: &'static str,
+        /// The Docker name that conflicted.
+        name: String,
+    },
+
+    /// A definition was used before it was set up.
+    #[error(
+        "{kind} `{name}` is not set up\n(hint: call `setup()` first, or take it as a fixture \
+         parameter so the harness sets it up)"
+    )]
+    NotSetUp {
+        /// `container`, `network`, `volume` or `image`.
+        kind: &'static str,
+        /// The definition's name.
+        name: String,
+    },
+
+    /// A definition was created twice.
+    #[error("{kind} `{name}` is already created\n(hint: use `setup()`, which is idempotent)")]
+    AlreadyCreated {
+        /// `container`, `network` or `volume`.
+        kind: &'static str,
+        /// The definition's name.
+        name: String,
+    },
+
+    /// A definition is already bound to another helper.
+    #[error("{kind} `{name}` already belongs to another DockerHelper\n(hint: tear it down first)")]
+    HelperMismatch {
+        /// `container`, `network` or `volume`.
+        kind: &'static str,
+        /// The definition's name.
+        name: String,
+    },
+
+    /// The container port is not exposed by the container.
+    #[error(
+        "port `{spec}` of container `{container}` is not exposed\n(hint: add `.publish({port})` \
+         to the definition)"
+    )]
+    PortNotExposed {
+        /// The container's name.
+        container: String,
+        /// `<port>/<proto>`.
+        spec: String,
+        /// The port number.
+        port: u16,
+    },
+
+    /// The container port is exposed but not published.
+    #[error(
+        "port `{spec}` of container `{container}` is not published to the host\n(hint: add \
+         `.publish({port})` or `.publish_all()` to the definition)"
+    )]
+    PortNotPublished {
+        /// The container's name.
+        container: String,
+        /// `<port>/<proto>`.
+        spec: String,
+        /// The port number.
+        port: u16,
+    },
+
+    /// The container publishes no port at all.
+    #[error(
+        "container `{container}` has no published ports\n(hint: add `.publish(PORT)` or \
+         `.publish_all()` to the definition)"
+    )]
+    NoPublishedPorts {
+        /// The container's name.
+        container: String,
+    },
+
+    /// A container did not become ready.
+    #[error(transparent)]
+    Readiness(Box<ReadinessError>),
+
+    /// No log line matched before the deadline.
+    #[error(
+        "timed out after {} waiting for logs of container `{container}` matching \
+         {matcher}{}", secs(*.timeout), fmt_last_lines(.last_lines)
+    )]
+    LogsTimeout {
+        /// The container's name.
+        container: String,
+        /// The matcher, showing what matched.
+        matcher: String,
+        /// How long we waited.
+        timeout: Duration,
+        /// The container's last log lines.
+        last_lines: Vec<String>,
+    },
+
+    /// The log stream ended (the container stopped) before a line matched.
+    #[error(
+        "logs of container `{container}` ended without a line matching {matcher}{}",
+        fmt_last_lines(.last_lines)
+    )]
+    LogsEnded {
+        /// The container's name.
+        container: String,
+        /// The matcher, showing what matched.
+        matcher: String,
+        /// The container's last log lines.
+        last_lines: Vec<String>,
+    },
+
+    /// Streaming logs hit its deadline.
+    #[error("timed out after {} streaming logs of container `{container}`", secs(*.timeout))]
+    StreamTimeout {
+        /// The container's name.
+        container: String,
+        /// The deadline that passed.
+        timeout: Duration,
+    },
+
+    /// A command run with `exec_ok` exited non-zero.
+    #[error(
+        "command `{command}` in container `{container}` exited with code {exit_code}{}{}",
+        output_block("stdout", .stdout), output_block("stderr", .stderr)
+    )]
+    ExecFailed {
+        /// The container's name.
+        container: String,
+        /// The command, joined by spaces.
+        command: String,
+        /// Its exit code.
+        exit_code: i64,
+        /// What it printed on stdout.
+        stdout: String,
+        /// What it printed on stderr.
+        stderr: String,
+    },
+
+    /// An HTTP wait failed.
+    #[error(transparent)]
+    Http(#[from] HttpWaitError),
+
+    /// A process list could not be read or assembled.
+    #[error(transparent)]
+    Ps(#[from] PsError),
+
+    /// A stateful matcher was used after it completed.
+    #[error(transparent)]
+    MatcherExhausted(#[from] MatcherExhausted),
+
+    /// Raw create options could not be merged.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+
+    /// A regular expression did not compile.
+    #[error("invalid regex `{pattern}`: {source}")]
+    InvalidRegex {
+        /// The pattern as given.
+        pattern: String,
+        /// What the regex crate reported.
+        #[source]
+        source: regex::Error,
+    },
+
+    /// Raw create options did not describe a valid container configuration.
+    #[error("invalid create options for container `{container}`: {reason}")]
+    InvalidCreateOptions {
+        /// The container's name.
+        container: String,
+        /// What serde reported.
+        reason: String,
+    },
+
+    /// A Docker API call failed.
+    #[error("failed to {action}: {}", docker_message(.source))]
+    Docker {
+        /// What we were doing, e.g. "start container `test_web_x1`".
+        action: String,
+        /// What bollard reported.
+        #[source]
+        source: bollard::errors::Error,
+    },
+
+    /// A local I/O operation failed (reading a build context, …).
+    #[error("failed to {action}: {source}")]
+    Io {
+        /// What we were doing.
+        action: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A fixture could not be set up (used by the fixture runtime).
+    #[error("fixture {chain}: {source}")]
+    Fixture {
+        /// The fixture chain, e.g. `nginx -> web -> postgres`.
+        chain: String,
+        /// Why it failed.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// Something else, described in full.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Why a container did not become ready.
+#[derive(Debug)]
+pub struct ReadinessError {
+    /// The container's Docker name.
+    pub container: String,
+    /// What readiness meant, e.g. `logs matching ["ready"]`.
+    pub waited_for: String,
+    /// How long we waited before giving up.
+    pub elapsed: Duration,
+    /// What happened: timeout, early exit, ….
+    pub kind: ReadinessErrorKind,
+    /// Details, e.g. which patterns matched and which did not.
+    pub detail: Option<String>,
+    /// The container's last log lines (up to 100).
+    pub last_lines: Vec<String>,
+}
+
+/// What ended a readiness wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadinessErrorKind {
+    /// The deadline passed.
+    Timeout(Duration),
+    /// The container exited first.
+    Exited {
+        /// The exit code, when Docker knows it.
+        exit_code: Option<i64>,
+    },
+    /// The image's HEALTHCHECK reported `unhealthy`.
+    Unhealthy,
+    /// The readiness check could not be run.
+    Failed(String),
+}
+
+impl std::fmt::Display for ReadinessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            ReadinessErrorKind::Timeout(t) => write!(
+                f,
+                "container `{}` was not ready after {}: waited for {}",
+                self.container,
+                secs(*t),
+                self.waited_for
+            )?,
+            ReadinessErrorKind::Exited { exit_code } => {
+                write!(
+                    f,
+                    "container `{}` exited{} after {} while waiting for {}",
+                    self.container,
+                    exit_code.map(|c| format!(" with code {c}")).unwrap_or_default(),
+                    secs(self.elapsed),
+                    self.waited_for
+                )?;
+            }
+            ReadinessErrorKind::Unhealthy => write!(
+                f,
+                "container `{}` became unhealthy after {} while waiting for {}",
+                self.container,
+                secs(self.elapsed),
+                self.waited_for
+            )?,
+            ReadinessErrorKind::Failed(why) => write!(
+                f,
+                "could not check readiness of container `{}` ({}): {why}",
+                self.container, self.waited_for
+            )?,
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "\n{detail}")?;
+        }
+        f.write_str(&fmt_last_lines(&self.last_lines))?;
+        if matches!(self.kind, ReadinessErrorKind::Timeout(_)) {
+            f.write_str("\n(hint: raise the deadline with `.wait_timeout(..)`, or check the patterns against the log lines above)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ReadinessError {}
+
+impl From<ReadinessError> for Error {
+    fn from(e: ReadinessError) -> Self {
+        Error::Readiness(Box::new(e))
+    }
+}
+
+impl Error {
+    /// The container's last log lines, when this error carries them.
+    pub fn last_log_lines(&self) -> Option<&[String]> {
+        match self {
+            Error::Readiness(r) => Some(&r.last_lines),
+            Error::LogsTimeout { last_lines, .. } | Error::LogsEnded { last_lines, .. } => {
+                Some(last_lines)
+            }
+            Error::Fixture { source, .. } => source.last_log_lines(),
+            _ => None,
+        }
+    }
+
+    /// `true` when this error is a 404 from the Docker engine.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Error::Docker {
+                source: bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    ..
+                },
+                ..
+            }
+        )
+    }
+
+    pub(crate) fn docker(action: impl Into<String>, source: bollard::errors::Error) -> Self {
+        Error::Docker {
+            action: action.into(),
+            source,
+        }
+    }
+}
+
+/// `1.5s`, `10s`, `0.1s`.
+pub(crate) fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if (s - s.round()).abs() < 1e-9 {
+        format!("{}s", s.round() as u64)
+    } else {
+        format!("{s:.1}s")
+    }
+}
+
+fn docker_message(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code,
+            message,
+        } => format!("{message} (HTTP {status_code})"),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) fn fmt_last_lines(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "\nthe container logged nothing".to_string();
+    }
+    let mut out = format!("\nlast {} log line(s):", lines.len());
+    for l in lines {
+        let _ = write!(out, "\n  | {l}");
+    }
+    out
+}
+
+fn output_block(name: &str, text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{name}:");
+    for l in text.lines() {
+        let _ = write!(out, "\n  | {l}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secs_formats_whole_and_fractional_seconds() {
+        assert_eq!(secs(Duration::from_secs(10)), "10s");
+        assert_eq!(secs(Duration::from_millis(100)), "0.1s");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5s");
+    }
+
+    #[test]
+    fn readiness_timeout_message_names_container_patterns_and_logs() {
+        let e: Error = ReadinessError {
+            container: "test_web_ab12".into(),
+            waited_for: "logs matching [\"ready\"]".into(),
+            elapsed: Duration::from_secs(2),
+            kind: ReadinessErrorKind::Timeout(Duration::from_secs(2)),
+            detail: Some("matched: []\nunmatched: [Regex(\"ready\")]".into()),
+            last_lines: vec!["starting".into()],
+        }
+        .into();
+        assert_eq!(
+            e.to_string(),
+            "container `test_web_ab12` was not ready after 2s: waited for logs matching [\"ready\"]\n\
+             matched: []\nunmatched: [Regex(\"ready\")]\nlast 1 log line(s):\n  | starting\n\
+             (hint: raise the deadline with `.wait_timeout(..)`, or check the patterns against the log lines above)"
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Running commands inside a container.
+
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use futures_util::StreamExt;
+
+use crate::definitions::container::Created;
+use crate::error::{Error, Result};
+use crate::runtime;
+
+/// A command to run in a container, with its user, environment and working directory.
+///
+/// ```no_run
+/// # async fn demo(c: &seaworthy::ContainerDefinition) -> seaworthy::Result<()> {
+/// use seaworthy::Exec;
+///
+/// let out = c.exec_with(Exec::new(["id", "-u"]).user("nobody")).await?;
+/// assert_eq!(out.exit_code, 0);
+/// assert_eq!(out.stdout_str().trim(), "65534");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exec {
+    cmd: Vec<String>,
+    user: Option<String>,
+    env: Vec<String>,
+    workdir: Option<String>,
+}
+
+impl Exec {
+    /// The command and its arguments (no shell is involved).
+    pub fn new<I, S>(cmd: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Exec {
+            cmd: cmd.into_iter().map(Into::into).collect(),
+            user: None,
+            env: Vec::new(),
+            workdir: None,
+        }
+    }
+
+    /// Run as this user (`name`, `uid` or `uid:gid`).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
+    /// An environment variable for the command.
+    pub fn env(mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.env.push(format!("{}={}", key.as_ref(), value.as_ref()));
+        self
+    }
+
+    /// The working directory.
+    pub fn workdir(mut self, dir: impl Into<String>) -> Self {
+        self.workdir = Some(dir.into());
+        self
+    }
+
+    /// The command joined by spaces, for messages.
+    pub fn command_line(&self) -> String {
+        self.cmd.join(" ")
+    }
+}
+
+/// What a command printed and how it exited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecOutput {
+    /// The exit code.
+    pub exit_code: i64,
+    /// Everything written to stdout.
+    pub stdout: Vec<u8>,
+    /// Everything written to stderr.
+    pub stderr: Vec<u8>,
+}
+
+impl ExecOutput {
+    /// `true` when the exit code is 0.
+    pub fn success(&self) -> bool {
+        self.exit_code == 0
+    }
+
+    /// stdout as text (invalid UTF-8 replaced).
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// stderr as text (invalid UTF-8 replaced).
+    pub fn stderr_str(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// stdout split into lines (`\n`, `\r\n`), without a trailing empty line.
+    pub fn output_lines(&self) -> Vec<String> {
+        crate::output::output_lines(&self.stdout)
+    }
+}
+
+pub(crate) async fn run(c: &Created, exec: Exec) -> Result<ExecOutput> {
+    let docker = c.helper.docker().clone();
+    let (id, name) = (c.id.clone(), c.docker_name.clone());
+    runtime::run(async move {
+        let fail = |e| Error::docker(format!("run `{}` in container `{name}`", exec.command_line()), e);
+        let options = CreateExecOptions {
+            cmd: Some(exec.cmd.clone()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            user: exec.user.clone(),
+            env: (!exec.env.is_empty()).then(|| exec.env.clone()),
+            working_dir: exec.workdir.clone(),
+            ..Default::default()
+        };
+        let created = docker.create_exec(&id, options).await.map_err(fail)?;
+        let mut out = ExecOutput {
+            exit_code: -1,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        };
+        match docker.start_exec(&created.id, None).await.map_err(fail)? {
+            StartExecResults::Attached { mut output, .. } => {
+                while let Some(item) = output.next().await {
+                    match item.map_err(fail)? {
+                        bollard::container::LogOutput::StdErr { message } => {
+                            out.stderr.extend_from_slice(&message)
+                        }
+                        bollard::container::LogOutput::StdOut { message }
+                        | bollard::container::LogOutput::Console { message } => {
+                            out.stdout.extend_from_slice(&message)
+                        }
+                        bollard::container::LogOutput::StdIn { .. } => {}
+                    }
+                }
+            }
+            StartExecResults::Detached => {}
+        }
+        let inspect = docker.inspect_exec(&created.id).await.map_err(fail)?;
+        out.exit_code = inspect.exit_code.unwrap_or(-1);
+        Ok(out)
+    })
+    .await
+}

@@ -1,0 +1,584 @@
+//! [`DockerHelper`]: the connection, naming, labelling, tracking and cleanup of resources.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bollard::query_parameters::{
+    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
+    ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+use once_cell::sync::OnceCell;
+
+use crate::error::{Error, Result};
+use crate::runtime;
+
+/// The label every resource carries: the run (process) that created it.
+pub const LABEL_RUN: &str = "seaworthy.run";
+/// The label carrying the creating process's PID.
+pub const LABEL_PID: &str = "seaworthy.pid";
+/// The label carrying the creating host's name (PIDs are only meaningful on one host).
+pub const LABEL_HOST: &str = "seaworthy.host";
+/// The label carrying the fixture (or definition) name.
+pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
+
+/// The oldest Docker API version the library is tested against (Docker Engine 20.10).
+pub const MINIMUM_API_VERSION: &str = "1.41";
+
+/// The kinds of resource a helper creates and removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    /// A container.
+    Container,
+    /// A network.
+    Network,
+    /// A volume.
+    Volume,
+}
+
+impl ResourceKind {
+    /// `container`, `network` or `volume`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Container => "container",
+            ResourceKind::Network => "network",
+            ResourceKind::Volume => "volume",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            ResourceKind::Container => "Container",
+            ResourceKind::Network => "Network",
+            ResourceKind::Volume => "Volume",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Tracked {
+    kind: ResourceKind,
+    id: String,
+    name: String,
+}
+
+/// What [`DockerHelper::teardown`] or [`DockerHelper::sweep`] removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// Names of the containers removed.
+    pub containers: Vec<String>,
+    /// Names of the networks removed.
+    pub networks: Vec<String>,
+    /// Names of the volumes removed.
+    pub volumes: Vec<String>,
+}
+
+impl Removed {
+    /// The total number of resources removed.
+    pub fn total(&self) -> usize {
+        self.containers.len() + self.networks.len() + self.volumes.len()
+    }
+
+    fn push(&mut self, kind: ResourceKind, name: String) {
+        match kind {
+            ResourceKind::Container => self.containers.push(name),
+            ResourceKind::Network => self.networks.push(name),
+            ResourceKind::Volume => self.volumes.push(name),
+        }
+    }
+}
+
+/// What the library knows of an image: its ID and the ports it exposes.
+#[derive(Debug, Clone)]
+pub struct ImageInfo {
+    /// The image ID (`sha256:…`).
+    pub id: String,
+    /// Exposed ports as `<port>/<proto>`.
+    pub exposed_ports: Vec<String>,
+}
+
+struct Inner {
+    docker: Docker,
+    address: String,
+    namespace: String,
+    run_id: String,
+    host: String,
+    counter: AtomicU64,
+    tracked: Mutex<Vec<Tracked>>,
+    images: Mutex<HashMap<String, Arc<ImageInfo>>>,
+}
+
+/// A connection to the Docker engine that names, labels and tracks what it creates.
+///
+/// Every container, network and volume made through a helper is named
+/// `<namespace>_<name>_<suffix>` (the suffix is unique to the run and the resource, so parallel
+/// tests and parallel runs never collide) and labelled with [`LABEL_RUN`], [`LABEL_PID`],
+/// [`LABEL_HOST`] and [`LABEL_FIXTURE`]. [`teardown`](Self::teardown) removes whatever is still
+/// there; [`sweep`](Self::sweep) removes what crashed earlier runs left behind.
+///
+/// Cloning is cheap and clones share the connection and the tracking.
+///
+/// ```no_run
+/// # async fn demo() -> seaworthy::Result<()> {
+/// use seaworthy::DockerHelper;
+///
+/// let helper = DockerHelper::connect().await?;
+/// assert!(helper.resource_name("web").starts_with("test_web_"));
+/// helper.teardown().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct DockerHelper {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for DockerHelper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DockerHelper")
+            .field("address", &self.inner.address)
+            .field("namespace", &self.inner.namespace)
+            .field("run_id", &self.inner.run_id)
+            .finish()
+    }
+}
+
+static RUN_ID: OnceCell<String> = OnceCell::new();
+
+/// A short identifier unique to this process's run.
+pub(crate) fn run_id() -> &'static str {
+    RUN_ID.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        format!("{:08x}", h.finish() as u32)
+    })
+}
+
+/// The address `connect` uses, for messages.
+pub(crate) fn docker_address() -> String {
+    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string())
+}
+
+pub(crate) fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or
+    // truncates, and we stop at the first NUL.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return "unknown".to_string();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+/// `true` when a process with this PID exists on this host.
+pub(crate) fn pid_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks for existence and permission.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+impl DockerHelper {
+    /// Connects to the engine named by `DOCKER_HOST` (unix, tcp or http), or the default socket,
+    /// negotiates the API version and uses the namespace `test`.
+    pub async fn connect() -> Result<DockerHelper> {
+        Self::connect_with_namespace("test").await
+    }
+
+    /// Like [`connect`](Self::connect), with another namespace (the first part of every name).
+    pub async fn connect_with_namespace(namespace: &str) -> Result<DockerHelper> {
+        let namespace = namespace.to_string();
+        runtime::run(async move {
+            let address = docker_address();
+            let unreachable = |source| Error::DockerUnreachable {
+                address: address.clone(),
+                source,
+            };
+            let docker = Docker::connect_with_defaults().map_err(unreachable)?;
+            let docker = docker.negotiate_version().await.map_err(unreachable)?;
+            let version = docker.version().await.map_err(unreachable)?;
+            let api = version.api_version.unwrap_or_default();
+            if version_lt(&api, MINIMUM_API_VERSION) {
+                return Err(Error::EngineTooOld {
+                    address,
+                    version: api,
+                    minimum: MINIMUM_API_VERSION.to_string(),
+                });
+            }
+            tracing::debug!(target: "seaworthy", %address, api, "connected to Docker");
+            Ok(DockerHelper {
+                inner: Arc::new(Inner {
+                    docker,
+                    address,
+                    namespace,
+                    run_id: run_id().to_string(),
+                    host: hostname(),
+                    counter: AtomicU64::new(0),
+                    tracked: Mutex::new(Vec::new()),
+                    images: Mutex::new(HashMap::new()),
+                }),
+            })
+        })
+        .await
+    }
+
+    /// The process-wide helper the fixtures use: connected once, shared by every test.
+    pub async fn shared() -> Result<DockerHelper> {
+        static SHARED: tokio::sync::OnceCell<DockerHelper> = tokio::sync::OnceCell::const_new();
+        SHARED
+            .get_or_try_init(|| async { DockerHelper::connect().await })
+            .await
+            .cloned()
+    }
+
+    /// The bollard client, for anything the library does not wrap.
+    pub fn docker(&self) -> &Docker {
+        &self.inner.docker
+    }
+
+    /// The address of the engine.
+    pub fn address(&self) -> &str {
+        &self.inner.address
+    }
+
+    /// The namespace (first part of every name).
+    pub fn namespace(&self) -> &str {
+        &self.inner.namespace
+    }
+
+    /// The identifier of this run, the value of [`LABEL_RUN`].
+    pub fn run_id(&self) -> &str {
+        &self.inner.run_id
+    }
+
+    /// A fresh Docker name for a resource: `<namespace>_<name>_<run><n>`.
+    pub fn resource_name(&self, name: &str) -> String {
+        let n = self.inner.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        format!(
+            "{}_{}_{}{}",
+            self.inner.namespace,
+            name,
+            &self.inner.run_id[..6],
+            n
+        )
+    }
+
+    /// The labels every resource named `name` carries.
+    pub fn labels(&self, name: &str) -> HashMap<String, String> {
+        HashMap::from([
+            (LABEL_RUN.to_string(), self.inner.run_id.clone()),
+            (LABEL_PID.to_string(), std::process::id().to_string()),
+            (LABEL_HOST.to_string(), self.inner.host.clone()),
+            (LABEL_FIXTURE.to_string(), name.to_string()),
+        ])
+    }
+
+    pub(crate) fn track(&self, kind: ResourceKind, id: &str, name: &str) {
+        self.lock_tracked().push(Tracked {
+            kind,
+            id: id.to_string(),
+            name: name.to_string(),
+        });
+    }
+
+    pub(crate) fn untrack(&self, id: &str) {
+        self.lock_tracked().retain(|t| t.id != id);
+    }
+
+    fn lock_tracked(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {
+        self.inner
+            .tracked
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// How many resources of each kind this helper created and has not removed yet.
+    pub fn tracked_count(&self) -> usize {
+        self.lock_tracked().len()
+    }
+
+    /// Removes every resource this helper created that still exists: containers (forcibly, with
+    /// their anonymous volumes), then networks, then volumes. Each one that still existed is
+    /// reported with a warning, since a definition's own teardown should have removed it.
+    /// Idempotent.
+    pub async fn teardown(&self) -> Result<Removed> {
+        let tracked: Vec<Tracked> = std::mem::take(&mut *self.lock_tracked());
+        let docker = self.inner.docker.clone();
+        runtime::run(async move {
+            let mut removed = Removed::default();
+            let mut first_error = None;
+            for kind in [
+                ResourceKind::Container,
+                ResourceKind::Network,
+                ResourceKind::Volume,
+            ] {
+                for t in tracked.iter().filter(|t| t.kind == kind) {
+                    match remove_resource(&docker, kind, &t.id).await {
+                        Ok(true) => {
+                            tracing::warn!(target: "seaworthy", "{} '{}' still existed during teardown", kind.title(), t.name);
+                            removed.push(kind, t.name.clone());
+                        }
+                        Ok(false) => {}
+                        Err(e) => {
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+            }
+            match first_error {
+                Some(e) => Err(e),
+                None => Ok(removed),
+            }
+        })
+        .await
+    }
+
+    /// Removes resources that earlier runs on this host left behind: everything labelled
+    /// [`LABEL_RUN`] whose creating process ([`LABEL_PID`] on [`LABEL_HOST`]) is gone.
+    pub async fn sweep(&self) -> Result<Removed> {
+        let docker = self.inner.docker.clone();
+        let host = self.inner.host.clone();
+        let own_run = self.inner.run_id.clone();
+        runtime::run(async move { sweep_with(&docker, &host, &own_run, false).await }).await
+    }
+
+    /// Looks an image up locally, pulling it when it is missing. Results are cached per helper.
+    pub async fn ensure_image(&self, image: &str) -> Result<Arc<ImageInfo>> {
+        if let Some(info) = self.cached_image(image) {
+            return Ok(info);
+        }
+        let docker = self.inner.docker.clone();
+        let image_owned = image.to_string();
+        let info = runtime::run(async move { inspect_or_pull(&docker, &image_owned).await }).await?;
+        let info = Arc::new(info);
+        self.inner
+            .images
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(image.to_string(), info.clone());
+        Ok(info)
+    }
+
+    pub(crate) fn cached_image(&self, image: &str) -> Option<Arc<ImageInfo>> {
+        self.inner
+            .images
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(image)
+            .cloned()
+    }
+
+    pub(crate) fn forget_image(&self, image: &str) {
+        self.inner
+            .images
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(image);
+    }
+}
+
+/// Removes one resource; `Ok(true)` if it existed.
+pub(crate) async fn remove_resource(docker: &Docker, kind: ResourceKind, id: &str) -> Result<bool> {
+    let r = match kind {
+        ResourceKind::Container => {
+            docker
+                .remove_container(
+                    id,
+                    Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build()),
+                )
+                .await
+        }
+        ResourceKind::Network => docker.remove_network(id).await,
+        ResourceKind::Volume => {
+            docker
+                .remove_volume(id, None::<bollard::query_parameters::RemoveVolumeOptions>)
+                .await
+        }
+    };
+    match r {
+        Ok(()) => Ok(true),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(false),
+        // A container already being removed (409 "removal in progress") is gone for our purposes.
+        Err(bollard::errors::Error::DockerResponseServerError { message, .. })
+            if message.contains("already in progress") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(Error::docker(format!("remove {} `{id}`", kind.as_str()), e)),
+    }
+}
+
+fn label_filter(value: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([("label".to_string(), vec![value.to_string()])])
+}
+
+/// Removes everything labelled by seaworthy on `host` whose process is gone (or, with
+/// `only_run`, everything of run `own_run`).
+pub(crate) async fn sweep_with(
+    docker: &Docker,
+    host: &str,
+    own_run: &str,
+    only_own_run: bool,
+) -> Result<Removed> {
+    let stale = |labels: &HashMap<String, String>| -> bool {
+        if only_own_run {
+            return labels.get(LABEL_RUN).map(String::as_str) == Some(own_run);
+        }
+        if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
+            return false;
+        }
+        if labels.get(LABEL_HOST).map(String::as_str) != Some(host) {
+            return false;
+        }
+        match labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok()) {
+            Some(pid) => !pid_alive(pid),
+            None => false,
+        }
+    };
+    let filter = if only_own_run {
+        label_filter(&format!("{LABEL_RUN}={own_run}"))
+    } else {
+        label_filter(LABEL_RUN)
+    };
+    let mut removed = Removed::default();
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .map_err(|e| Error::docker("list containers", e))?;
+    for c in containers {
+        let labels = c.labels.unwrap_or_default();
+        if let (true, Some(id)) = (stale(&labels), c.id) {
+            let name = c
+                .names
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_else(|| id.clone());
+            if remove_resource(docker, ResourceKind::Container, &id).await? {
+                removed.push(ResourceKind::Container, name.trim_start_matches('/').to_string());
+            }
+        }
+    }
+    let networks = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filter).build(),
+        ))
+        .await
+        .map_err(|e| Error::docker("list networks", e))?;
+    for n in networks {
+        let labels = n.labels.unwrap_or_default();
+        if let (true, Some(id)) = (stale(&labels), n.id) {
+            if remove_resource(docker, ResourceKind::Network, &id).await? {
+                removed.push(ResourceKind::Network, n.name.unwrap_or(id));
+            }
+        }
+    }
+    let volumes = docker
+        .list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filter).build()))
+        .await
+        .map_err(|e| Error::docker("list volumes", e))?;
+    for v in volumes.volumes.unwrap_or_default() {
+        if stale(&v.labels) && remove_resource(docker, ResourceKind::Volume, &v.name).await? {
+            removed.push(ResourceKind::Volume, v.name);
+        }
+    }
+    Ok(removed)
+}
+
+async fn inspect_or_pull(docker: &Docker, image: &str) -> Result<ImageInfo> {
+    match docker.inspect_image(image).await {
+        Ok(inspect) => Ok(image_info(inspect)),
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => {
+            tracing::info!(target: "seaworthy", image, "pulling image");
+            let mut stream = docker.create_image(
+                Some(CreateImageOptionsBuilder::new().from_image(image).build()),
+                None,
+                None,
+            );
+            while let Some(item) = stream.next().await {
+                if let Err(e) = item {
+                    let reason = match e {
+                        bollard::errors::Error::DockerResponseServerError { message, .. } => {
+                            message
+                        }
+                        other => other.to_string(),
+                    };
+                    return Err(Error::ImageNotFound {
+                        image: image.to_string(),
+                        reason,
+                    });
+                }
+            }
+            let inspect = docker
+                .inspect_image(image)
+                .await
+                .map_err(|e| Error::ImageNotFound {
+                    image: image.to_string(),
+                    reason: e.to_string(),
+                })?;
+            Ok(image_info(inspect))
+        }
+        Err(e) => Err(Error::docker(format!("inspect image `{image}`"), e)),
+    }
+}
+
+fn image_info(inspect: bollard::models::ImageInspect) -> ImageInfo {
+    let mut exposed_ports = inspect
+        .config
+        .and_then(|c| c.exposed_ports)
+        .unwrap_or_default();
+    exposed_ports.sort();
+    ImageInfo {
+        id: inspect.id.unwrap_or_default(),
+        exposed_ports,
+    }
+}
+
+/// `a < b` for dotted version strings such as `1.41`.
+pub(crate) fn version_lt(a: &str, b: &str) -> bool {
+    let parse = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    parse(a) < parse(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_comparison_is_numeric() {
+        assert!(version_lt("1.40", "1.41"));
+        assert!(!version_lt("1.41", "1.41"));
+        assert!(!version_lt("1.100", "1.41"));
+        assert!(version_lt("1.9", "1.41"));
+    }
+
+    #[test]
+    fn run_id_is_stable_and_short() {
+        assert_eq!(run_id(), run_id());
+        assert_eq!(run_id().len(), 8);
+    }
+
+    #[test]
+    fn this_process_is_alive_and_pid_max_is_not() {
+        assert!(pid_alive(std::process::id()));
+        assert!(!pid_alive(u32::MAX));
+    }
+}
