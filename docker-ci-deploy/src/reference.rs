@@ -250,7 +250,9 @@ mod tests {
 
     #[test]
     fn split_quirks() {
-        let cases: &[(&str, Option<(&str, Option<&str>)>)] = &[
+        /// An input and its name and tag, or `None` when it does not parse.
+        type Case<'a> = (&'a str, Option<(&'a str, Option<&'a str>)>);
+        let cases: &[Case] = &[
             ("localhost:5000", Some(("localhost", Some("5000")))),
             ("Foo/bar:1", Some(("Foo/bar", Some("1")))),
             ("MyImage", None),

@@ -251,7 +251,9 @@ mod tests {
     // 0.3.0's TestVersionTagger.
     #[test]
     fn version_tagger() {
-        let cases: &[(&[&str], bool, Option<&str>, &[&str])] = &[
+        /// Versions, `latest`, the base tag and the tags expected.
+        type Case<'a> = (&'a [&'a str], bool, Option<&'a str>, &'a [&'a str]);
+        let cases: &[Case] = &[
             (&["1.2.3"], false, Some("foo"), &["1.2.3-foo"]),
             (
                 &["1.2.3", "1.2", "1"],
