@@ -6,19 +6,19 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// argparse's usage block for `dcd`.
-pub const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 usage: dcd [-h] [-t TAG [TAG ...]] [-V VERSION] [-L] [-S] [-P PRECISION] [-Z]
            [-r REGISTRY] [-v] [--dry-run] [--executable EXECUTABLE]
            image [image ...]
 ";
 
 /// Runs `dcd` with `args`, no stdin, and captures everything.
-pub fn dcd(args: &[&str]) -> Output {
+pub(crate) fn dcd(args: &[&str]) -> Output {
     run(env!("CARGO_BIN_EXE_dcd"), args)
 }
 
 /// Runs `docker-ci-deploy` with `args`.
-pub fn docker_ci_deploy(args: &[&str]) -> Output {
+pub(crate) fn docker_ci_deploy(args: &[&str]) -> Output {
     run(env!("CARGO_BIN_EXE_docker-ci-deploy"), args)
 }
 
@@ -33,7 +33,7 @@ fn run(binary: &str, args: &[&str]) -> Output {
 
 /// Asserts the exit status, stdout and stderr of a run, byte for byte.
 #[track_caller]
-pub fn assert_output(output: &Output, code: i32, stdout: &str, stderr: &str) {
+pub(crate) fn assert_output(output: &Output, code: i32, stdout: &str, stderr: &str) {
     let got_out = String::from_utf8_lossy(&output.stdout);
     let got_err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
@@ -44,18 +44,18 @@ pub fn assert_output(output: &Output, code: i32, stdout: &str, stderr: &str) {
 }
 
 /// Joins lines, each ending in a newline, as 0.3.0's tests compare output.
-pub fn lines(lines: &[&str]) -> String {
+pub(crate) fn lines(lines: &[&str]) -> String {
     lines.iter().map(|line| format!("{line}\n")).collect()
 }
 
 /// A scratch directory, removed when dropped.
-pub struct TempDir {
+pub(crate) struct TempDir {
     path: PathBuf,
 }
 
 impl TempDir {
     /// Creates a fresh directory under the system's temporary directory.
-    pub fn new(label: &str) -> Self {
+    pub(crate) fn new(label: &str) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let path = std::env::temp_dir().join(format!(
             "dcd-{label}-{}-{}",
@@ -67,12 +67,12 @@ impl TempDir {
     }
 
     /// The directory.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Writes an executable `/bin/sh` script and returns its path.
-    pub fn script(&self, name: &str, body: &str) -> String {
+    pub(crate) fn script(&self, name: &str, body: &str) -> String {
         let path = self.path.join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{body}")).expect("the script can be written");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))

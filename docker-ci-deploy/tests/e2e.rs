@@ -1,0 +1,258 @@
+//! End to end: `dcd` tags a local image and pushes it to a real registry on 127.0.0.1
+//! (Debian's `docker-registry` package), and the registry then lists exactly the tags the
+//! version implies.
+//!
+//! Needs a Docker engine and the `docker-registry` binary (`DCD_DOCKER_REGISTRY` overrides its
+//! path). Without them the test prints why and passes, unless `SEAWORTHY_REQUIRE_DOCKER=1` is
+//! set (as in CI), when it fails instead. Nothing is pulled: the image is imported from a tar
+//! holding one file. Everything the test creates (image tags, the registry process, its
+//! storage) is removed even when it fails.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Skips the test with `reason`, or fails it when CI requires Docker.
+#[track_caller]
+fn skip_or_fail(reason: &str) {
+    if std::env::var("SEAWORTHY_REQUIRE_DOCKER").as_deref() == Ok("1") {
+        panic!("{reason}, and SEAWORTHY_REQUIRE_DOCKER=1 requires this test to run");
+    }
+    eprintln!("skipping the dcd end-to-end test: {reason} (set SEAWORTHY_REQUIRE_DOCKER=1 to make this a failure)");
+}
+
+/// A scratch directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("dcd-e2e-{label}-{}", unique()));
+        std::fs::create_dir_all(&path).expect("the temporary directory can be created");
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A suffix no other run shares.
+fn unique() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{}-{nanos}", std::process::id())
+}
+
+/// A running registry, stopped (and its storage removed) when dropped, panic or not.
+struct Registry {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl Registry {
+    /// Starts `binary` on a free port of 127.0.0.1; `None` when the binary does not exist.
+    fn start(binary: &str) -> Option<Self> {
+        let dir = TempDir::new("registry");
+        // Ask the kernel for a free port, then hand it to the registry.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port on 127.0.0.1")
+            .port();
+        let config = dir.0.join("config.yml");
+        let storage = dir.0.join("storage");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                storage.display()
+            ),
+        )
+        .expect("the registry config can be written");
+        let log = dir.0.join("registry.log");
+        let log_file = std::fs::File::create(&log).expect("the registry log can be created");
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("the log file can be shared"))
+            .stderr(log_file)
+            .spawn();
+        let child = match child {
+            Ok(child) => child,
+            Err(error) if error.kind() == ErrorKind::NotFound => return None,
+            Err(error) => panic!("could not start `{binary}`: {error}"),
+        };
+        let mut registry = Self {
+            child,
+            port,
+            log,
+            _dir: dir,
+        };
+        registry.wait_until_ready();
+        Some(registry)
+    }
+
+    fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Polls `/v2/` until it answers 200; fails if the registry exits first.
+    fn wait_until_ready(&mut self) {
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "the registry exited with {status} before it was ready; its log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            if let Ok((status, _)) = http_get(self.port, "/v2/") {
+                if status == 200 {
+                    return;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Image references to `docker rmi` when dropped, panic or not.
+struct ImageTags(Vec<String>);
+
+impl Drop for ImageTags {
+    fn drop(&mut self) {
+        for reference in &self.0 {
+            let _ = Command::new("docker")
+                .args(["rmi", "--force", reference])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// `GET path` over plain HTTP/1.0 on 127.0.0.1: the status code and the body.
+fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_owned()))
+}
+
+/// Runs a command to completion and fails the test with its output if it fails.
+#[track_caller]
+fn run_ok(command: &mut Command) -> Output {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("could not run {command:?}: {error}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed with {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn docker_is_available() -> bool {
+    Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Imports a one-file image as `reference`, pulling nothing.
+fn import_image(dir: &Path, reference: &str) {
+    let context = dir.join("context");
+    std::fs::create_dir_all(&context).expect("the image context can be created");
+    std::fs::write(context.join("hello.txt"), format!("dcd e2e {reference}\n"))
+        .expect("the image file can be written");
+    let tar = dir.join("image.tar");
+    run_ok(
+        Command::new("tar")
+            .arg("-cf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(&context)
+            .arg("hello.txt"),
+    );
+    run_ok(
+        Command::new("docker")
+            .arg("import")
+            .arg(&tar)
+            .arg(reference),
+    );
+}
+
+#[test]
+fn dcd_pushes_every_version_tag_to_a_real_registry() {
+    if !docker_is_available() {
+        skip_or_fail("no Docker engine answers `docker version`");
+        return;
+    }
+    let binary =
+        std::env::var("DCD_DOCKER_REGISTRY").unwrap_or_else(|_| "docker-registry".to_owned());
+    let Some(registry) = Registry::start(&binary) else {
+        skip_or_fail(&format!(
+            "`{binary}` was not found (install Debian's docker-registry package)"
+        ));
+        return;
+    };
+
+    let name = format!("dcd-e2e-{}", unique());
+    let address = registry.address();
+    let tags = ["1.2.3", "1.2", "1", "latest"];
+    let mut created = vec![format!("{name}:latest")];
+    created.extend(tags.iter().map(|tag| format!("{address}/{name}:{tag}")));
+    let _cleanup = ImageTags(created);
+
+    let dir = TempDir::new("image");
+    import_image(&dir.0, &format!("{name}:latest"));
+
+    run_ok(
+        Command::new(env!("CARGO_BIN_EXE_dcd"))
+            .args(["-V", "1.2.3", "-S", "-L", "-r", &address, &name]),
+    );
+    let (status, body) =
+        http_get(registry.port, &format!("/v2/{name}/tags/list")).expect("the registry answers");
+    assert_eq!(status, 200, "tags/list answered {status}: {body}");
+    let list: serde_json::Value = serde_json::from_str(&body).expect("tags/list is JSON");
+    let mut pushed: Vec<&str> = list["tags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no tags in {body}"))
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    pushed.sort_unstable();
+    assert_eq!(pushed, ["1", "1.2", "1.2.3", "latest"], "tags/list: {body}");
+}
