@@ -1,7 +1,7 @@
 //! Log-line matchers: decide when a stream of log lines shows what a test waits for.
 //!
 //! A [`Matcher`] is fed one line at a time and answers whether the thing it waits for has now
-//! been seen. [`Equals`] and [`Regex`] look at a single line; [`Ordered`] and [`Unordered`]
+//! been seen. [`Equals`], [`Regex`] and [`Predicate`] look at a single line; [`Ordered`] and [`Unordered`]
 //! combine other matchers and remember which of them have already matched, so they are stateful
 //! and single-use: once they have answered `true`, calling them again is an error
 //! ([`MatcherExhausted`]).
@@ -147,6 +147,50 @@ impl Matcher for Regex {
 impl fmt::Display for Regex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Regex({:?})", self.regex.as_str())
+    }
+}
+
+/// Matches a line for which a function returns `true`; its description names it in messages.
+///
+/// ```
+/// use seaworthy::matchers::{Matcher, Predicate};
+///
+/// let mut m = Predicate::new("a long line", |line: &str| line.len() > 10);
+/// assert!(!m.matches("short")?);
+/// assert!(m.matches("a rather long line")?);
+/// assert_eq!(m.to_string(), r#"Predicate("a long line")"#);
+/// # Ok::<(), seaworthy::matchers::MatcherExhausted>(())
+/// ```
+pub struct Predicate<F> {
+    description: String,
+    predicate: F,
+}
+
+impl<F: FnMut(&str) -> bool + Send + Sync> Predicate<F> {
+    /// A matcher for lines on which `predicate` returns `true`, shown as `description`.
+    pub fn new(description: impl Into<String>, predicate: F) -> Predicate<F> {
+        Predicate {
+            description: description.into(),
+            predicate,
+        }
+    }
+}
+
+impl<F: FnMut(&str) -> bool + Send + Sync> Matcher for Predicate<F> {
+    fn matches(&mut self, line: &str) -> Result<bool, MatcherExhausted> {
+        Ok((self.predicate)(line))
+    }
+}
+
+impl<F> fmt::Display for Predicate<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Predicate({:?})", self.description)
+    }
+}
+
+impl<F> fmt::Debug for Predicate<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -651,6 +695,26 @@ mod should {
             assert_eq!(format!("{m:?}"), display);
         }
         assert_eq!(m.unmatched(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn match_with_a_predicate() {
+        let mut seen = 0;
+        let mut m = Predicate::new("third line", move |_: &str| {
+            seen += 1;
+            seen == 3
+        });
+        assert_eq!(
+            feed(&mut m, &["a", "b", "c", "d"]),
+            [false, false, true, false]
+        );
+        assert_eq!(m.to_string(), r#"Predicate("third line")"#);
+        let mut set = Unordered::new(vec![
+            Box::new(Predicate::new("empty", |line: &str| line.is_empty())),
+            Box::new(Equals::new("x")),
+        ]);
+        assert_eq!(feed(&mut set, &["x", ""]), [false, true]);
+        assert_eq!(set.matched(), [r#"Equals("x")"#, r#"Predicate("empty")"#]);
     }
 
     #[test]
