@@ -272,9 +272,9 @@ pub enum Error {
     Fixture {
         /// The fixture chain, e.g. `nginx -> web -> postgres`.
         chain: String,
-        /// Why it failed.
+        /// Why it failed (shared: a failed shared fixture fails every test that needs it).
         #[source]
-        source: Box<Error>,
+        source: std::sync::Arc<Error>,
     },
 
     /// Something else, described in full.

@@ -350,7 +350,7 @@ impl DockerHelper {
         let docker = self.inner.docker.clone();
         let host = self.inner.host.clone();
         let own_run = self.inner.run_id.clone();
-        runtime::run(async move { sweep_with(&docker, &host, &own_run, false).await }).await
+        runtime::run(async move { sweep_with(&docker, &host, &own_run).await }).await
     }
 
     /// Looks an image up locally, pulling it when it is missing. Results are cached per helper.
@@ -425,18 +425,13 @@ fn label_filter(value: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([("label".to_string(), vec![value.to_string()])])
 }
 
-/// Removes everything labelled by seaworthy on `host` whose process is gone (or, with
-/// `only_run`, everything of run `own_run`).
+/// Removes everything labelled by seaworthy on `host` whose process is gone.
 pub(crate) async fn sweep_with(
     docker: &Docker,
     host: &str,
     own_run: &str,
-    only_own_run: bool,
 ) -> Result<Removed> {
-    let stale = |labels: &HashMap<String, String>| -> bool {
-        if only_own_run {
-            return labels.get(LABEL_RUN).map(String::as_str) == Some(own_run);
-        }
+    let stale = |labels: &HashMap<String, String>, _: &str| -> bool {
         if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
             return false;
         }
@@ -448,11 +443,23 @@ pub(crate) async fn sweep_with(
             None => false,
         }
     };
-    let filter = if only_own_run {
-        label_filter(&format!("{LABEL_RUN}={own_run}"))
-    } else {
-        label_filter(LABEL_RUN)
-    };
+    sweep_matching(docker, LABEL_RUN, stale).await
+}
+
+/// Removes everything of this helper's run except what `kept` says to keep.
+pub(crate) async fn sweep_run(helper: &DockerHelper, kept: impl Fn(&str) -> bool) -> Result<Removed> {
+    let filter = format!("{LABEL_RUN}={}", helper.run_id());
+    let docker = helper.docker().clone();
+    sweep_matching(&docker, &filter, |_, id| !kept(id)).await
+}
+
+/// Removes containers, then networks, then volumes carrying `label` that `pred` selects.
+async fn sweep_matching(
+    docker: &Docker,
+    label: &str,
+    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
+) -> Result<Removed> {
+    let filter = label_filter(label);
     let mut removed = Removed::default();
     let containers = docker
         .list_containers(Some(
@@ -465,7 +472,8 @@ pub(crate) async fn sweep_with(
         .map_err(|e| Error::docker("list containers", e))?;
     for c in containers {
         let labels = c.labels.unwrap_or_default();
-        if let (true, Some(id)) = (stale(&labels), c.id) {
+        let Some(id) = c.id else { continue };
+        if pred(&labels, &id) {
             let name = c
                 .names
                 .and_then(|n| n.first().cloned())
@@ -483,10 +491,9 @@ pub(crate) async fn sweep_with(
         .map_err(|e| Error::docker("list networks", e))?;
     for n in networks {
         let labels = n.labels.unwrap_or_default();
-        if let (true, Some(id)) = (stale(&labels), n.id) {
-            if remove_resource(docker, ResourceKind::Network, &id).await? {
-                removed.push(ResourceKind::Network, n.name.unwrap_or(id));
-            }
+        let Some(id) = n.id else { continue };
+        if pred(&labels, &id) && remove_resource(docker, ResourceKind::Network, &id).await? {
+            removed.push(ResourceKind::Network, n.name.unwrap_or(id));
         }
     }
     let volumes = docker
@@ -494,7 +501,7 @@ pub(crate) async fn sweep_with(
         .await
         .map_err(|e| Error::docker("list volumes", e))?;
     for v in volumes.volumes.unwrap_or_default() {
-        if stale(&v.labels) && remove_resource(docker, ResourceKind::Volume, &v.name).await? {
+        if pred(&v.labels, &v.name) && remove_resource(docker, ResourceKind::Volume, &v.name).await? {
             removed.push(ResourceKind::Volume, v.name);
         }
     }

@@ -28,9 +28,13 @@
 //! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use (default `unix:///var/run/docker.sock`) |
 #![warn(missing_docs)]
 
+// Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.
+extern crate self as seaworthy;
+
 pub mod definitions;
 mod error;
 mod exec;
+mod harness;
 pub mod helper;
 pub mod http;
 pub mod lines;
@@ -53,3 +57,27 @@ pub use logs::{LogOptions, LogStream};
 pub use output::output_lines;
 pub use runtime::block_on;
 pub use wait::Wait;
+pub use harness::resource::Resource;
+pub use harness::scope::Scope;
+pub use seaworthy_macros::{container_test, fixture};
+
+/// Everything a test module usually needs: `use seaworthy::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        container_test, fixture, ContainerDefinition, ContainerStatus, DockerHelper, Exec,
+        ImageDefinition, LogOptions, NetworkDefinition, Resource, VolumeDefinition, Wait,
+    };
+    pub use std::time::Duration;
+}
+
+/// What the macros expand to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::harness::registry::TestEntry;
+    pub use crate::harness::runner::{run_async, run_sync, Flavor, TestInfo, TestOutcome};
+    pub use crate::harness::scope::{
+        max_depth, Ctx, Fixture, Node, PlainTag, Probe, ResourceTag, Scope, ViaPlain, ViaResource,
+    };
+    pub use futures_util::future::LocalBoxFuture;
+    pub use inventory;
+}

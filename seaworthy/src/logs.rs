@@ -20,7 +20,7 @@ use crate::matchers::Matcher;
 use crate::runtime;
 
 /// How many log lines error messages carry.
-pub const LAST_LINES: usize = 100;
+pub(crate) const LAST_LINES: usize = 100;
 
 /// Which logs to read: streams, how many of the last lines, timestamps, since when.
 ///

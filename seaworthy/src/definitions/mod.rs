@@ -6,6 +6,6 @@ pub(crate) mod network;
 pub(crate) mod volume;
 
 pub use container::{Attachment, ContainerDefinition, ContainerStatus, DEFAULT_WAIT_TIMEOUT};
-pub use image::ImageDefinition;
+pub use image::{ImageDefinition, LABEL_CONTEXT};
 pub use network::NetworkDefinition;
 pub use volume::VolumeDefinition;

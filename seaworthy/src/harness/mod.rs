@@ -1,0 +1,8 @@
+//! The fixture runtime behind `#[fixture]` and `#[container_test]`.
+
+pub(crate) mod registry;
+pub(crate) mod report;
+pub(crate) mod resource;
+pub(crate) mod runner;
+pub(crate) mod scope;
+pub(crate) mod watcher;

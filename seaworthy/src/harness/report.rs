@@ -1,0 +1,59 @@
+//! The lines the harness prints: one per lifecycle event, shown with `--nocapture`.
+//!
+//! They are printed with `println!` from the test's own thread, so libtest captures them with
+//! the test's output and shows them when the test fails or runs with `--nocapture`.
+
+use std::any::Any;
+use std::time::Duration;
+
+use crate::definitions::ContainerDefinition;
+
+/// Prints one lifecycle line.
+pub(crate) fn line(text: impl AsRef<str>) {
+    println!("seaworthy: {}", text.as_ref());
+}
+
+/// Prints the lines for a container that has just become ready.
+pub(crate) async fn container_ready(fixture: &str, c: &ContainerDefinition, took: Duration) {
+    let name = c.docker_name().unwrap_or_default();
+    line(format!("created container {name} ({fixture}) from {}", c.image()));
+    let ready = c.ready_after().unwrap_or_default();
+    line(format!(
+        "{fixture} ready after {} ms (setup took {} ms)",
+        ready.as_millis(),
+        took.as_millis()
+    ));
+    if let Ok(ports) = c.ports().await {
+        let mut published: Vec<(u16, String, u16)> = ports
+            .iter()
+            .filter_map(|(spec, b)| {
+                let (port, proto) = spec.split_once('/')?;
+                let host = b.as_ref()?.iter().find_map(|b| {
+                    (b.host_ip.as_deref() == Some("127.0.0.1"))
+                        .then(|| b.host_port.as_deref()?.parse::<u16>().ok())
+                        .flatten()
+                })?;
+                Some((port.parse().ok()?, proto.to_string(), host))
+            })
+            .collect();
+        published.sort();
+        for (port, proto, host) in published {
+            if proto == "tcp" {
+                line(format!("{fixture} publishes {port}/tcp at http://127.0.0.1:{host}"));
+            } else {
+                line(format!("{fixture} publishes {port}/{proto} at 127.0.0.1:{host}"));
+            }
+        }
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(a non-string panic payload)".to_string()
+    }
+}

@@ -1,0 +1,139 @@
+//! [`Resource`]: what the fixture harness sets up and tears down.
+
+use futures_util::future::BoxFuture;
+
+use crate::definitions::{
+    Attachment, ContainerDefinition, ImageDefinition, NetworkDefinition, VolumeDefinition,
+};
+use crate::error::{Error, Result};
+use crate::helper::DockerHelper;
+
+/// A Docker resource a fixture can return: the harness sets it up after the fixture's
+/// dependencies and tears it down when the fixture's scope ends.
+///
+/// Every definition implements it. Implement it for your own types (say, a wrapper around a
+/// [`ContainerDefinition`] with helper methods) by delegating to the definition inside; override
+/// [`clean`](Resource::clean) to support `#[clean]` parameters.
+///
+/// ```no_run
+/// use futures_util::future::BoxFuture;
+/// use seaworthy::{Attachment, ContainerDefinition, DockerHelper, Resource, Result};
+///
+/// struct Cache(ContainerDefinition);
+///
+/// impl Resource for Cache {
+///     fn setup<'a>(&'a self, helper: &'a DockerHelper, attach: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+///         self.0.setup(helper, attach)
+///     }
+///     fn teardown(&self) -> BoxFuture<'_, Result<()>> {
+///         Resource::teardown(&self.0)
+///     }
+///     fn container(&self) -> Option<&ContainerDefinition> {
+///         Some(&self.0)
+///     }
+///     fn clean(&self) -> BoxFuture<'_, Result<()>> {
+///         Box::pin(async move {
+///             self.0.exec_ok(["redis-cli", "FLUSHALL"]).await?;
+///             Ok(())
+///         })
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Docker resource the harness can set up",
+    note = "implement `seaworthy::Resource` for it, delegating to the definition it wraps"
+)]
+pub trait Resource: Send + Sync + 'static {
+    /// Creates the resource (and for a container: starts it and waits until it is ready),
+    /// attached to the network the harness chose. Must be idempotent.
+    fn setup<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        attach: &'a Attachment,
+    ) -> BoxFuture<'a, Result<()>>;
+
+    /// Removes the resource. Must be idempotent.
+    fn teardown(&self) -> BoxFuture<'_, Result<()>>;
+
+    /// The container inside, if this resource is (or wraps) one: the harness puts it on its
+    /// scope's network, reports its logs on failure and its ports when it starts.
+    fn container(&self) -> Option<&ContainerDefinition> {
+        None
+    }
+
+    /// The Docker IDs this resource stands for (a volume's name), for `SEAWORTHY_KEEP`.
+    #[doc(hidden)]
+    fn __ids(&self) -> Vec<String> {
+        self.container().and_then(|c| c.id().ok()).into_iter().collect()
+    }
+
+    /// Resets the resource's state between tests (for `#[clean]` parameters).
+    fn clean(&self) -> BoxFuture<'_, Result<()>> {
+        let name = self
+            .container()
+            .map(|c| c.name().to_string())
+            .unwrap_or_else(|| std::any::type_name::<Self>().to_string());
+        Box::pin(async move {
+            Err(Error::Other(format!(
+                "`{name}` cannot be cleaned: its type does not implement `Resource::clean`\n(hint: \
+                 implement `clean` for it, or drop `#[clean]` and use a function-scoped fixture)"
+            )))
+        })
+    }
+}
+
+impl Resource for ContainerDefinition {
+    fn setup<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        attach: &'a Attachment,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.setup_attached(helper, attach))
+    }
+
+    fn teardown(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(ContainerDefinition::teardown(self))
+    }
+
+    fn container(&self) -> Option<&ContainerDefinition> {
+        Some(self)
+    }
+}
+
+impl Resource for VolumeDefinition {
+    fn __ids(&self) -> Vec<String> {
+        self.docker_name().ok().into_iter().collect()
+    }
+
+    fn setup<'a>(&'a self, helper: &'a DockerHelper, _: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+        Box::pin(VolumeDefinition::setup(self, helper))
+    }
+
+    fn teardown(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(VolumeDefinition::teardown(self))
+    }
+}
+
+impl Resource for NetworkDefinition {
+    fn __ids(&self) -> Vec<String> {
+        self.id().ok().into_iter().collect()
+    }
+
+    fn setup<'a>(&'a self, helper: &'a DockerHelper, _: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+        Box::pin(NetworkDefinition::setup(self, helper))
+    }
+
+    fn teardown(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(NetworkDefinition::teardown(self))
+    }
+}
+
+impl Resource for ImageDefinition {
+    fn setup<'a>(&'a self, helper: &'a DockerHelper, _: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+        Box::pin(ImageDefinition::setup(self, helper))
+    }
+
+    fn teardown(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(ImageDefinition::teardown(self))
+    }
+}

@@ -1,0 +1,284 @@
+//! Running one `#[container_test]`: resolve its fixtures, run its body, tear down whatever
+//! happened, and fail with a message that helps.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::future::LocalBoxFuture;
+
+use super::report;
+use super::scope::{Ctx, TestState};
+use super::{registry, watcher};
+use crate::error::{Error, Result};
+use crate::helper::DockerHelper;
+
+/// Where a test is, for messages.
+#[derive(Debug)]
+pub struct TestInfo {
+    /// `module_path!()`.
+    pub module: &'static str,
+    /// The test function's name.
+    pub name: &'static str,
+    /// `file!()`.
+    pub file: &'static str,
+    /// `line!()`.
+    pub line: u32,
+}
+
+/// The runtime an async test body runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// A current-thread runtime per test (the default, like `#[tokio::test]`).
+    CurrentThread,
+    /// A multi-thread runtime per test with this many workers.
+    MultiThread(usize),
+}
+
+/// What a test body may return: `()` or a `Result` whose error fails the test.
+pub trait TestOutcome {
+    /// Panics when the outcome is a failure.
+    fn check(self);
+}
+
+impl TestOutcome for () {
+    fn check(self) {}
+}
+
+impl<E: std::fmt::Debug> TestOutcome for std::result::Result<(), E> {
+    fn check(self) {
+        if let Err(e) = self {
+            panic!("the test returned an error: {e:?}");
+        }
+    }
+}
+
+/// Env var: `1` makes tests fail instead of skip when Docker is unreachable.
+pub(crate) const ENV_REQUIRE_DOCKER: &str = "SEAWORTHY_REQUIRE_DOCKER";
+/// Env var: `on-failure` keeps a failed test's containers running.
+pub(crate) const ENV_KEEP: &str = "SEAWORTHY_KEEP";
+
+/// How many log lines of each container a failed test shows.
+const FAILURE_LOG_LINES: usize = 20;
+
+fn runtime(flavor: Flavor) -> tokio::runtime::Runtime {
+    let built = match flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Flavor::MultiThread(n) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n.max(1))
+            .enable_all()
+            .build(),
+    };
+    built.unwrap_or_else(|e| panic!("seaworthy: cannot build the test's tokio runtime: {e}"))
+}
+
+/// Counts the test as finished whatever happens, and tears down the shared scope instances
+/// whose last test it was.
+struct Finish<'a> {
+    info: &'static TestInfo,
+    rt: &'a tokio::runtime::Runtime,
+}
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        let done = registry::finish(self.info.module);
+        if done.is_empty() {
+            return;
+        }
+        let work = async {
+            for instance in done {
+                for p in instance.teardown().await {
+                    watcher::warn(p);
+                }
+            }
+        };
+        // The test's runtime may be mid-panic; our own runtime's handle always works here.
+        if std::thread::panicking() {
+            crate::runtime::block_on(work);
+        } else {
+            self.rt.block_on(work);
+        }
+    }
+}
+
+/// Runs a test whose body is `async`.
+pub fn run_async<R, O>(
+    info: &'static TestInfo,
+    flavor: Flavor,
+    resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
+    body: impl FnOnce(R) -> LocalBoxFuture<'static, O>,
+) where
+    O: TestOutcome,
+{
+    let rt = runtime(flavor);
+    run(info, &rt, resolve, |r| {
+        rt.block_on(body(r)).check();
+    });
+}
+
+/// Runs a test whose body is a plain `fn` (it runs outside any runtime, so it may call
+/// [`block_on`](crate::block_on)).
+pub fn run_sync<R, O>(
+    info: &'static TestInfo,
+    resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
+    body: impl FnOnce(R) -> O,
+) where
+    O: TestOutcome,
+{
+    let rt = runtime(Flavor::CurrentThread);
+    run(info, &rt, resolve, |r| body(r).check());
+}
+
+fn run<R>(
+    info: &'static TestInfo,
+    rt: &tokio::runtime::Runtime,
+    resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
+    body: impl FnOnce(R),
+) {
+    registry::start();
+    let _finish = Finish { info, rt };
+    let helper = match rt.block_on(connect()) {
+        Ok(h) => h,
+        Err(e) => return docker_missing(info, &e),
+    };
+    rt.block_on(watcher::start_once(&helper));
+    let test = TestState::new(info.module, info.name, helper);
+    let resolved = rt.block_on(resolve(Ctx::root(test.clone())));
+    let failure: Option<Box<dyn std::any::Any + Send>> = match resolved {
+        Err(e) => Some(Box::new(setup_failure_message(info, &e))),
+        Ok(r) => std::panic::catch_unwind(AssertUnwindSafe(|| body(r))).err(),
+    };
+    let keep = failure.is_some() && keep_on_failure();
+    let logs = match &failure {
+        Some(_) => rt.block_on(failure_logs(&test)),
+        None => String::new(),
+    };
+    if keep {
+        rt.block_on(keep_resources(&test));
+    } else {
+        for p in rt.block_on(test.function.teardown()) {
+            watcher::warn(p);
+        }
+    }
+    if let Some(payload) = failure {
+        let msg = report::panic_message(&*payload);
+        if logs.is_empty() {
+            std::panic::resume_unwind(payload);
+        }
+        // The original panic was already printed with its location; repeat it with the logs.
+        panic!("{msg}{logs}");
+    }
+}
+
+async fn connect() -> Result<DockerHelper> {
+    DockerHelper::shared().await
+}
+
+fn docker_missing(info: &TestInfo, e: &Error) {
+    if std::env::var(ENV_REQUIRE_DOCKER).is_ok_and(|v| v == "1") {
+        panic!(
+            "seaworthy: test `{}` needs Docker and {ENV_REQUIRE_DOCKER}=1 forbids skipping it: {e}",
+            info.name
+        );
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "seaworthy: skipping `{}` ({}:{}): Docker is not available: {}\n(hint: set {ENV_REQUIRE_DOCKER}=1 to fail instead of skipping)",
+        info.name,
+        info.file,
+        info.line,
+        e.to_string().lines().next().unwrap_or_default()
+    );
+}
+
+fn keep_on_failure() -> bool {
+    match std::env::var(ENV_KEEP) {
+        Ok(v) if v == "on-failure" => true,
+        Ok(v) if v.is_empty() || v == "never" => false,
+        Ok(v) => {
+            watcher::warn(format!(
+                "ignoring {ENV_KEEP}=`{v}`: the accepted values are `on-failure` and `never`"
+            ));
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+fn setup_failure_message(info: &TestInfo, e: &Error) -> String {
+    format!(
+        "seaworthy: test `{}` ({}:{}) could not set up its fixtures:\n{e}",
+        info.name, info.file, info.line
+    )
+}
+
+/// The last log lines of every container the test used, for its failure message.
+async fn failure_logs(test: &Arc<TestState>) -> String {
+    let containers = test
+        .containers
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let mut out = String::new();
+    for c in containers {
+        let Ok(name) = c.def.docker_name() else { continue };
+        let lines = c.def.last_log_lines(FAILURE_LOG_LINES).await.unwrap_or_default();
+        let _ = write!(out, "\n\n--- last {} log line(s) of `{}` ({name}) ---", lines.len(), c.fixture);
+        for l in lines {
+            let _ = write!(out, "\n{l}");
+        }
+    }
+    out
+}
+
+/// Keeps the failed test's resources (and the shared ones it used) and says how to reach them.
+async fn keep_resources(test: &Arc<TestState>) {
+    let mut instances = vec![test.function.clone()];
+    instances.extend(test.used.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned());
+    let mut ids = Vec::new();
+    let mut names = Vec::new();
+    let mut networks = Vec::new();
+    let mut out = format!("seaworthy: {}=on-failure kept the containers of `{}`:", ENV_KEEP, test.name);
+    for instance in &instances {
+        instance.keep.store(true, std::sync::atomic::Ordering::SeqCst);
+        ids.extend(instance.resource_ids());
+        for (fixture, c) in instance.containers() {
+            let Ok(name) = c.docker_name() else { continue };
+            let _ = write!(out, "\n  {fixture}: docker exec -it {name} sh   |   docker logs {name}");
+            if let Ok(ports) = c.ports().await {
+                let mut urls: Vec<String> = ports
+                    .iter()
+                    .filter_map(|(spec, b)| {
+                        let host = b.as_ref()?.iter().find_map(|b| b.host_port.clone())?;
+                        Some(format!("{spec} -> http://127.0.0.1:{host}/"))
+                    })
+                    .collect();
+                urls.sort();
+                for u in urls {
+                    let _ = write!(out, "\n    {u}");
+                }
+            }
+            names.push(name);
+        }
+        if let Some((name, id)) = instance.network_name().await {
+            ids.push(id);
+            networks.push(name);
+        }
+    }
+    let mut rm = String::new();
+    if !names.is_empty() {
+        let _ = write!(rm, "docker rm -fv {}", names.join(" "));
+    }
+    if !networks.is_empty() {
+        if !rm.is_empty() {
+            rm.push_str(" && ");
+        }
+        let _ = write!(rm, "docker network rm {}", networks.join(" "));
+    }
+    let _ = write!(out, "\n  remove them with: {rm}");
+    watcher::keep(ids);
+    let _ = writeln!(std::io::stderr(), "{out}");
+}
