@@ -331,7 +331,9 @@ impl std::fmt::Display for ReadinessError {
                     f,
                     "container `{}` exited{} after {} while waiting for {}",
                     self.container,
-                    exit_code.map(|c| format!(" with code {c}")).unwrap_or_default(),
+                    exit_code
+                        .map(|c| format!(" with code {c}"))
+                        .unwrap_or_default(),
                     secs(self.elapsed),
                     self.waited_for
                 )?;

@@ -49,7 +49,8 @@ impl Exec {
 
     /// An environment variable for the command.
     pub fn env(mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        self.env.push(format!("{}={}", key.as_ref(), value.as_ref()));
+        self.env
+            .push(format!("{}={}", key.as_ref(), value.as_ref()));
         self
     }
 
@@ -102,7 +103,12 @@ pub(crate) async fn run(c: &Created, exec: Exec) -> Result<ExecOutput> {
     let docker = c.helper.docker().clone();
     let (id, name) = (c.id.clone(), c.docker_name.clone());
     runtime::run(async move {
-        let fail = |e| Error::docker(format!("run `{}` in container `{name}`", exec.command_line()), e);
+        let fail = |e| {
+            Error::docker(
+                format!("run `{}` in container `{name}`", exec.command_line()),
+                e,
+            )
+        };
         let options = CreateExecOptions {
             cmd: Some(exec.cmd.clone()),
             attach_stdout: Some(true),

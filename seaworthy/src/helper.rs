@@ -360,7 +360,8 @@ impl DockerHelper {
         }
         let docker = self.inner.docker.clone();
         let image_owned = image.to_string();
-        let info = runtime::run(async move { inspect_or_pull(&docker, &image_owned).await }).await?;
+        let info =
+            runtime::run(async move { inspect_or_pull(&docker, &image_owned).await }).await?;
         let info = Arc::new(info);
         self.inner
             .images
@@ -395,7 +396,12 @@ pub(crate) async fn remove_resource(docker: &Docker, kind: ResourceKind, id: &st
             docker
                 .remove_container(
                     id,
-                    Some(RemoveContainerOptionsBuilder::new().force(true).v(true).build()),
+                    Some(
+                        RemoveContainerOptionsBuilder::new()
+                            .force(true)
+                            .v(true)
+                            .build(),
+                    ),
                 )
                 .await
         }
@@ -426,11 +432,7 @@ fn label_filter(value: &str) -> HashMap<String, Vec<String>> {
 }
 
 /// Removes everything labelled by seaworthy on `host` whose process is gone.
-pub(crate) async fn sweep_with(
-    docker: &Docker,
-    host: &str,
-    own_run: &str,
-) -> Result<Removed> {
+pub(crate) async fn sweep_with(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
     let stale = |labels: &HashMap<String, String>, _: &str| -> bool {
         if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
             return false;
@@ -447,7 +449,10 @@ pub(crate) async fn sweep_with(
 }
 
 /// Removes everything of this helper's run except what `kept` says to keep.
-pub(crate) async fn sweep_run(helper: &DockerHelper, kept: impl Fn(&str) -> bool) -> Result<Removed> {
+pub(crate) async fn sweep_run(
+    helper: &DockerHelper,
+    kept: impl Fn(&str) -> bool,
+) -> Result<Removed> {
     let filter = format!("{LABEL_RUN}={}", helper.run_id());
     let docker = helper.docker().clone();
     sweep_matching(&docker, &filter, |_, id| !kept(id)).await
@@ -479,7 +484,10 @@ async fn sweep_matching(
                 .and_then(|n| n.first().cloned())
                 .unwrap_or_else(|| id.clone());
             if remove_resource(docker, ResourceKind::Container, &id).await? {
-                removed.push(ResourceKind::Container, name.trim_start_matches('/').to_string());
+                removed.push(
+                    ResourceKind::Container,
+                    name.trim_start_matches('/').to_string(),
+                );
             }
         }
     }
@@ -497,11 +505,15 @@ async fn sweep_matching(
         }
     }
     let volumes = docker
-        .list_volumes(Some(ListVolumesOptionsBuilder::new().filters(&filter).build()))
+        .list_volumes(Some(
+            ListVolumesOptionsBuilder::new().filters(&filter).build(),
+        ))
         .await
         .map_err(|e| Error::docker("list volumes", e))?;
     for v in volumes.volumes.unwrap_or_default() {
-        if pred(&v.labels, &v.name) && remove_resource(docker, ResourceKind::Volume, &v.name).await? {
+        if pred(&v.labels, &v.name)
+            && remove_resource(docker, ResourceKind::Volume, &v.name).await?
+        {
             removed.push(ResourceKind::Volume, v.name);
         }
     }

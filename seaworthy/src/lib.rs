@@ -52,14 +52,14 @@ pub use definitions::{
 };
 pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
 pub use exec::{Exec, ExecOutput};
+pub use harness::resource::Resource;
+pub use harness::scope::Scope;
 pub use helper::{DockerHelper, ImageInfo, Removed, ResourceKind};
 pub use logs::{LogOptions, LogStream};
 pub use output::output_lines;
 pub use runtime::block_on;
-pub use wait::Wait;
-pub use harness::resource::Resource;
-pub use harness::scope::Scope;
 pub use seaworthy_macros::{container_test, fixture};
+pub use wait::Wait;
 
 /// Everything a test module usually needs: `use seaworthy::prelude::*;`.
 pub mod prelude {

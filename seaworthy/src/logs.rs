@@ -89,7 +89,12 @@ impl LogOptions {
             .stderr(self.stderr)
             .follow(follow)
             .timestamps(self.timestamps)
-            .tail(&self.tail.map(|t| t.to_string()).unwrap_or_else(|| "all".into()));
+            .tail(
+                &self
+                    .tail
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "all".into()),
+            );
         if let Some(s) = self.since {
             b = b.since(s);
         }
@@ -118,7 +123,8 @@ pub(crate) async fn fetch(c: &Created, options: LogOptions) -> Result<String> {
         let mut stream = docker.logs(&id, Some(options.to_bollard(false)));
         let mut out = Vec::new();
         while let Some(item) = stream.next().await {
-            let item = item.map_err(|e| Error::docker(format!("read logs of container `{name}`"), e))?;
+            let item =
+                item.map_err(|e| Error::docker(format!("read logs of container `{name}`"), e))?;
             if let Some((_, bytes)) = split(item) {
                 out.extend_from_slice(&bytes);
             }
@@ -182,7 +188,10 @@ pub(crate) fn stream(c: &Created, options: LogOptions, timeout: Duration) -> Log
                     }
                     Err(e) => {
                         let _ = tx
-                            .send(Err(Error::docker(format!("follow logs of container `{name}`"), e)))
+                            .send(Err(Error::docker(
+                                format!("follow logs of container `{name}`"),
+                                e,
+                            )))
                             .await;
                         return;
                     }

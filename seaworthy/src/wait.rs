@@ -206,14 +206,23 @@ pub(crate) async fn wait_ready(
         Err(Failure::Error(e @ Error::InvalidRegex { .. })) => return Err(e),
         Err(Failure::Timeout) => ReadinessErrorKind::Timeout(timeout),
         Err(Failure::Exited) => ReadinessErrorKind::Exited {
-            exit_code: def.inspect().await.ok().and_then(|i| i.state).and_then(|s| s.exit_code),
+            exit_code: def
+                .inspect()
+                .await
+                .ok()
+                .and_then(|i| i.state)
+                .and_then(|s| s.exit_code),
         },
         Err(Failure::Unhealthy) => ReadinessErrorKind::Unhealthy,
         Err(Failure::Error(e)) => ReadinessErrorKind::Failed(e.to_string()),
     };
     let detail = {
         let p = progress.lock().unwrap_or_else(|e| e.into_inner());
-        let lines: Vec<&str> = p.iter().filter(|l| !l.is_empty()).map(String::as_str).collect();
+        let lines: Vec<&str> = p
+            .iter()
+            .filter(|l| !l.is_empty())
+            .map(String::as_str)
+            .collect();
         (!lines.is_empty()).then(|| lines.join("\n"))
     };
     Err(ReadinessError {
@@ -234,7 +243,11 @@ fn wait_for_exit(c: &Created) -> impl std::future::Future<Output = ()> + Send + 
     async move {
         let mut s = docker.wait_container(
             &id,
-            Some(WaitContainerOptionsBuilder::new().condition("not-running").build()),
+            Some(
+                WaitContainerOptionsBuilder::new()
+                    .condition("not-running")
+                    .build(),
+            ),
         );
         // Ok(exit 0) and Err(DockerContainerWaitError) (non-zero exit) both mean "stopped"; any
         // other error means we cannot tell, so never resolve and let the deadline decide.
@@ -336,7 +349,10 @@ async fn check_http(
         Some(p) => def_ports
             .get(&format!("{p}/tcp"))
             .and_then(|b| b.as_deref())
-            .and_then(|b| b.iter().find_map(|b| b.host_port.as_deref()?.parse::<u16>().ok())),
+            .and_then(|b| {
+                b.iter()
+                    .find_map(|b| b.host_port.as_deref()?.parse::<u16>().ok())
+            }),
         None => crate::definitions::container::first_published(&def_ports),
     };
     let Some(host_port) = host_port else {
@@ -378,7 +394,11 @@ async fn check_command(
         if out.success() {
             return Ok(());
         }
-        let mut text = format!("last `{}` exited with code {}", cmd.join(" "), out.exit_code);
+        let mut text = format!(
+            "last `{}` exited with code {}",
+            cmd.join(" "),
+            out.exit_code
+        );
         let output = format!("{}{}", out.stdout_str(), out.stderr_str());
         if !output.trim().is_empty() {
             let _ = write!(text, ": {}", output.trim());
@@ -398,9 +418,17 @@ async fn check_health(
         let inspect = c
             .helper
             .docker()
-            .inspect_container(&c.id, None::<bollard::query_parameters::InspectContainerOptions>)
+            .inspect_container(
+                &c.id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
             .await
-            .map_err(|e| Failure::Error(Error::docker(format!("inspect container `{}`", c.docker_name), e)))?;
+            .map_err(|e| {
+                Failure::Error(Error::docker(
+                    format!("inspect container `{}`", c.docker_name),
+                    e,
+                ))
+            })?;
         let health = inspect.state.and_then(|s| s.health);
         let Some(health) = health else {
             return Err(Failure::Error(Error::Other(format!(
@@ -440,7 +468,10 @@ async fn check_port(
     let host_port = ports
         .get(&format!("{port}/tcp"))
         .and_then(|b| b.as_deref())
-        .and_then(|b| b.iter().find_map(|b| b.host_port.as_deref()?.parse::<u16>().ok()));
+        .and_then(|b| {
+            b.iter()
+                .find_map(|b| b.host_port.as_deref()?.parse::<u16>().ok())
+        });
     let Some(host_port) = host_port else {
         return Err(Failure::Error(Error::PortNotPublished {
             container: c.docker_name.clone(),
@@ -461,7 +492,11 @@ async fn check_port(
                 .await
                 {
                     Err(_) | Ok(Ok(1..)) => return Ok(()),
-                    _ => note(progress, slot, format!("127.0.0.1:{host_port} closed the connection")),
+                    _ => note(
+                        progress,
+                        slot,
+                        format!("127.0.0.1:{host_port} closed the connection"),
+                    ),
                 }
             }
             Err(e) => note(progress, slot, format!("127.0.0.1:{host_port}: {e}")),
@@ -473,7 +508,10 @@ async fn check_port(
 async fn inspect_ports(c: &Created) -> Result<bollard::models::PortMap> {
     Ok(c.helper
         .docker()
-        .inspect_container(&c.id, None::<bollard::query_parameters::InspectContainerOptions>)
+        .inspect_container(
+            &c.id,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
         .await
         .map_err(|e| Error::docker(format!("inspect container `{}`", c.docker_name), e))?
         .network_settings

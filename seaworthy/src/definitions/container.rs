@@ -244,7 +244,9 @@ impl ContainerDefinition {
     /// Mounts an existing named Docker volume at `target` (`:ro` for read-only).
     pub fn named_volume(mut self, name: impl Into<String>, target: impl AsRef<str>) -> Self {
         let (target, ro) = split_mode(target.as_ref());
-        self.config.mounts.push(Mount::Named(name.into(), target, ro));
+        self.config
+            .mounts
+            .push(Mount::Named(name.into(), target, ro));
         self
     }
 
@@ -624,7 +626,10 @@ impl ContainerDefinition {
         let (id, name) = (c.id.clone(), c.docker_name.clone());
         runtime::run(async move {
             docker
-                .start_container(&id, None::<bollard::query_parameters::StartContainerOptions>)
+                .start_container(
+                    &id,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                )
                 .await
                 .map_err(|e| Error::docker(format!("start container `{name}`"), e))
         })
@@ -676,7 +681,10 @@ impl ContainerDefinition {
         let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
         runtime::run(async move {
             docker
-                .restart_container(&id, Some(RestartContainerOptionsBuilder::new().t(t).build()))
+                .restart_container(
+                    &id,
+                    Some(RestartContainerOptionsBuilder::new().t(t).build()),
+                )
                 .await
                 .map_err(|e| Error::docker(format!("restart container `{name}`"), e))
         })
@@ -720,7 +728,10 @@ impl ContainerDefinition {
         let (id, name) = (c.id.clone(), c.docker_name.clone());
         runtime::run(async move {
             docker
-                .inspect_container(&id, None::<bollard::query_parameters::InspectContainerOptions>)
+                .inspect_container(
+                    &id,
+                    None::<bollard::query_parameters::InspectContainerOptions>,
+                )
                 .await
                 .map_err(|e| Error::docker(format!("inspect container `{name}`"), e))
         })
@@ -902,7 +913,10 @@ fn network_id_mode(net: &Option<NetworkingConfig>) -> Option<String> {
 fn split_mode(target: &str) -> (String, bool) {
     match target.strip_suffix(":ro") {
         Some(t) => (t.to_string(), true),
-        None => (target.strip_suffix(":rw").unwrap_or(target).to_string(), false),
+        None => (
+            target.strip_suffix(":rw").unwrap_or(target).to_string(),
+            false,
+        ),
     }
 }
 
@@ -951,9 +965,18 @@ mod tests {
     fn first_published_sorts_numerically_and_skips_unpublished() {
         let ports: PortMap = HashMap::from([
             ("80/tcp".to_string(), None),
-            ("8000/tcp".to_string(), Some(vec![binding("127.0.0.1", "32001")])),
-            ("90/udp".to_string(), Some(vec![binding("127.0.0.1", "10702")])),
-            ("90/tcp".to_string(), Some(vec![binding("127.0.0.1", "10701")])),
+            (
+                "8000/tcp".to_string(),
+                Some(vec![binding("127.0.0.1", "32001")]),
+            ),
+            (
+                "90/udp".to_string(),
+                Some(vec![binding("127.0.0.1", "10702")]),
+            ),
+            (
+                "90/tcp".to_string(),
+                Some(vec![binding("127.0.0.1", "10701")]),
+            ),
         ]);
         assert_eq!(first_published(&ports), Some(10701));
         assert_eq!(first_published(&HashMap::new()), None);

@@ -129,7 +129,8 @@ impl ImageDefinition {
                     .or_default()
                     .clone();
                 let (docker, tag) = (helper.docker().clone(), self.tag.clone());
-                let (context, dockerfile, args) = (context.clone(), dockerfile.clone(), args.clone());
+                let (context, dockerfile, args) =
+                    (context.clone(), dockerfile.clone(), args.clone());
                 let labels = helper.labels(&tag);
                 let built = cell
                     .get_or_init(|| async move {
@@ -200,7 +201,12 @@ async fn build(
         .t(tag)
         .rm(true)
         .forcerm(true)
-        .buildargs(&args.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<HashMap<_, _>>())
+        .buildargs(
+            &args
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<HashMap<_, _>>(),
+        )
         .labels(&labels)
         .build();
     let mut stream = docker.build_image(options, None, Some(bollard::body_full(tarball.into())));
@@ -314,6 +320,10 @@ mod tests {
     #[test]
     fn missing_context_is_an_io_error_naming_it() {
         let e = pack_context(Path::new("/nonexistent/ctx"), &BTreeMap::new()).unwrap_err();
-        assert!(e.to_string().starts_with("failed to read build context `/nonexistent/ctx`"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("failed to read build context `/nonexistent/ctx`"),
+            "{e}"
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use bollard::models::{EndpointSettings, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest};
+use bollard::models::{
+    EndpointSettings, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest,
+};
 
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
@@ -158,7 +160,10 @@ impl NetworkDefinition {
         let docker = c.helper.docker().clone();
         runtime::run(async move {
             docker
-                .inspect_network(&c.id, None::<bollard::query_parameters::InspectNetworkOptions>)
+                .inspect_network(
+                    &c.id,
+                    None::<bollard::query_parameters::InspectNetworkOptions>,
+                )
                 .await
                 .map_err(|e| Error::docker(format!("inspect network `{}`", c.docker_name), e))
         })
@@ -192,7 +197,11 @@ pub(crate) async fn connect(
 }
 
 /// Disconnects a container from a network (forcibly); a missing container or network is fine.
-pub(crate) async fn disconnect(helper: &DockerHelper, network_id: &str, container_id: &str) -> Result<()> {
+pub(crate) async fn disconnect(
+    helper: &DockerHelper,
+    network_id: &str,
+    container_id: &str,
+) -> Result<()> {
     let docker = helper.docker().clone();
     let request = NetworkDisconnectRequest {
         container: container_id.to_string(),
@@ -202,10 +211,14 @@ pub(crate) async fn disconnect(helper: &DockerHelper, network_id: &str, containe
     runtime::run(async move {
         match docker.disconnect_network(&net, request).await {
             Ok(()) => Ok(()),
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
-            Err(e) => Err(Error::docker(format!("disconnect container from network `{net}`"), e)),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
+            Err(e) => Err(Error::docker(
+                format!("disconnect container from network `{net}`"),
+                e,
+            )),
         }
     })
     .await
 }
-

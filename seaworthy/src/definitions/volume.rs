@@ -149,10 +149,14 @@ impl VolumeDefinition {
     /// Docker's description of the volume.
     pub async fn inspect(&self) -> Result<bollard::models::Volume> {
         let name = self.docker_name()?;
-        let helper = self.lock().as_ref().map(|c| c.helper.clone()).ok_or_else(|| Error::NotSetUp {
-            kind: "volume",
-            name: self.name.clone(),
-        })?;
+        let helper = self
+            .lock()
+            .as_ref()
+            .map(|c| c.helper.clone())
+            .ok_or_else(|| Error::NotSetUp {
+                kind: "volume",
+                name: self.name.clone(),
+            })?;
         let docker = helper.docker().clone();
         runtime::run(async move {
             docker

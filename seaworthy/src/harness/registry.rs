@@ -155,7 +155,12 @@ pub(crate) fn start() {
 pub(crate) fn module_instance(module: &'static str) -> Arc<ScopeInstance> {
     lock(&SHARED)
         .entry(format!("module:{module}"))
-        .or_insert_with(|| ScopeInstance::new(format!("module `{module}`"), module.rsplit("::").next().unwrap_or(module)))
+        .or_insert_with(|| {
+            ScopeInstance::new(
+                format!("module `{module}`"),
+                module.rsplit("::").next().unwrap_or(module),
+            )
+        })
         .clone()
 }
 
@@ -209,7 +214,10 @@ mod tests {
     #[test]
     fn libtest_names_drop_the_crate() {
         assert_eq!(libtest_name("fixtures", "t"), "t");
-        assert_eq!(libtest_name("fixtures::scopes::inner", "t"), "scopes::inner::t");
+        assert_eq!(
+            libtest_name("fixtures::scopes::inner", "t"),
+            "scopes::inner::t"
+        );
     }
 
     #[test]
@@ -230,12 +238,21 @@ mod tests {
             (&["--exact", "--skip", "a"], "a::b", false, true),
             (&["--test-threads", "2", "a::b"], "a::b", false, true),
             (&["--test-threads", "2"], "a::b", false, true),
-            (&["--nocapture", "--color", "never", "zzz"], "a::b", false, false),
+            (
+                &["--nocapture", "--color", "never", "zzz"],
+                "a::b",
+                false,
+                false,
+            ),
             (&["--list"], "a::b", false, false),
             (&["--", "--exact"], "a::--exact", false, true),
         ];
         for (args, name, ignored, expected) in cases {
-            assert_eq!(sel(args).runs(name, *ignored), *expected, "{args:?} {name} ignored={ignored}");
+            assert_eq!(
+                sel(args).runs(name, *ignored),
+                *expected,
+                "{args:?} {name} ignored={ignored}"
+            );
         }
     }
 }

@@ -16,7 +16,10 @@ pub(crate) fn line(text: impl AsRef<str>) {
 /// Prints the lines for a container that has just become ready.
 pub(crate) async fn container_ready(fixture: &str, c: &ContainerDefinition, took: Duration) {
     let name = c.docker_name().unwrap_or_default();
-    line(format!("created container {name} ({fixture}) from {}", c.image()));
+    line(format!(
+        "created container {name} ({fixture}) from {}",
+        c.image()
+    ));
     let ready = c.ready_after().unwrap_or_default();
     line(format!(
         "{fixture} ready after {} ms (setup took {} ms)",
@@ -39,9 +42,13 @@ pub(crate) async fn container_ready(fixture: &str, c: &ContainerDefinition, took
         published.sort();
         for (port, proto, host) in published {
             if proto == "tcp" {
-                line(format!("{fixture} publishes {port}/tcp at http://127.0.0.1:{host}"));
+                line(format!(
+                    "{fixture} publishes {port}/tcp at http://127.0.0.1:{host}"
+                ));
             } else {
-                line(format!("{fixture} publishes {port}/{proto} at 127.0.0.1:{host}"));
+                line(format!(
+                    "{fixture} publishes {port}/{proto} at 127.0.0.1:{host}"
+                ));
             }
         }
     }

@@ -64,7 +64,10 @@ pub trait Resource: Send + Sync + 'static {
     /// The Docker IDs this resource stands for (a volume's name), for `SEAWORTHY_KEEP`.
     #[doc(hidden)]
     fn __ids(&self) -> Vec<String> {
-        self.container().and_then(|c| c.id().ok()).into_iter().collect()
+        self.container()
+            .and_then(|c| c.id().ok())
+            .into_iter()
+            .collect()
     }
 
     /// Resets the resource's state between tests (for `#[clean]` parameters).
@@ -105,7 +108,11 @@ impl Resource for VolumeDefinition {
         self.docker_name().ok().into_iter().collect()
     }
 
-    fn setup<'a>(&'a self, helper: &'a DockerHelper, _: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+    fn setup<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        _: &'a Attachment,
+    ) -> BoxFuture<'a, Result<()>> {
         Box::pin(VolumeDefinition::setup(self, helper))
     }
 
@@ -119,7 +126,11 @@ impl Resource for NetworkDefinition {
         self.id().ok().into_iter().collect()
     }
 
-    fn setup<'a>(&'a self, helper: &'a DockerHelper, _: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+    fn setup<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        _: &'a Attachment,
+    ) -> BoxFuture<'a, Result<()>> {
         Box::pin(NetworkDefinition::setup(self, helper))
     }
 
@@ -129,7 +140,11 @@ impl Resource for NetworkDefinition {
 }
 
 impl Resource for ImageDefinition {
-    fn setup<'a>(&'a self, helper: &'a DockerHelper, _: &'a Attachment) -> BoxFuture<'a, Result<()>> {
+    fn setup<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        _: &'a Attachment,
+    ) -> BoxFuture<'a, Result<()>> {
         Box::pin(ImageDefinition::setup(self, helper))
     }
 

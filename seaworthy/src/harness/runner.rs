@@ -224,9 +224,20 @@ async fn failure_logs(test: &Arc<TestState>) -> String {
         .clone();
     let mut out = String::new();
     for c in containers {
-        let Ok(name) = c.def.docker_name() else { continue };
-        let lines = c.def.last_log_lines(FAILURE_LOG_LINES).await.unwrap_or_default();
-        let _ = write!(out, "\n\n--- last {} log line(s) of `{}` ({name}) ---", lines.len(), c.fixture);
+        let Ok(name) = c.def.docker_name() else {
+            continue;
+        };
+        let lines = c
+            .def
+            .last_log_lines(FAILURE_LOG_LINES)
+            .await
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "\n\n--- last {} log line(s) of `{}` ({name}) ---",
+            lines.len(),
+            c.fixture
+        );
         for l in lines {
             let _ = write!(out, "\n{l}");
         }
@@ -237,17 +248,31 @@ async fn failure_logs(test: &Arc<TestState>) -> String {
 /// Keeps the failed test's resources (and the shared ones it used) and says how to reach them.
 async fn keep_resources(test: &Arc<TestState>) {
     let mut instances = vec![test.function.clone()];
-    instances.extend(test.used.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned());
+    instances.extend(
+        test.used
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned(),
+    );
     let mut ids = Vec::new();
     let mut names = Vec::new();
     let mut networks = Vec::new();
-    let mut out = format!("seaworthy: {}=on-failure kept the containers of `{}`:", ENV_KEEP, test.name);
+    let mut out = format!(
+        "seaworthy: {}=on-failure kept the containers of `{}`:",
+        ENV_KEEP, test.name
+    );
     for instance in &instances {
-        instance.keep.store(true, std::sync::atomic::Ordering::SeqCst);
+        instance
+            .keep
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         ids.extend(instance.resource_ids());
         for (fixture, c) in instance.containers() {
             let Ok(name) = c.docker_name() else { continue };
-            let _ = write!(out, "\n  {fixture}: docker exec -it {name} sh   |   docker logs {name}");
+            let _ = write!(
+                out,
+                "\n  {fixture}: docker exec -it {name} sh   |   docker logs {name}"
+            );
             if let Ok(ports) = c.ports().await {
                 let mut urls: Vec<String> = ports
                     .iter()

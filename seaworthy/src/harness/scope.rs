@@ -141,7 +141,13 @@ impl ScopeInstance {
         let _ = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let short: String = short
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         Arc::new(ScopeInstance {
             label,
@@ -194,13 +200,23 @@ impl ScopeInstance {
         }
         let n = NetworkDefinition::new(format!("{}-net", self.short));
         n.setup(helper).await?;
-        report::line(format!("created network {} for {}", n.docker_name()?, self.label));
+        report::line(format!(
+            "created network {} for {}",
+            n.docker_name()?,
+            self.label
+        ));
         let id = n.id()?;
         *net = Some(n);
         Ok(id)
     }
 
-    async fn connect(&self, helper: &DockerHelper, net: &str, c: &ContainerRef, own: bool) -> Result<()> {
+    async fn connect(
+        &self,
+        helper: &DockerHelper,
+        net: &str,
+        c: &ContainerRef,
+        own: bool,
+    ) -> Result<()> {
         let id = c.def.id()?;
         if !lock(&self.connected).insert(id.clone()) {
             return Ok(());
@@ -225,10 +241,7 @@ impl ScopeInstance {
             return problems;
         }
         for r in resources.iter().rev() {
-            let name = r
-                .resource
-                .container()
-                .and_then(|c| c.docker_name().ok());
+            let name = r.resource.container().and_then(|c| c.docker_name().ok());
             match r.resource.teardown().await {
                 Ok(()) => {
                     if let Some(name) = name {
@@ -241,7 +254,8 @@ impl ScopeInstance {
         let net = self.network.lock().await.take();
         if let Some(net) = net {
             if let Ok(helper) = DockerHelper::shared().await {
-                for (container, network) in std::mem::take(&mut *lock(&self.foreign)) {
+                let foreign = std::mem::take(&mut *lock(&self.foreign));
+                for (container, network) in foreign {
                     if let Err(e) =
                         crate::definitions::network::disconnect(&helper, &network, &container).await
                     {
@@ -270,7 +284,11 @@ pub(crate) struct TestState {
 }
 
 impl TestState {
-    pub(crate) fn new(module: &'static str, name: &'static str, helper: DockerHelper) -> Arc<TestState> {
+    pub(crate) fn new(
+        module: &'static str,
+        name: &'static str,
+        helper: DockerHelper,
+    ) -> Arc<TestState> {
         Arc::new(TestState {
             module,
             name,
@@ -342,19 +360,27 @@ impl Ctx {
             .clone();
         let any = result.map_err(|e| {
             let (chain, source) = match &*e {
-                Error::Fixture { chain, source } => (format!("{} -> {chain}", F::NAME), source.clone()),
+                Error::Fixture { chain, source } => {
+                    (format!("{} -> {chain}", F::NAME), source.clone())
+                }
                 _ => (F::NAME.to_string(), e.clone()),
             };
             Error::Fixture { chain, source }
         })?;
         let node = any.downcast::<Node<F::Value>>().map_err(|_| {
-            Error::Other(format!("fixture `{}` resolved to a value of another type", F::NAME))
+            Error::Other(format!(
+                "fixture `{}` resolved to a value of another type",
+                F::NAME
+            ))
         })?;
         lock(&self.closure).extend(node.containers.iter().cloned());
         {
             let mut all = lock(&self.test.containers);
             for c in &node.containers {
-                if !all.iter().any(|x| x.def.id().ok() == c.def.id().ok() && x.fixture == c.fixture) {
+                if !all
+                    .iter()
+                    .any(|x| x.def.id().ok() == c.def.id().ok() && x.fixture == c.fixture)
+                {
                     all.push(c.clone());
                 }
             }
@@ -363,8 +389,11 @@ impl Ctx {
     }
 
     /// Cleans a resolved value for a `#[clean]` parameter.
-    pub async fn clean<V: Resource>(&self, node: &Node<V>) -> Result<()> {
-        node.value.clean().await
+    pub async fn clean<V: Resource>(&self, node: &Node<V>, fixture: &'static str) -> Result<()> {
+        node.value.clean().await.map_err(|e| Error::Fixture {
+            chain: format!("{fixture} (cleaning it for `#[clean]`)"),
+            source: Arc::new(e),
+        })
     }
 
     fn take_closure(&self) -> Vec<ContainerRef> {
@@ -388,9 +417,9 @@ impl Ctx {
             if !closure.is_empty() {
                 let net = self.scope.ensure_network(&helper).await?;
                 for c in &closure {
-                    let own = lock(&self.scope.resources)
-                        .iter()
-                        .any(|r| r.resource.container().and_then(|x| x.id().ok()) == c.def.id().ok());
+                    let own = lock(&self.scope.resources).iter().any(|r| {
+                        r.resource.container().and_then(|x| x.id().ok()) == c.def.id().ok()
+                    });
                     self.scope.connect(&helper, &net, c, own).await?;
                 }
                 attach.network = Some(net);
@@ -422,7 +451,7 @@ impl Ctx {
 }
 
 /// Picks `finish_resource` or `finish_plain` by the value's type (autoref specialisation): the
-/// macro writes `(&&Probe::new(&value)).__seaworthy_kind().finish(ctx, value)`.
+/// macro writes `(&Probe::new(&value)).__seaworthy_kind().finish(ctx, value)`.
 pub struct Probe<T>(std::marker::PhantomData<T>);
 
 impl<T> Probe<T> {
