@@ -201,7 +201,7 @@ struct Namespace {
     version: Option<String>,
     version_latest: bool,
     version_semver: bool,
-    semver_precision: Option<i64>,
+    semver_precision: Option<i128>,
     semver_zero: bool,
     registry: Option<String>,
     verbose: bool,
@@ -350,8 +350,8 @@ fn py_repr(value: &str) -> String {
 }
 
 /// Python's `int()` of a string: surrounding whitespace, a sign, and digits with single `_`
-/// between them. Values beyond `i64` saturate (they only ever meet "too high" checks).
-fn py_int(value: &str) -> Option<i64> {
+/// between them. Values beyond `i128` (far beyond any version's parts) saturate (they only ever meet "too high" checks).
+fn py_int(value: &str) -> Option<i128> {
     let trimmed = value.trim();
     let (negative, digits) = match trimmed.as_bytes().first() {
         Some(b'-') => (true, &trimmed[1..]),
@@ -365,12 +365,12 @@ fn py_int(value: &str) -> Option<i64> {
     {
         return None;
     }
-    let mut number: i64 = 0;
+    let mut number: i128 = 0;
     for b in digits.bytes() {
         match b {
             b'_' => {}
             b'0'..=b'9' => {
-                let digit = i64::from(b - b'0');
+                let digit = i128::from(b - b'0');
                 number = number.saturating_mul(10).saturating_add(digit);
             }
             _ => return None,

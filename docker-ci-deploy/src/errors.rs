@@ -146,7 +146,7 @@ pub enum PlanError {
     )]
     PrecisionTooHigh {
         /// The `--semver-precision` value.
-        precision: i64,
+        precision: i128,
         /// The `--version` value.
         version: String,
         /// How many versions `--version-semver` makes of it.

@@ -19,7 +19,7 @@ pub(crate) struct Settings {
     /// `--version-semver`.
     pub(crate) version_semver: bool,
     /// `--semver-precision`; 0 when not given (and then acts as 1).
-    pub(crate) semver_precision: i64,
+    pub(crate) semver_precision: i128,
     /// `--semver-zero`.
     pub(crate) semver_zero: bool,
     /// The `--registry` value; `None` when missing or empty.

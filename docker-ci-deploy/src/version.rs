@@ -35,7 +35,7 @@ fn cut_last_part(version: &str) -> Option<&str> {
 /// `1..2`) is an error here, where 0.3.0 hung.
 pub(crate) fn generate_semver_versions(
     version: &str,
-    precision: i64,
+    precision: i128,
     zero: bool,
 ) -> Result<Vec<String>, PlanError> {
     let mut versions = Vec::new();
@@ -49,13 +49,14 @@ pub(crate) fn generate_semver_versions(
     }
 
     let parts = versions.len();
-    if usize::try_from(precision).is_ok_and(|precision| precision > parts) {
+    if precision > i128::try_from(parts).unwrap_or(i128::MAX) {
         return Err(PlanError::PrecisionTooHigh {
             precision,
             version: version.to_owned(),
             parts,
         });
     }
+    // Here precision <= parts, so it fits in usize; below 2 it keeps everything.
     if let Ok(precision @ 2..) = usize::try_from(precision) {
         versions.truncate(parts + 1 - precision);
     }
@@ -120,7 +121,7 @@ impl VersionTagger {
 mod tests {
     use super::*;
 
-    fn semver(version: &str, precision: i64, zero: bool) -> Vec<String> {
+    fn semver(version: &str, precision: i128, zero: bool) -> Vec<String> {
         generate_semver_versions(version, precision, zero).unwrap()
     }
 
@@ -163,6 +164,15 @@ mod tests {
     }
 
     #[test]
+    fn huge_precision() {
+        let err = generate_semver_versions("1", 99_999_999_999_999_999_999, false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The minimum precision (99999999999999999999) is greater than the precision of version '1' (1)"
+        );
+    }
+
+    #[test]
     fn does_not_generate_zero() {
         assert_eq!(semver("0.6.11", 1, false), ["0.6.11", "0.6"]);
     }
@@ -180,7 +190,7 @@ mod tests {
     // The reference's table of verified results (§1.6.4).
     #[test]
     fn reference_table() {
-        let cases: &[(&str, i64, bool, &[&str])] = &[
+        let cases: &[(&str, i128, bool, &[&str])] = &[
             (
                 "8.7.1-jessie",
                 1,
@@ -207,6 +217,7 @@ mod tests {
             ("10.0.0", 1, false, &["10.0.0", "10.0", "10"]),
             ("1.2.3", 0, false, &["1.2.3", "1.2", "1"]),
             ("1.2.3", -1, false, &["1.2.3", "1.2", "1"]),
+            ("1.2.3", i128::MIN, false, &["1.2.3", "1.2", "1"]),
         ];
         for (version, precision, zero, expected) in cases {
             assert_eq!(
