@@ -60,8 +60,22 @@ struct Registry {
 impl Registry {
     /// Starts `binary` on a free port of 127.0.0.1; `None` when the binary does not exist.
     fn start(binary: &str) -> Option<Self> {
+        // The free port is found by binding and releasing it, so another process may take it
+        // before the registry binds it; then try another one.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut registry = Self::spawn(binary)?;
+            match registry.wait_until_ready() {
+                Ok(()) => return Some(registry),
+                Err(log) if attempt < 3 && log.contains("address already in use") => continue,
+                Err(log) => panic!("the registry exited before it was ready; its log:\n{log}"),
+            }
+        }
+    }
+
+    fn spawn(binary: &str) -> Option<Self> {
         let dir = TempDir::new("registry");
-        // Ask the kernel for a free port, then hand it to the registry.
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port on 127.0.0.1")
@@ -90,33 +104,27 @@ impl Registry {
             Err(error) if error.kind() == ErrorKind::NotFound => return None,
             Err(error) => panic!("could not start `{binary}`: {error}"),
         };
-        let mut registry = Self {
+        Some(Self {
             child,
             port,
             log,
             _dir: dir,
-        };
-        registry.wait_until_ready();
-        Some(registry)
+        })
     }
 
     fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
-    /// Polls `/v2/` until it answers 200; fails if the registry exits first.
-    fn wait_until_ready(&mut self) {
+    /// Polls `/v2/` until it answers 200; the registry's log if it exits first.
+    fn wait_until_ready(&mut self) -> Result<(), String> {
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "the registry exited with {status} before it was ready; its log:\n{}",
-                    std::fs::read_to_string(&self.log).unwrap_or_default()
-                );
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                return Err(format!("(exited with {status})\n{log}"));
             }
-            if let Ok((status, _)) = http_get(self.port, "/v2/") {
-                if status == 200 {
-                    return;
-                }
+            if let Ok((200, _)) = http_get(self.port, "/v2/") {
+                return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
