@@ -1,0 +1,317 @@
+//! From the arguments to an [`Invocation`]: parsing, 0.3.0's deprecated aliases and its
+//! checks after parsing.
+
+use super::help::{help, usage};
+use super::parser::{Namespace, Parser, Stop};
+use crate::errors::ExpectedError;
+use crate::plan::Settings;
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Invocation {
+    /// What to tag and push.
+    pub(crate) settings: Settings,
+    /// `--verbose`.
+    pub(crate) verbose: bool,
+    /// `--dry-run`.
+    pub(crate) dry_run: bool,
+    /// `--executable`.
+    pub(crate) executable: String,
+}
+
+/// The outcome of parsing a well-formed command line.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// Print this help text to stdout and exit 0.
+    Help(String),
+    /// Run, after printing these deprecation lines to stderr.
+    Run {
+        /// `DEPRECATED: …` lines for stderr, printed even when `result` is a usage error.
+        deprecations: Vec<String>,
+        /// The invocation, or the usage error of 0.3.0's checks after parsing.
+        result: Result<Invocation, ExpectedError>,
+    },
+}
+
+/// 0.3.0's `_resolve_deprecated_arguments`: a `DEPRECATED: …` line for each alias given, and
+/// the alias's value where the new option is missing or empty.
+fn resolve_deprecated(ns: &mut Namespace) -> Vec<String> {
+    let line = |old: &str, new: &str| {
+        format!(
+            "DEPRECATED: the --{old} option is deprecated and will be removed in the next release. Please use --{new} instead"
+        )
+    };
+    let mut lines = Vec::new();
+    if let Some(value) = ns.tag_version.clone() {
+        lines.push(line("tag-version", "version"));
+        if ns.version.as_deref().is_none_or(str::is_empty) {
+            ns.version = value;
+        }
+    }
+    if ns.tag_latest {
+        lines.push(line("tag-latest", "version-latest"));
+        ns.version_latest = true;
+    }
+    if ns.tag_semver {
+        lines.push(line("tag-semver", "version-semver"));
+        ns.version_semver = true;
+    }
+    lines
+}
+
+/// 0.3.0's checks after parsing, in its order; the first failure is the usage error.
+fn check(ns: Namespace) -> Result<Invocation, String> {
+    let version = ns.version.filter(|v| !v.is_empty());
+    let precision = ns.semver_precision.unwrap_or(0);
+    if ns.version_latest && version.is_none() {
+        return Err("the --version-latest option requires --version".to_owned());
+    }
+    if ns.version_semver && version.is_none() {
+        return Err("the --version-semver option requires --version".to_owned());
+    }
+    if precision != 0 && !ns.version_semver {
+        return Err("the --semver-precision option requires --version-semver".to_owned());
+    }
+    if ns.semver_zero && !ns.version_semver {
+        return Err("the --semver-zero option requires --version-semver".to_owned());
+    }
+    Ok(Invocation {
+        settings: Settings {
+            images: ns.images.unwrap_or_default(),
+            tags: ns.tag.map(|groups| groups.into_iter().flatten().collect()),
+            version,
+            version_latest: ns.version_latest,
+            version_semver: ns.version_semver,
+            semver_precision: precision,
+            semver_zero: ns.semver_zero,
+            registry: ns.registry.filter(|r| !r.is_empty()),
+        },
+        verbose: ns.verbose,
+        dry_run: ns.dry_run,
+        executable: ns.executable.unwrap_or_else(|| "docker".to_owned()),
+    })
+}
+
+/// Parses the arguments after the program name as 0.3.0 does.
+///
+/// A malformed command line is an [`ExpectedError::Usage`]; a well-formed one is help or an
+/// invocation (which may still fail 0.3.0's checks, after its deprecation lines).
+pub(crate) fn parse(prog: &str, args: &[String]) -> Result<Parsed, ExpectedError> {
+    let usage_error = |message: String| ExpectedError::Usage {
+        usage: usage(prog),
+        prog: prog.to_owned(),
+        message,
+    };
+    let parser = Parser::new(args).map_err(usage_error)?;
+    let mut ns = match parser.parse() {
+        Ok(ns) => ns,
+        Err(Stop::Help) => return Ok(Parsed::Help(help(prog))),
+        Err(Stop::Error(message)) => return Err(usage_error(message)),
+    };
+    let deprecations = resolve_deprecated(&mut ns);
+    Ok(Parsed::Run {
+        deprecations,
+        result: check(ns).map_err(usage_error),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Parsed, ExpectedError> {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        parse("dcd", &args)
+    }
+
+    fn invocation(args: &[&str]) -> Invocation {
+        match parse_args(args) {
+            Ok(Parsed::Run {
+                result: Ok(invocation),
+                ..
+            }) => invocation,
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    fn error(args: &[&str]) -> String {
+        match parse_args(args) {
+            Err(err)
+            | Ok(Parsed::Run {
+                result: Err(err), ..
+            }) => {
+                assert_eq!(err.process_exit_code(), 2);
+                err.to_string()
+            }
+            other => panic!("{args:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn usage_wraps_like_argparse() {
+        assert_eq!(
+            usage("dcd"),
+            "usage: dcd [-h] [-t TAG [TAG ...]] [-V VERSION] [-L] [-S] [-P PRECISION] [-Z]\n           [-r REGISTRY] [-v] [--dry-run] [--executable EXECUTABLE]\n           image [image ...]\n"
+        );
+        assert_eq!(
+            usage("docker-ci-deploy"),
+            "usage: docker-ci-deploy [-h] [-t TAG [TAG ...]] [-V VERSION] [-L] [-S]\n                        [-P PRECISION] [-Z] [-r REGISTRY] [-v] [--dry-run]\n                        [--executable EXECUTABLE]\n                        image [image ...]\n"
+        );
+    }
+
+    #[test]
+    fn tags_are_greedy_and_flattened() {
+        let inv = invocation(&[
+            "-t",
+            "abc",
+            "def",
+            "-t",
+            "ghi",
+            "--executable",
+            "echo",
+            "img",
+        ]);
+        assert_eq!(
+            inv.settings.tags,
+            Some(vec!["abc".into(), "def".into(), "ghi".into()])
+        );
+        assert_eq!(inv.executable, "echo");
+        assert_eq!(inv.settings.images, ["img"]);
+        assert_eq!(
+            error(&["--tag", "alpine", "my-image:latest"]),
+            "the following arguments are required: image"
+        );
+        let inv = invocation(&["--tag", "a", "b", "--", "img"]);
+        assert_eq!(inv.settings.tags, Some(vec!["a".into(), "b".into()]));
+        assert_eq!(inv.settings.images, ["img"]);
+        let inv = invocation(&["img", "--tag", "a", "b"]);
+        assert_eq!(inv.settings.images, ["img"]);
+        let inv = invocation(&["--tag=x", "img"]);
+        assert_eq!(inv.settings.tags, Some(vec!["x".into()]));
+    }
+
+    #[test]
+    fn attached_combined_and_abbreviated() {
+        let inv = invocation(&["-V1.2.3", "-SLZ", "-ta", "--reg=r:1", "--dry", "img"]);
+        assert_eq!(inv.settings.version.as_deref(), Some("1.2.3"));
+        assert!(inv.settings.version_semver && inv.settings.version_latest);
+        assert!(inv.settings.semver_zero && inv.dry_run);
+        assert_eq!(inv.settings.tags, Some(vec!["a".into()]));
+        assert_eq!(inv.settings.registry.as_deref(), Some("r:1"));
+        let inv = invocation(&["-SV", "2", "--semver-p", "2", "--exec", "x", "img"]);
+        assert_eq!(inv.settings.version.as_deref(), Some("2"));
+        assert_eq!(inv.settings.semver_precision, 2);
+        assert_eq!(inv.executable, "x");
+    }
+
+    #[test]
+    fn last_one_wins() {
+        let inv = invocation(&[
+            "-V", "1.2.3", "-V", "2.0.0", "-r", "a:1", "-r", "b:2", "img",
+        ]);
+        assert_eq!(inv.settings.version.as_deref(), Some("2.0.0"));
+        assert_eq!(inv.settings.registry.as_deref(), Some("b:2"));
+        let inv = invocation(&["-V", "1", "-S", "-P", "3", "-P", "2", "img"]);
+        assert_eq!(inv.settings.semver_precision, 2);
+    }
+
+    #[test]
+    fn usage_errors() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--ver", "1", "img"], "ambiguous option: --ver could match --version, --version-latest, --version-semver, --verbose"),
+            (&["--t", "x", "img"], "ambiguous option: --t could match --tag, --tag-version, --tag-latest, --tag-semver"),
+            (&["--ver=1", "img"], "ambiguous option: --ver=1 could match --version, --version-latest, --version-semver, --verbose"),
+            (&["-V", "-1.2.3", "img"], "argument -V/--version: expected one argument"),
+            (&["-V", "1", "-S", "-P", "abc", "img"], "argument -P/--semver-precision: invalid int value: 'abc'"),
+            (&["-V", "1", "-S", "-P", "1.5", "img"], "argument -P/--semver-precision: invalid int value: '1.5'"),
+            (&["-V", "1", "-S", "-P", "-1.5", "img"], "argument -P/--semver-precision: invalid int value: '-1.5'"),
+            (&["-P", "it's", "img"], "argument -P/--semver-precision: invalid int value: \"it's\""),
+            (&["--bogus", "img"], "unrecognized arguments: --bogus"),
+            (&["img", "-v", "img2"], "unrecognized arguments: img2"),
+            (&["--tag", "--", "test-image"], "argument -t/--tag: expected at least one argument"),
+            (&["--version", "1.2.3", "--version-semver", "--semver-precision", "--", "test-image"], "argument -P/--semver-precision: expected one argument"),
+            (&["--registry", "--", "test-image"], "argument -r/--registry: expected one argument"),
+            (&["--executable", "--", "test-image"], "argument --executable: expected one argument"),
+            (&["--tag", "abc"], "the following arguments are required: image"),
+            (&[], "the following arguments are required: image"),
+            (&["-Sx", "img"], "argument -S/--version-semver: ignored explicit argument 'x'"),
+            (&["--dry-run=yes", "img"], "argument --dry-run: ignored explicit argument 'yes'"),
+            (&["--version-latest", "test-image:abc"], "the --version-latest option requires --version"),
+            (&["--version-latest", "--version", "", "test-image:abc"], "the --version-latest option requires --version"),
+            (&["--version-semver", "test-image:abc"], "the --version-semver option requires --version"),
+            (&["--version-semver", "--version", "", "test-image:abc"], "the --version-semver option requires --version"),
+            (&["--semver-precision", "2", "test-image:abc"], "the --semver-precision option requires --version-semver"),
+            (&["--semver-zero", "test-image:abc"], "the --semver-zero option requires --version-semver"),
+            (&["-L", "-S", "-V", "", "img"], "the --version-latest option requires --version"),
+        ];
+        for (args, expected) in cases {
+            assert_eq!(error(args), *expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn precision_values() {
+        for (value, expected) in [("0", 0), ("-1", -1), (" 2 ", 2), ("+3", 3), ("1_0", 10)] {
+            let inv = invocation(&["-V", "1", "-S", "-P", value, "img"]);
+            assert_eq!(inv.settings.semver_precision, expected, "{value:?}");
+        }
+        // 0 counts as not given: no "requires --version-semver".
+        let inv = invocation(&["-V", "1.2.3", "-P", "0", "img"]);
+        assert_eq!(inv.settings.semver_precision, 0);
+    }
+
+    #[test]
+    fn help_wins_where_argparse_reaches_it() {
+        assert!(matches!(parse_args(&["-h"]), Ok(Parsed::Help(_))));
+        assert!(matches!(parse_args(&["--he"]), Ok(Parsed::Help(_))));
+        assert!(matches!(parse_args(&["-vh"]), Ok(Parsed::Help(_))));
+        assert!(matches!(
+            parse_args(&["-h", "-P", "abc"]),
+            Ok(Parsed::Help(_))
+        ));
+        assert_eq!(
+            error(&["-P", "abc", "-h"]),
+            "argument -P/--semver-precision: invalid int value: 'abc'"
+        );
+    }
+
+    #[test]
+    fn double_dash() {
+        let inv = invocation(&["img", "--", "-t"]);
+        assert_eq!(inv.settings.images, ["img", "-t"]);
+        let inv = invocation(&["-v", "--", "a", "--", "b"]);
+        assert_eq!(inv.settings.images, ["a", "--", "b"]);
+        // `-t--` hands --tag an empty list: no tags at all.
+        let inv = invocation(&["-t--", "img"]);
+        assert_eq!(inv.settings.tags, Some(vec![]));
+        let inv = invocation(&["-V=--", "img"]);
+        assert_eq!(inv.settings.version, None);
+    }
+
+    #[test]
+    fn deprecated_aliases() {
+        match parse_args(&[
+            "--version",
+            "1.2.3",
+            "--tag-version",
+            "4.5.6",
+            "--tag-l",
+            "--tag-s",
+            "img",
+        ]) {
+            Ok(Parsed::Run {
+                deprecations,
+                result: Ok(inv),
+            }) => {
+                assert_eq!(deprecations, [
+                    "DEPRECATED: the --tag-version option is deprecated and will be removed in the next release. Please use --version instead",
+                    "DEPRECATED: the --tag-latest option is deprecated and will be removed in the next release. Please use --version-latest instead",
+                    "DEPRECATED: the --tag-semver option is deprecated and will be removed in the next release. Please use --version-semver instead",
+                ]);
+                assert_eq!(inv.settings.version.as_deref(), Some("1.2.3"));
+                assert!(inv.settings.version_latest && inv.settings.version_semver);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
