@@ -68,6 +68,7 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
         .map(|d| format_ident!("__seaworthy_{}", params::name_str(d)))
         .collect();
     let call_await = func.sig.asyncness.map(|_| quote!(.await));
+    let depth_const = format_ident!("__seaworthy_fixture_{}", name_str, span = name.span());
 
     let gets = deps.iter().zip(&vars).map(|(dep, var)| {
         quote_spanned! {dep.span()=>
@@ -102,7 +103,7 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
             type Value = #value_ty;
             const NAME: &'static str = #name_str;
             const SCOPE: #private::Scope = #private::Scope::#scope_variant;
-            const DEPTH: usize = 1 + #private::max_depth(&[#(#depths),*]);
+            const DEPTH: usize = #depth_const;
             fn build(
                 __ctx: #private::Ctx,
             ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
@@ -121,7 +122,11 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
 
         #(#scope_checks)*
 
-        // Evaluated at compile time: a dependency cycle is a compile error here.
-        const _: usize = <#name as #private::Fixture>::DEPTH;
+        // 1 + the depth of the deepest dependency. Evaluated at compile time, so a dependency
+        // cycle is a compile error naming each fixture's constant on the way round.
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const #depth_const: usize = 1 + #private::max_depth(&[#(#depths),*]);
+        const _: usize = #depth_const;
     })
 }

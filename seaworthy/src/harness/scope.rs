@@ -54,6 +54,11 @@ impl Scope {
 }
 
 /// A fixture, as `#[fixture]` describes it to the runtime.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a fixture in scope",
+    label = "not a #[fixture]",
+    note = "a parameter names the #[fixture] function to inject: mark `{Self}` with `#[fixture]`, or bring the fixture into scope with `use path::to::fixture_name;`"
+)]
 pub trait Fixture: 'static {
     /// What the fixture function returns.
     type Value: Send + Sync + 'static;
