@@ -1,1 +1,203 @@
-//! Shared support for the workspace's integration tests and examples (not published).
+//! Shared support for the workspace's integration tests and benchmarks (not published).
+//!
+//! The fixture scenarios run as child processes: a driver test re-runs its own test binary with
+//! `--ignored --exact <scenario>` and then asks Docker what that child created and removed,
+//! recognised by the `seaworthy.pid` label every resource carries.
+
+use std::collections::HashMap;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::{
+    EventsOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
+    ListVolumesOptionsBuilder,
+};
+use bollard::Docker;
+use futures_util::StreamExt;
+
+/// A finished scenario child process.
+#[derive(Debug)]
+pub struct Scenario {
+    /// The child's PID (the value of its resources' `seaworthy.pid` label).
+    pub pid: u32,
+    /// Its exit code (`None` when a signal ended it).
+    pub code: Option<i32>,
+    /// stdout and stderr, interleaved as captured (stdout first, then stderr).
+    pub stdout: String,
+    /// stderr.
+    pub stderr: String,
+    /// Unix time (seconds) just before it started.
+    pub since: i64,
+    /// Unix time (seconds) just after it ended.
+    pub until: i64,
+}
+
+impl Scenario {
+    /// stdout followed by stderr.
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// Now, in Unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// A command re-running this test binary with `args` (libtest arguments), ignored tests only.
+pub fn scenario_command(args: &[&str]) -> Command {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut cmd = Command::new(exe);
+    cmd.arg("--ignored").arg("--nocapture").args(args);
+    // The scenario decides for itself; don't inherit the driver's choices.
+    cmd.env_remove("SEAWORTHY_KEEP");
+    cmd.env("RUST_BACKTRACE", "0");
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// Runs a scenario command to completion.
+pub fn run_scenario(mut cmd: Command) -> Scenario {
+    let since = unix_now() - 1;
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the scenario");
+    let pid = child.id();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("wait for the scenario");
+    Scenario {
+        pid,
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        since,
+        until: unix_now() + 1,
+    }
+}
+
+/// A Docker connection for the drivers.
+pub async fn docker() -> Docker {
+    Docker::connect_with_defaults()
+        .expect("docker client")
+        .negotiate_version()
+        .await
+        .expect("docker reachable")
+}
+
+/// Docker events (`type`, `action`, fixture label) of resources a process created, in a window.
+pub async fn events_of_pid(
+    docker: &Docker,
+    pid: u32,
+    since: i64,
+    until: i64,
+) -> Vec<(String, String, String)> {
+    let filters = HashMap::from([("label".to_string(), vec![format!("seaworthy.pid={pid}")])]);
+    let mut stream = docker.events(Some(
+        EventsOptionsBuilder::new()
+            .since(&since.to_string())
+            .until(&until.to_string())
+            .filters(&filters)
+            .build(),
+    ));
+    let mut out = Vec::new();
+    while let Some(Ok(e)) = stream.next().await {
+        let attrs = e.actor.and_then(|a| a.attributes).unwrap_or_default();
+        out.push((
+            e.typ.map(|t| t.to_string()).unwrap_or_default(),
+            e.action.unwrap_or_default(),
+            attrs.get("seaworthy.fixture").cloned().unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+/// How many `action` events of `typ` for `fixture` are in `events`.
+pub fn count(events: &[(String, String, String)], typ: &str, action: &str, fixture: &str) -> usize {
+    events
+        .iter()
+        .filter(|(t, a, f)| t == typ && a == action && f == fixture)
+        .count()
+}
+
+/// Names of the containers, networks and volumes labelled with `label` (e.g. `seaworthy.pid=42`).
+pub async fn resources_labelled(docker: &Docker, label: &str) -> Vec<String> {
+    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let mut out = Vec::new();
+    if let Ok(cs) = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+    {
+        out.extend(cs.into_iter().map(|c| {
+            format!(
+                "container {}",
+                c.names.and_then(|n| n.first().cloned()).unwrap_or_default()
+            )
+        }));
+    }
+    if let Ok(ns) = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filters).build(),
+        ))
+        .await
+    {
+        out.extend(
+            ns.into_iter()
+                .map(|n| format!("network {}", n.name.unwrap_or_default())),
+        );
+    }
+    if let Ok(vs) = docker
+        .list_volumes(Some(
+            ListVolumesOptionsBuilder::new().filters(&filters).build(),
+        ))
+        .await
+    {
+        out.extend(
+            vs.volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| format!("volume {}", v.name)),
+        );
+    }
+    out
+}
+
+/// Polls until nothing labelled with `label` remains; returns how long it took, or what is
+/// still there after `limit` (a safety net for a hung cleanup, not a performance bound).
+pub async fn wait_until_gone(
+    docker: &Docker,
+    label: &str,
+    limit: Duration,
+) -> Result<Duration, Vec<String>> {
+    let start = Instant::now();
+    loop {
+        let left = resources_labelled(docker, label).await;
+        if left.is_empty() {
+            return Ok(start.elapsed());
+        }
+        if start.elapsed() > limit {
+            return Err(left);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Sends a signal to a process.
+pub fn signal(pid: u32, sig: i32) {
+    // SAFETY: kill(2) with a PID we spawned.
+    unsafe {
+        libc::kill(pid as libc::pid_t, sig);
+    }
+}

@@ -433,7 +433,10 @@ fn label_filter(value: &str) -> HashMap<String, Vec<String>> {
 
 /// Removes everything labelled by seaworthy on `host` whose process is gone.
 pub(crate) async fn sweep_with(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
-    let stale = |labels: &HashMap<String, String>, _: &str| -> bool {
+    let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
+        if crate::harness::watcher::kept_by_any_run(id) {
+            return false;
+        }
         if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
             return false;
         }

@@ -147,10 +147,12 @@ fn run<R>(
     rt.block_on(watcher::start_once(&helper));
     let test = TestState::new(info.module, info.name, helper);
     let resolved = rt.block_on(resolve(Ctx::root(test.clone())));
+    let setup_failed = resolved.is_err();
     let failure: Option<Box<dyn std::any::Any + Send>> = match resolved {
         Err(e) => Some(Box::new(setup_failure_message(info, &e))),
         Ok(r) => std::panic::catch_unwind(AssertUnwindSafe(|| body(r))).err(),
     };
+    test.release_exclusive();
     let keep = failure.is_some() && keep_on_failure();
     let logs = match &failure {
         Some(_) => rt.block_on(failure_logs(&test)),
@@ -165,10 +167,11 @@ fn run<R>(
     }
     if let Some(payload) = failure {
         let msg = report::panic_message(&*payload);
-        if logs.is_empty() {
+        if logs.is_empty() && !setup_failed {
+            // Already printed by the panic hook, with its location.
             std::panic::resume_unwind(payload);
         }
-        // The original panic was already printed with its location; repeat it with the logs.
+        // A setup failure was never printed; a test panic is repeated with the logs.
         panic!("{msg}{logs}");
     }
 }

@@ -106,6 +106,8 @@ impl ContainerRef {
 pub struct Node<V> {
     value: Arc<V>,
     containers: Vec<ContainerRef>,
+    /// Held by a test from cleaning the value until it ends (`#[clean]`).
+    exclusive: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl<V> Deref for Node<V> {
@@ -286,6 +288,7 @@ pub(crate) struct TestState {
     pub(crate) function: Arc<ScopeInstance>,
     pub(crate) used: Mutex<Vec<Arc<ScopeInstance>>>,
     pub(crate) containers: Mutex<Vec<ContainerRef>>,
+    exclusive: Mutex<Vec<tokio::sync::OwnedMutexGuard<()>>>,
 }
 
 impl TestState {
@@ -301,7 +304,13 @@ impl TestState {
             function: ScopeInstance::new(format!("test `{name}`"), name),
             used: Mutex::default(),
             containers: Mutex::default(),
+            exclusive: Mutex::default(),
         })
+    }
+
+    /// Ends the test's exclusive use of the values it cleaned.
+    pub(crate) fn release_exclusive(&self) {
+        lock(&self.exclusive).clear();
     }
 
     fn instance_for(&self, scope: Scope) -> Arc<ScopeInstance> {
@@ -394,7 +403,12 @@ impl Ctx {
     }
 
     /// Cleans a resolved value for a `#[clean]` parameter.
+    ///
+    /// The test then has the value to itself until it ends: other `#[clean]` users of the same
+    /// shared value wait, so parallel tests never see each other's state.
     pub async fn clean<V: Resource>(&self, node: &Node<V>, fixture: &'static str) -> Result<()> {
+        let guard = node.exclusive.clone().lock_owned().await;
+        lock(&self.test.exclusive).push(guard);
         node.value.clean().await.map_err(|e| Error::Fixture {
             chain: format!("{fixture} (cleaning it for `#[clean]`)"),
             source: Arc::new(e),
@@ -443,7 +457,11 @@ impl Ctx {
                 fixture: self.fixture,
             });
         }
-        Ok(Node { value, containers })
+        Ok(Node {
+            value,
+            containers,
+            exclusive: Arc::default(),
+        })
     }
 
     /// Finishes a fixture whose value is plain data.
@@ -451,6 +469,7 @@ impl Ctx {
         Ok(Node {
             value: Arc::new(value),
             containers: self.take_closure(),
+            exclusive: Arc::default(),
         })
     }
 }

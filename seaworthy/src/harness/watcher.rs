@@ -90,20 +90,34 @@ fn spawn_watcher(run: &str) {
     }
 }
 
-/// Marks resources as kept (`SEAWORTHY_KEEP`): no teardown path removes them.
+/// Marks resources as kept (`SEAWORTHY_KEEP`): no teardown path removes them, neither in this
+/// process nor in a later run's sweep (which consults the kept-list directory).
 pub(crate) fn keep(ids: impl IntoIterator<Item = String>) {
     let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
     let mut watcher = WATCHER.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = kept_dir();
+    let _ = std::fs::create_dir_all(&dir);
     for id in ids {
         if let Some(w) = watcher.as_mut() {
             let _ = writeln!(w, "keep {id}");
         }
+        let _ = std::fs::write(dir.join(&id), b"");
         kept.insert(id);
     }
 }
 
 pub(crate) fn is_kept(id: &str) -> bool {
     KEPT.lock().unwrap_or_else(|p| p.into_inner()).contains(id)
+}
+
+/// Where kept resources are listed, one empty file per ID, for later runs' sweeps.
+pub(crate) fn kept_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("seaworthy-kept")
+}
+
+/// `true` when some run kept this resource with `SEAWORTHY_KEEP`.
+pub(crate) fn kept_by_any_run(id: &str) -> bool {
+    !id.is_empty() && !id.contains('/') && kept_dir().join(id).exists()
 }
 
 fn install_signal_handlers() {
