@@ -105,7 +105,6 @@ struct Inner {
     namespace: String,
     run_id: String,
     host: String,
-    counter: AtomicU64,
     tracked: Mutex<Vec<Tracked>>,
     images: Mutex<HashMap<String, Arc<ImageInfo>>>,
 }
@@ -224,7 +223,6 @@ impl DockerHelper {
                     namespace,
                     run_id: run_id().to_string(),
                     host: hostname(),
-                    counter: AtomicU64::new(0),
                     tracked: Mutex::new(Vec::new()),
                     images: Mutex::new(HashMap::new()),
                 }),
@@ -264,7 +262,10 @@ impl DockerHelper {
 
     /// A fresh Docker name for a resource: `<namespace>_<name>_<run><n>`.
     pub fn resource_name(&self, name: &str) -> String {
-        let n = self.inner.counter.fetch_add(1, Ordering::Relaxed) + 1;
+        // Process-wide, not per helper: names carry the process's run ID, so two helpers of one
+        // process (parallel tests each connecting their own) must not hand out the same suffix.
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
         format!(
             "{}_{}_{}{}",
             self.inner.namespace,
