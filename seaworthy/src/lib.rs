@@ -31,6 +31,7 @@
 // Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.
 extern crate self as seaworthy;
 
+pub mod containers;
 pub mod definitions;
 mod error;
 mod exec;
@@ -63,6 +64,9 @@ pub use wait::Wait;
 
 /// Everything a test module usually needs: `use seaworthy::prelude::*;`.
 pub mod prelude {
+    pub use crate::containers::{
+        NginxContainer, PostgresContainer, RabbitMqContainer, RedisContainer,
+    };
     pub use crate::{
         container_test, fixture, ContainerDefinition, ContainerStatus, DockerHelper, Exec,
         ImageDefinition, LogOptions, NetworkDefinition, Resource, VolumeDefinition, Wait,
