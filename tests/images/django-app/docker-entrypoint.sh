@@ -1,8 +1,8 @@
 #!/bin/sh
 # Entrypoint of seaworthy-test/django-app.
-#  1. collectstatic --noinput into $STATIC_ROOT (/app/static, a volume shared with nginx);
-#  2. check the database (one "ERROR: cannot reach the database at HOST:PORT (...)"
+#  1. check the database (one "ERROR: cannot reach the database at HOST:PORT (...)"
 #     line and exit 1 when it is unreachable; DATABASE_WAIT seconds of retries, default 0);
+#  2. collectstatic --noinput into $STATIC_ROOT (/app/static, a volume shared with nginx);
 #  3. migrate --noinput;
 #  4. exec gunicorn (PID 1, so SIGTERM gives a graceful shutdown and exit 0) on
 #     unix:/run/gunicorn/gunicorn.sock with $GUNICORN_WORKERS workers (2).
@@ -35,8 +35,9 @@ for dir in "$STATIC_ROOT" /run/gunicorn; do
     fi
 done
 
-python3 manage.py collectstatic --noinput
+# The database first: when it is unreachable, fail fast with one clear line.
 python3 check_database.py
+python3 manage.py collectstatic --noinput
 python3 manage.py migrate --noinput
 
 # Settings (bind, workers, log format) are in /app/gunicorn.conf.py.
