@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 
 mod attrs;
 mod crate_path;
+mod errors;
 mod messages;
 mod params;
 mod render;

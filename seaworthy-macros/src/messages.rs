@@ -1,13 +1,13 @@
 //! Every message the macros can emit, so tests assert against the same text.
 
-pub(crate) const PARAM_NOT_REF: &str =
-    "fixture parameters are borrowed from the harness: write `name: &Type`";
-pub(crate) const PARAM_MUT_REF: &str =
-    "fixture values are shared, so they are borrowed immutably: write `name: &Type`, not `&mut Type`";
-pub(crate) const PARAM_PATTERN: &str =
-    "a fixture parameter must be a plain name: the name of the #[fixture] to inject";
-pub(crate) const SELF_PARAM: &str = "a fixture or container test cannot be a method";
-pub(crate) const GENERICS: &str = "fixtures and container tests cannot be generic";
+pub(crate) const PARAM_PATTERN: &str = "a fixture parameter must be a plain name, the name of the \
+    #[fixture] to inject: write `name: &Type` and destructure the value inside the body";
+pub(crate) const PARAM_MUT_BINDING: &str =
+    "a fixture parameter is a shared borrow and cannot be rebound: remove `mut`";
+pub(crate) const SELF_PARAM: &str =
+    "a fixture or container test cannot be a method: make it a free function outside the `impl`";
+pub(crate) const GENERICS: &str = "fixtures and container tests cannot be generic: the harness \
+    needs each fixture's concrete type; write one fixture per type";
 pub(crate) const NO_RETURN: &str =
     "a #[fixture] must name the type it returns, e.g. `-> ContainerDefinition`";
 pub(crate) const IMPL_RETURN: &str =
@@ -21,17 +21,41 @@ pub(crate) const FLAVOR_NEEDS_ASYNC: &str =
     "`flavor` only applies to `async fn` tests; a plain `fn` test runs on the test's thread";
 pub(crate) const CLEAN_ON_FIXTURE: &str =
     "`#[clean]` belongs on a #[container_test] parameter, where it resets a shared fixture before the test";
-pub(crate) const UNKNOWN_PARAM_ATTR: &str =
-    "unknown parameter attribute: the only one is `#[clean]`";
-pub(crate) const DUPLICATE_KEY: &str = "this argument is given twice";
+pub(crate) const UNKNOWN_PARAM_ATTR: &str = "unknown parameter attribute: the only one is \
+    `#[clean]`, on a #[container_test] parameter (lint attributes and doc comments are kept)";
+pub(crate) const ZERO_WORKERS: &str =
+    "a multi-thread runtime needs at least one worker: `worker_threads = 1` or more";
 pub(crate) const DUPLICATE_TEST_ATTR: &str =
     "#[container_test] already makes this a test: remove this attribute";
-pub(crate) const ASYNC_TRAIT_TEST: &str = "a container test cannot be `const` or `unsafe`";
+pub(crate) const UNSAFE_FN: &str =
+    "the harness calls this function, so it cannot be `unsafe`: remove `unsafe` and use an `unsafe { … }` block inside";
 
-/// A module- or binary-scoped fixture depending on a narrower one.
+/// A module- or binary-scoped fixture depending on a narrower one. Only the dependent's scope
+/// is known when the macro runs; the check itself runs in the type checker.
 pub(crate) fn scope_violation(fixture: &str, scope: &str, param: &str) -> String {
     format!(
         "fixture `{fixture}` has scope \"{scope}\", so its parameter `{param}` must name a fixture \
-         of scope \"{scope}\" or wider (a shared value cannot depend on a per-test one)"
+         of scope \"{scope}\" or wider (a shared value cannot depend on a shorter-lived one): \
+         give `{param}` `#[fixture(scope = \"{scope}\")]`, or narrow the scope of `{fixture}`"
+    )
+}
+
+/// An argument given twice.
+pub(crate) fn duplicate_key(key: &str) -> String {
+    format!("`{key}` is given twice: keep one")
+}
+
+/// A parameter taken by value.
+pub(crate) fn param_not_ref(name: &str, ty: &str) -> String {
+    format!(
+        "the harness owns fixture values and lends them to each user: borrow it, `{name}: &{ty}`"
+    )
+}
+
+/// A parameter taken by `&mut`.
+pub(crate) fn param_mut_ref(name: &str, ty: &str) -> String {
+    format!(
+        "fixture values may be shared between fixtures and tests, so they are borrowed immutably: \
+         write `{name}: &{ty}` (for mutable state, put a `Mutex` inside the value)"
     )
 }

@@ -7,35 +7,42 @@ use syn::spanned::Spanned;
 use syn::{ItemFn, ReturnType, Type};
 
 use crate::attrs::{FixtureAttrs, Scope};
-use crate::params::{self, Errors};
+use crate::errors::Errors;
+use crate::params::{self, Owner, Param};
 use crate::{crate_path, messages};
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let attrs = syn::parse2::<FixtureAttrs>(attr);
-    let func = syn::parse2::<ItemFn>(item.clone());
-    let (attrs, mut func) = match (attrs, func) {
-        (Ok(a), Ok(f)) => (a, f),
-        (a, f) => {
-            let mut errors = Errors::default();
-            for e in [a.err(), f.err()].into_iter().flatten() {
-                errors.push(e);
-            }
+    let mut errors = Errors::default();
+    // A bad argument does not stop the checks of the function: every error shows at once.
+    let attrs = errors
+        .check(syn::parse2::<FixtureAttrs>(attr))
+        .unwrap_or_default();
+    let mut func = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(e);
             let err = errors.finish().err().map(|e| e.to_compile_error());
             return quote!(#err #item);
         }
     };
-    match render(&attrs, &mut func) {
-        Ok(ts) => ts,
-        Err(e) => {
+    let checked = validate(&mut func, &mut errors);
+    match (errors.finish(), checked) {
+        (Ok(()), Some((params, value_ty))) => render(&attrs, &func, &params, &value_ty, true),
+        (Err(e), checked) => {
             let err = e.to_compile_error();
-            quote!(#err #func)
+            // Still declare the fixture when its value type is known, so the fixtures and tests
+            // using it do not add "cannot find type" errors to the real one.
+            let marker =
+                checked.map(|(params, value_ty)| render(&attrs, &func, &params, &value_ty, false));
+            quote!(#err #func #marker)
         }
+        (Ok(()), None) => unreachable_without_errors(&func),
     }
 }
 
-fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
-    let mut errors = Errors::default();
-    let params = params::read(&mut func.sig, false, &mut errors);
+/// Checks the signature; returns the parameters and the value type when they are usable.
+fn validate(func: &mut ItemFn, errors: &mut Errors) -> Option<(Vec<Param>, Type)> {
+    let params = params::read(&mut func.sig, Owner::Fixture, errors);
     let value_ty = match &func.sig.output {
         ReturnType::Default => {
             errors.at(func.sig.ident.span(), messages::NO_RETURN);
@@ -49,12 +56,25 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
             ty => Some(ty.clone()),
         },
     };
-    if let Some(c) = func.sig.constness {
-        errors.at(c.span(), messages::ASYNC_TRAIT_TEST);
-    }
-    errors.finish()?;
-    let value_ty = value_ty.ok_or_else(|| syn::Error::new(func.sig.span(), messages::NO_RETURN))?;
+    value_ty.map(|ty| (params, ty))
+}
 
+/// `validate` found nothing wrong but returned nothing: cannot happen, but a macro never panics.
+fn unreachable_without_errors(func: &ItemFn) -> TokenStream {
+    let err = syn::Error::new(func.sig.ident.span(), messages::NO_RETURN).to_compile_error();
+    quote!(#err #func)
+}
+
+/// The marker type and its `Fixture` impl. With `complete` false (the function has errors),
+/// only enough to name the fixture: no dependency or scope checks, and a `build` that is never
+/// compiled into a program.
+fn render(
+    attrs: &FixtureAttrs,
+    func: &ItemFn,
+    params: &[Param],
+    value_ty: &Type,
+    complete: bool,
+) -> TokenStream {
     let krate = crate_path::seaworthy();
     let private = quote!(#krate::__private);
     let vis = &func.vis;
@@ -62,23 +82,51 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
     let name_str = params::name_str(name);
     let scope = attrs.scope;
     let scope_variant = format_ident!("{}", scope.variant());
-    let deps: Vec<_> = params.iter().map(|p| &p.name).collect();
-    let vars: Vec<_> = deps
-        .iter()
-        .map(|d| format_ident!("__seaworthy_{}", params::name_str(d)))
-        .collect();
-    let call_await = func.sig.asyncness.map(|_| quote!(.await));
     let depth_const = format_ident!("__seaworthy_fixture_{}", name_str, span = name.span());
+    let doc = format!(
+        "The `{name_str}` fixture (scope \"{}\"): see the function of the same name.",
+        scope.as_str()
+    );
+    let marker = quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+    };
+    if !complete {
+        return quote! {
+            #marker
+            impl #private::Fixture for #name {
+                type Value = #value_ty;
+                const NAME: &'static str = #name_str;
+                const SCOPE: #private::Scope = #private::Scope::#scope_variant;
+                const DEPTH: usize = 1;
+                fn build(
+                    __ctx: #private::Ctx,
+                ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
 
-    let gets = deps.iter().zip(&vars).map(|(dep, var)| {
+    let vars: Vec<_> = params
+        .iter()
+        .map(|p| format_ident!("__seaworthy_{}", params::name_str(&p.name)))
+        .collect();
+    let gets = params.iter().zip(&vars).map(|(p, var)| {
+        let dep = &p.name;
         quote_spanned! {dep.span()=>
             let #var = __ctx.get::<#dep>().await?;
         }
     });
-    let depths = deps.iter().map(|dep| {
+    let borrows = params.iter().zip(&vars).map(|(p, var)| borrow(p, var));
+    let call_await = func.sig.asyncness.map(|_| quote!(.await));
+    let depths = params.iter().map(|p| {
+        let dep = &p.name;
         quote_spanned! {dep.span()=> <#dep as #private::Fixture>::DEPTH }
     });
-    let scope_checks = deps.iter().filter(|_| scope != Scope::Function).map(|dep| {
+    let scope_checks = params.iter().filter(|_| scope != Scope::Function).map(|p| {
+        let dep = &p.name;
         let msg = messages::scope_violation(&name_str, scope.as_str(), &params::name_str(dep));
         quote_spanned! {dep.span()=>
             const _: () = ::core::assert!(
@@ -87,17 +135,11 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
             );
         }
     });
-    let doc = format!(
-        "The `{name_str}` fixture (scope \"{}\"): see the function of the same name.",
-        scope.as_str()
-    );
 
-    Ok(quote! {
+    quote! {
         #func
 
-        #[doc = #doc]
-        #[allow(non_camel_case_types)]
-        #vis struct #name {}
+        #marker
 
         impl #private::Fixture for #name {
             type Value = #value_ty;
@@ -109,7 +151,7 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
             ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
                 ::std::boxed::Box::pin(async move {
                     #(#gets)*
-                    let __value: #value_ty = #name(#(&#vars),*) #call_await;
+                    let __value: #value_ty = #name(#(#borrows),*) #call_await;
                     #[allow(unused_imports)]
                     use #private::{ViaPlain as _, ViaResource as _};
                     (&#private::Probe::new(&__value))
@@ -128,5 +170,17 @@ fn render(attrs: &FixtureAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
         #[allow(non_upper_case_globals)]
         const #depth_const: usize = 1 + #private::max_depth(&[#(#depths),*]);
         const _: usize = #depth_const;
-    })
+    }
+}
+
+/// `&V` from the resolved `Arc<Node<V>>`, typed as the parameter says: a fixture whose value
+/// has another type is reported at the parameter's type, as expected `&Param` / found `&V`.
+pub(crate) fn borrow(p: &Param, var: &syn::Ident) -> TokenStream {
+    let ty = &p.ty;
+    quote_spanned! {ty.span()=>
+        {
+            let __borrowed: #ty = &**#var;
+            __borrowed
+        }
+    }
 }

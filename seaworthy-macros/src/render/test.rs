@@ -1,68 +1,78 @@
 //! `#[container_test]`: a `#[test]` that resolves its parameters as fixtures, runs the body and
 //! tears everything down, through `seaworthy::__private::run_async` / `run_sync`.
+//!
+//! The work happens in a hidden sibling function that the `#[test]` calls. A `#[test]` function
+//! exists only in `--test` builds, so keeping the body outside it means every build (`cargo
+//! check`, doc builds, the UI tests) type-checks the test's parameters against its fixtures.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::ItemFn;
+use syn::{Attribute, ItemFn};
 
 use crate::attrs::TestAttrs;
-use crate::params::{self, Errors};
+use crate::errors::Errors;
+use crate::params::{self, Owner, Param};
+use crate::render::fixture::borrow;
 use crate::{crate_path, messages};
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let attrs = syn::parse2::<TestAttrs>(attr);
-    let func = syn::parse2::<ItemFn>(item.clone());
-    let (attrs, mut func) = match (attrs, func) {
-        (Ok(a), Ok(f)) => (a, f),
-        (a, f) => {
-            let mut errors = Errors::default();
-            for e in [a.err(), f.err()].into_iter().flatten() {
-                errors.push(e);
-            }
+    let mut errors = Errors::default();
+    // A bad argument does not stop the checks of the function: every error shows at once.
+    let attrs = errors
+        .check(syn::parse2::<TestAttrs>(attr))
+        .unwrap_or_default();
+    let mut func = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(e);
             let err = errors.finish().err().map(|e| e.to_compile_error());
             return quote!(#err #item);
         }
     };
-    match render(&attrs, &mut func) {
-        Ok(ts) => ts,
+    let params = validate(&attrs, &mut func, &mut errors);
+    match errors.finish() {
+        Ok(()) => render(&attrs, func, &params),
         Err(e) => {
             let err = e.to_compile_error();
-            // Keep a plain function so later errors in the body still point at real code.
+            // Keep a plain function so the test's name still resolves.
             let name = &func.sig.ident;
             quote!(#err #[allow(dead_code)] fn #name() {})
         }
     }
 }
 
-fn render(attrs: &TestAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
-    let mut errors = Errors::default();
-    let params = params::read(&mut func.sig, true, &mut errors);
-    for a in &func.attrs {
-        if a.path().is_ident("test")
-            || a.path()
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "test" && a.path().segments.len() == 2)
-        {
-            errors.at(a.span(), messages::DUPLICATE_TEST_ATTR);
-        }
+fn is_test_attr(a: &Attribute) -> bool {
+    let path = a.path();
+    let last = path.segments.last().map(|s| s.ident.to_string());
+    // `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[test_case(...)]`, `#[test_log::test]`, …
+    matches!(last.as_deref(), Some("test" | "rstest" | "test_case"))
+}
+
+fn validate(attrs: &TestAttrs, func: &mut ItemFn, errors: &mut Errors) -> Vec<Param> {
+    let params = params::read(&mut func.sig, Owner::Test, errors);
+    for a in func.attrs.iter().filter(|a| is_test_attr(a)) {
+        errors.at(a.span(), messages::DUPLICATE_TEST_ATTR);
     }
-    if let Some(u) = func.sig.unsafety {
-        errors.at(u.span(), messages::ASYNC_TRAIT_TEST);
-    }
-    let is_async = func.sig.asyncness.is_some();
-    if let (Some((span, _)), false) = (attrs.flavor, is_async) {
+    if let (Some((span, _)), None) = (attrs.flavor, func.sig.asyncness) {
         errors.at(span, messages::FLAVOR_NEEDS_ASYNC);
     }
-    errors.finish()?;
+    params
+}
 
+fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream {
     let krate = crate_path::seaworthy();
     let private = quote!(#krate::__private);
     let name = func.sig.ident.clone();
     let name_str = params::name_str(&name);
+    let runner = format_ident!("__seaworthy_test_{}", name_str, span = name.span());
     let ignored = func.attrs.iter().any(|a| a.path().is_ident("ignore"));
     let outer_attrs: Vec<_> = func.attrs.drain(..).collect();
+    // The hidden runner and the registry entry exist exactly when the test does.
+    let cfgs: Vec<_> = outer_attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .collect();
     let vars: Vec<_> = params
         .iter()
         .map(|p| format_ident!("__seaworthy_{}", params::name_str(&p.name)))
@@ -76,49 +86,54 @@ fn render(attrs: &TestAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
     let cleans = params
         .iter()
         .zip(&vars)
-        .filter(|(p, _)| p.clean.is_some())
-        .map(|(p, var)| {
+        .filter_map(|(p, var)| Some((p, var, p.clean?)))
+        .map(|(p, var, clean)| {
             let fixture = params::name_str(&p.name);
-            quote_spanned! {p.name.span()=>
+            quote_spanned! {clean=>
                 __ctx.clean(&#var, #fixture).await?;
             }
         });
+    let borrows: Vec<_> = params
+        .iter()
+        .zip(&vars)
+        .map(|(p, var)| borrow(p, var))
+        .collect();
+    let resolve = quote! {
+        |__ctx| ::std::boxed::Box::pin(async move {
+            #(#gets)*
+            #(#cleans)*
+            ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
+        })
+    };
     let inner = &func;
-    let run = if is_async {
-        let flavor = match (attrs.flavor, attrs.workers) {
-            (Some((_, true)), Some((_, n))) => quote!(#private::Flavor::MultiThread(#n)),
-            (Some((_, true)), None) => quote!(#private::Flavor::MultiThread(2)),
-            _ => quote!(#private::Flavor::CurrentThread),
+    let run = if func.sig.asyncness.is_some() {
+        let flavor = match (attrs.multi_thread(), attrs.workers) {
+            (true, Some((_, n))) => quote!(#private::Flavor::MultiThread(#n)),
+            (true, None) => quote!(#private::Flavor::MultiThread(2)),
+            (false, _) => quote!(#private::Flavor::CurrentThread),
         };
         quote! {
             #private::run_async(
                 &__SEAWORTHY_TEST,
                 #flavor,
-                |__ctx| ::std::boxed::Box::pin(async move {
-                    #(#gets)*
-                    #(#cleans)*
-                    ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
-                }),
-                |(#(#vars,)*)| ::std::boxed::Box::pin(async move { #name(#(&#vars),*).await }),
+                #resolve,
+                |(#(#vars,)*)| ::std::boxed::Box::pin(async move { #name(#(#borrows),*).await }),
             )
         }
     } else {
         quote! {
             #private::run_sync(
                 &__SEAWORTHY_TEST,
-                |__ctx| ::std::boxed::Box::pin(async move {
-                    #(#gets)*
-                    #(#cleans)*
-                    ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
-                }),
-                |(#(#vars,)*)| #name(#(&#vars),*),
+                #resolve,
+                |(#(#vars,)*)| #name(#(#borrows),*),
             )
         }
     };
-    Ok(quote! {
-        #(#outer_attrs)*
-        #[test]
-        fn #name() {
+    quote! {
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_snake_case, dead_code)]
+        fn #runner() {
             #inner
             static __SEAWORTHY_TEST: #private::TestInfo = #private::TestInfo {
                 module: ::core::module_path!(),
@@ -129,6 +144,13 @@ fn render(attrs: &TestAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
             #run
         }
 
+        #(#outer_attrs)*
+        #[test]
+        fn #name() {
+            #runner()
+        }
+
+        #(#cfgs)*
         const _: () = {
             #private::inventory::submit! {
                 #private::TestEntry {
@@ -138,5 +160,5 @@ fn render(attrs: &TestAttrs, func: &mut ItemFn) -> syn::Result<TokenStream> {
                 }
             }
         };
-    })
+    }
 }
