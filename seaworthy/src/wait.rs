@@ -370,7 +370,11 @@ async fn check_http(
         }
         None => None,
     };
-    let remaining = deadline.saturating_duration_since(Instant::now());
+    // A little less than the overall deadline, so the HTTP wait ends (and notes what its last
+    // attempt got, for the error) before the overall deadline cancels it.
+    let remaining = deadline
+        .saturating_duration_since(Instant::now())
+        .saturating_sub(POLL);
     match client.wait_for_response(remaining, path, expected).await {
         Ok(_) => Ok(()),
         Err(e) => {
@@ -415,20 +419,7 @@ async fn check_health(
     slot: usize,
 ) -> std::result::Result<(), Failure> {
     loop {
-        let inspect = c
-            .helper
-            .docker()
-            .inspect_container(
-                &c.id,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-            .map_err(|e| {
-                Failure::Error(Error::docker(
-                    format!("inspect container `{}`", c.docker_name),
-                    e,
-                ))
-            })?;
+        let inspect = c.inspect().await.map_err(Failure::Error)?;
         let health = inspect.state.and_then(|s| s.health);
         let Some(health) = health else {
             return Err(Failure::Error(Error::Other(format!(
@@ -506,14 +497,8 @@ async fn check_port(
 }
 
 async fn inspect_ports(c: &Created) -> Result<bollard::models::PortMap> {
-    Ok(c.helper
-        .docker()
-        .inspect_container(
-            &c.id,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        )
-        .await
-        .map_err(|e| Error::docker(format!("inspect container `{}`", c.docker_name), e))?
+    Ok(c.inspect()
+        .await?
         .network_settings
         .and_then(|n| n.ports)
         .unwrap_or_default())

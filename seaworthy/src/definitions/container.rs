@@ -126,6 +126,35 @@ pub(crate) struct Created {
     ready_after: Option<Duration>,
 }
 
+impl Created {
+    /// Docker's full description of the container.
+    pub(crate) async fn inspect(&self) -> Result<ContainerInspectResponse> {
+        self.call("inspect", |d, id| async move {
+            d.inspect_container(
+                &id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+        })
+        .await
+    }
+
+    /// Runs one bollard call for this container on the library's runtime; its error names the
+    /// container (`failed to <verb> container `test_web_…`: …`).
+    pub(crate) async fn call<T, F, Fut>(&self, verb: &str, f: F) -> Result<T>
+    where
+        F: FnOnce(bollard::Docker, String) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = std::result::Result<T, bollard::errors::Error>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let action = format!("{verb} container `{}`", self.docker_name);
+        let (docker, id) = (self.helper.docker().clone(), self.id.clone());
+        runtime::run(async move { f(docker, id).await.map_err(|e| Error::docker(action, e)) }).await
+    }
+}
+
 /// Where a container is attached when the fixture harness sets it up.
 #[derive(Debug, Clone, Default)]
 pub struct Attachment {
@@ -622,16 +651,12 @@ impl ContainerDefinition {
     /// Starts the (created) container.
     pub async fn start(&self) -> Result<()> {
         let c = self.created()?;
-        let docker = c.helper.docker().clone();
-        let (id, name) = (c.id.clone(), c.docker_name.clone());
-        runtime::run(async move {
-            docker
-                .start_container(
-                    &id,
-                    None::<bollard::query_parameters::StartContainerOptions>,
-                )
-                .await
-                .map_err(|e| Error::docker(format!("start container `{name}`"), e))
+        c.call("start", |d, id| async move {
+            d.start_container(
+                &id,
+                None::<bollard::query_parameters::StartContainerOptions>,
+            )
+            .await
         })
         .await?;
         self.invalidate_ports();
@@ -658,14 +683,10 @@ impl ContainerDefinition {
     /// Stops the container: the stop signal, then SIGKILL after `timeout`. Returns the exit code.
     pub async fn stop(&self, timeout: Duration) -> Result<Option<i64>> {
         let c = self.created()?;
-        let docker = c.helper.docker().clone();
-        let (id, name) = (c.id.clone(), c.docker_name.clone());
         let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
-        runtime::run(async move {
-            docker
-                .stop_container(&id, Some(StopContainerOptionsBuilder::new().t(t).build()))
+        c.call("stop", move |d, id| async move {
+            d.stop_container(&id, Some(StopContainerOptionsBuilder::new().t(t).build()))
                 .await
-                .map_err(|e| Error::docker(format!("stop container `{name}`"), e))
         })
         .await?;
         self.invalidate_ports();
@@ -676,17 +697,13 @@ impl ContainerDefinition {
     /// Restarts the container (stop with `timeout`, then start) and waits for readiness again.
     pub async fn restart(&self, timeout: Duration) -> Result<()> {
         let c = self.created()?;
-        let docker = c.helper.docker().clone();
-        let (id, name) = (c.id.clone(), c.docker_name.clone());
         let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
-        runtime::run(async move {
-            docker
-                .restart_container(
-                    &id,
-                    Some(RestartContainerOptionsBuilder::new().t(t).build()),
-                )
-                .await
-                .map_err(|e| Error::docker(format!("restart container `{name}`"), e))
+        c.call("restart", move |d, id| async move {
+            d.restart_container(
+                &id,
+                Some(RestartContainerOptionsBuilder::new().t(t).build()),
+            )
+            .await
         })
         .await?;
         self.invalidate_ports();
@@ -723,19 +740,7 @@ impl ContainerDefinition {
 
     /// Docker's full description of the container.
     pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
-        let c = self.created()?;
-        let docker = c.helper.docker().clone();
-        let (id, name) = (c.id.clone(), c.docker_name.clone());
-        runtime::run(async move {
-            docker
-                .inspect_container(
-                    &id,
-                    None::<bollard::query_parameters::InspectContainerOptions>,
-                )
-                .await
-                .map_err(|e| Error::docker(format!("inspect container `{name}`"), e))
-        })
-        .await
+        self.created()?.inspect().await
     }
 
     fn invalidate_ports(&self) {
