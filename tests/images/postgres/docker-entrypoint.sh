@@ -76,8 +76,14 @@ fi
 mkdir -p "$PGDATA"
 chmod 700 "$PGDATA" 2>/dev/null || :
 
-# shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of arguments
-initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") $POSTGRES_INITDB_ARGS
+if [ -n "$POSTGRES_PASSWORD" ]; then
+    # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of arguments
+    initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") $POSTGRES_INITDB_ARGS
+else
+    # POSTGRES_HOST_AUTH_METHOD=trust without a password
+    # shellcheck disable=SC2086
+    initdb --username="$POSTGRES_USER" $POSTGRES_INITDB_ARGS
+fi
 
 auth=${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}
 printf '\nhost all all all %s\n' "$auth" >> "$PGDATA/pg_hba.conf"
