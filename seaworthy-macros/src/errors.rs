@@ -18,6 +18,11 @@ impl Errors {
         self.push(syn::Error::new(span, msg));
     }
 
+    /// An error covering all of `tokens` (a single span covers only their first token on stable).
+    pub(crate) fn spanned(&mut self, tokens: impl quote::ToTokens, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, msg));
+    }
+
     /// Records the error of `result`, if any, and passes its value on.
     pub(crate) fn check<T>(&mut self, result: syn::Result<T>) -> Option<T> {
         result.map_err(|e| self.push(e)).ok()

@@ -12,6 +12,7 @@ pub(crate) struct Param {
     pub(crate) name: Ident,
     /// The parameter's type as written (a shared reference).
     pub(crate) ty: Type,
+    /// `#[clean]`, at its `clean`.
     pub(crate) clean: Option<Span>,
 }
 
@@ -26,9 +27,9 @@ pub(crate) enum Owner {
 /// problem, each at its own tokens.
 pub(crate) fn read(sig: &mut Signature, owner: Owner, errors: &mut Errors) -> Vec<Param> {
     if !sig.generics.params.is_empty() {
-        errors.at(sig.generics.span(), messages::GENERICS);
+        errors.spanned(&sig.generics, messages::GENERICS);
     } else if let Some(w) = &sig.generics.where_clause {
-        errors.at(w.span(), messages::GENERICS);
+        errors.spanned(w, messages::GENERICS);
     }
     if let Some(u) = sig.unsafety {
         errors.at(u.span(), messages::UNSAFE_FN);
@@ -37,7 +38,7 @@ pub(crate) fn read(sig: &mut Signature, owner: Owner, errors: &mut Errors) -> Ve
     for arg in sig.inputs.iter_mut() {
         let pt = match arg {
             FnArg::Receiver(r) => {
-                errors.at(r.span(), messages::SELF_PARAM);
+                errors.spanned(&*r, messages::SELF_PARAM);
                 continue;
             }
             FnArg::Typed(pt) => pt,
@@ -48,8 +49,8 @@ pub(crate) fn read(sig: &mut Signature, owner: Owner, errors: &mut Errors) -> Ve
             let path = attr.path();
             if path.is_ident("clean") {
                 match owner {
-                    Owner::Test => clean = Some(attr.span()),
-                    Owner::Fixture => errors.at(attr.span(), messages::CLEAN_ON_FIXTURE),
+                    Owner::Test => clean = Some(path.span()),
+                    Owner::Fixture => errors.spanned(&attr, messages::CLEAN_ON_FIXTURE),
                 }
             } else if ["doc", "allow", "expect", "warn", "deny"]
                 .iter()
@@ -57,7 +58,7 @@ pub(crate) fn read(sig: &mut Signature, owner: Owner, errors: &mut Errors) -> Ve
             {
                 kept.push(attr);
             } else {
-                errors.at(attr.span(), messages::UNKNOWN_PARAM_ATTR);
+                errors.spanned(&attr, messages::UNKNOWN_PARAM_ATTR);
             }
         }
         pt.attrs = kept;
@@ -69,26 +70,20 @@ pub(crate) fn read(sig: &mut Signature, owner: Owner, errors: &mut Errors) -> Ve
                 Some(pi.ident.clone())
             }
             other => {
-                errors.at(other.span(), messages::PARAM_PATTERN);
+                errors.spanned(other, messages::PARAM_PATTERN);
                 None
             }
         };
         let ty_ok = match &*pt.ty {
             Type::Reference(r) if r.mutability.is_some() => {
                 let shown = name.as_ref().map(name_str).unwrap_or_else(|| "name".into());
-                errors.at(
-                    r.span(),
-                    messages::param_mut_ref(&shown, &type_text(&r.elem)),
-                );
+                errors.spanned(r, messages::param_mut_ref(&shown, &type_text(&r.elem)));
                 false
             }
             Type::Reference(_) => true,
             other => {
                 let shown = name.as_ref().map(name_str).unwrap_or_else(|| "name".into());
-                errors.at(
-                    other.span(),
-                    messages::param_not_ref(&shown, &type_text(other)),
-                );
+                errors.spanned(other, messages::param_not_ref(&shown, &type_text(other)));
                 false
             }
         };
@@ -145,7 +140,12 @@ mod should {
     }
 
     /// A case's name, its signature, whose it is, and the expected `(name, #[clean])` pairs.
-    type ReadCase = (&'static str, &'static str, Owner, &'static [(&'static str, bool)]);
+    type ReadCase = (
+        &'static str,
+        &'static str,
+        Owner,
+        &'static [(&'static str, bool)],
+    );
 
     #[test]
     fn read_fixture_parameters() {

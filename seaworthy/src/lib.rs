@@ -59,7 +59,10 @@ pub use helper::{DockerHelper, ImageInfo, Removed, ResourceKind};
 pub use logs::{LogOptions, LogStream};
 pub use output::output_lines;
 pub use runtime::block_on;
-pub use seaworthy_macros::{container_test, fixture};
+#[doc = include_str!("docs/container_test.md")]
+pub use seaworthy_macros::container_test;
+#[doc = include_str!("docs/fixture.md")]
+pub use seaworthy_macros::fixture;
 pub use wait::Wait;
 
 /// Everything a test module usually needs: `use seaworthy::prelude::*;`.

@@ -9,6 +9,7 @@ use syn::{ItemFn, ReturnType, Type};
 use crate::attrs::{FixtureAttrs, Scope};
 use crate::errors::Errors;
 use crate::params::{self, Owner, Param};
+use crate::render::respan;
 use crate::{crate_path, messages};
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -31,10 +32,13 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         (Err(e), checked) => {
             let err = e.to_compile_error();
             // Still declare the fixture when its value type is known, so the fixtures and tests
-            // using it do not add "cannot find type" errors to the real one.
-            let marker =
-                checked.map(|(params, value_ty)| render(&attrs, &func, &params, &value_ty, false));
-            quote!(#err #func #marker)
+            // using it do not add "cannot find type" errors to the real one. Not for a method:
+            // a struct cannot be declared inside an `impl`.
+            let marker = checked
+                .filter(|_| func.sig.receiver().is_none())
+                .map(|(params, value_ty)| render(&attrs, &func, &params, &value_ty, false));
+            // The function's parameters are unused when they are reported as wrong.
+            quote!(#err #[allow(unused_variables)] #func #marker)
         }
         (Ok(()), None) => unreachable_without_errors(&func),
     }
@@ -50,7 +54,7 @@ fn validate(func: &mut ItemFn, errors: &mut Errors) -> Option<(Vec<Param>, Type)
         }
         ReturnType::Type(_, ty) => match &**ty {
             Type::ImplTrait(it) => {
-                errors.at(it.span(), messages::IMPL_RETURN);
+                errors.spanned(it, messages::IMPL_RETURN);
                 None
             }
             ty => Some(ty.clone()),
@@ -121,6 +125,16 @@ fn render(
     });
     let borrows = params.iter().zip(&vars).map(|(p, var)| borrow(p, var));
     let call_await = func.sig.asyncness.map(|_| quote!(.await));
+    // A value that is not `Send + Sync` is reported at the return type, not at the attribute.
+    let finish = respan(
+        quote! {
+            (&#private::Probe::new(&__value))
+                .__seaworthy_kind()
+                .finish(__ctx, __value)
+                .await
+        },
+        value_ty.span(),
+    );
     let depths = params.iter().map(|p| {
         let dep = &p.name;
         quote_spanned! {dep.span()=> <#dep as #private::Fixture>::DEPTH }
@@ -154,10 +168,7 @@ fn render(
                     let __value: #value_ty = #name(#(#borrows),*) #call_await;
                     #[allow(unused_imports)]
                     use #private::{ViaPlain as _, ViaResource as _};
-                    (&#private::Probe::new(&__value))
-                        .__seaworthy_kind()
-                        .finish(__ctx, __value)
-                        .await
+                    #finish
                 })
             }
         }
@@ -177,9 +188,12 @@ fn render(
 /// has another type is reported at the parameter's type, as expected `&Param` / found `&V`.
 pub(crate) fn borrow(p: &Param, var: &syn::Ident) -> TokenStream {
     let ty = &p.ty;
-    quote_spanned! {ty.span()=>
+    // The value expression carries the parameter's name (the fixture that gave the value), and
+    // the expected type is the user's own tokens: rustc shows "expected due to this" under it.
+    let value = respan(quote!(&**#var), p.name.span());
+    quote! {
         {
-            let __borrowed: #ty = &**#var;
+            let __borrowed: #ty = #value;
             __borrowed
         }
     }

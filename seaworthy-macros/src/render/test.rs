@@ -14,6 +14,7 @@ use crate::attrs::TestAttrs;
 use crate::errors::Errors;
 use crate::params::{self, Owner, Param};
 use crate::render::fixture::borrow;
+use crate::render::respan;
 use crate::{crate_path, messages};
 
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -52,7 +53,7 @@ fn is_test_attr(a: &Attribute) -> bool {
 fn validate(attrs: &TestAttrs, func: &mut ItemFn, errors: &mut Errors) -> Vec<Param> {
     let params = params::read(&mut func.sig, Owner::Test, errors);
     for a in func.attrs.iter().filter(|a| is_test_attr(a)) {
-        errors.at(a.span(), messages::DUPLICATE_TEST_ATTR);
+        errors.spanned(a, messages::DUPLICATE_TEST_ATTR);
     }
     if let (Some((span, _)), None) = (attrs.flavor, func.sig.asyncness) {
         errors.at(span, messages::FLAVOR_NEEDS_ASYNC);
@@ -65,7 +66,8 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
     let private = quote!(#krate::__private);
     let name = func.sig.ident.clone();
     let name_str = params::name_str(&name);
-    let runner = format_ident!("__seaworthy_test_{}", name_str, span = name.span());
+    // Not at the user's name: rustc would suggest adding generics to it.
+    let runner = format_ident!("__seaworthy_test_{}", name_str);
     let ignored = func.attrs.iter().any(|a| a.path().is_ident("ignore"));
     let outer_attrs: Vec<_> = func.attrs.drain(..).collect();
     // The hidden runner and the registry entry exist exactly when the test does.
@@ -89,8 +91,11 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         .filter_map(|(p, var)| Some((p, var, p.clean?)))
         .map(|(p, var, clean)| {
             let fixture = params::name_str(&p.name);
+            // At `clean`, so a value that cannot be cleaned is reported there.
+            let ctx = syn::Ident::new("__ctx", clean);
+            let var = syn::Ident::new(&var.to_string(), clean);
             quote_spanned! {clean=>
-                __ctx.clean(&#var, #fixture).await?;
+                #ctx.clean(&#var, #fixture).await?;
             }
         });
     let borrows: Vec<_> = params
@@ -106,6 +111,13 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         })
     };
     let inner = &func;
+    // A return type that is not `()` or a `Result` is reported at the return type.
+    let outcome_span = match &func.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => proc_macro2::Span::call_site(),
+    };
+    let check = respan(quote!(#private::TestOutcome::check), outcome_span);
+    let outcome = syn::Ident::new("__seaworthy_outcome", outcome_span);
     let run = if func.sig.asyncness.is_some() {
         let flavor = match (attrs.multi_thread(), attrs.workers) {
             (true, Some((_, n))) => quote!(#private::Flavor::MultiThread(#n)),
@@ -117,7 +129,10 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
                 &__SEAWORTHY_TEST,
                 #flavor,
                 #resolve,
-                |(#(#vars,)*)| ::std::boxed::Box::pin(async move { #name(#(#borrows),*).await }),
+                |(#(#vars,)*)| ::std::boxed::Box::pin(async move {
+                    let #outcome = #name(#(#borrows),*).await;
+                    #check(#outcome)
+                }),
             )
         }
     } else {
@@ -125,7 +140,10 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
             #private::run_sync(
                 &__SEAWORTHY_TEST,
                 #resolve,
-                |(#(#vars,)*)| #name(#(#borrows),*),
+                |(#(#vars,)*)| {
+                    let #outcome = #name(#(#borrows),*);
+                    #check(#outcome)
+                },
             )
         }
     };

@@ -37,6 +37,11 @@ pub enum Flavor {
 }
 
 /// What a test body may return: `()` or a `Result` whose error fails the test.
+#[diagnostic::on_unimplemented(
+    message = "a #[container_test] returns `()` or `Result<(), E>`, not `{Self}`",
+    label = "not `()` or `Result<(), E>`",
+    note = "assert on the value inside the test instead of returning it; to use `?`, return `Result<(), E>` with any `E: Debug`"
+)]
 pub trait TestOutcome {
     /// Panics when the outcome is a failure.
     fn check(self);
