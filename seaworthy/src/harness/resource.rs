@@ -23,7 +23,7 @@ use crate::helper::DockerHelper;
 ///
 /// impl Resource for Cache {
 ///     fn setup<'a>(&'a self, helper: &'a DockerHelper, attach: &'a Attachment) -> BoxFuture<'a, Result<()>> {
-///         self.0.setup(helper, attach)
+///         Resource::setup(&self.0, helper, attach)
 ///     }
 ///     fn teardown(&self) -> BoxFuture<'_, Result<()>> {
 ///         Resource::teardown(&self.0)
