@@ -272,6 +272,7 @@ impl ContainerHttpClient {
         let url = self.url(path);
         let deadline = tokio::time::Instant::now() + timeout;
         let mut attempts = 0;
+        let mut previous: Option<LastAttempt> = None;
         let last = loop {
             attempts += 1;
             let remaining = deadline
@@ -288,12 +289,15 @@ impl ContainerHttpClient {
                     LastAttempt::Status(response.status())
                 }
                 Ok(Err(err)) => LastAttempt::Error(describe_request_error(&err)),
-                Err(_) => LastAttempt::NoResponse,
+                // The attempt at the deadline may get only a millisecond: its timing out says
+                // less than what an earlier attempt got (a wrong status, a refused connection).
+                Err(_) => previous.take().unwrap_or(LastAttempt::NoResponse),
             };
             let now = tokio::time::Instant::now();
             if now >= deadline {
                 break last;
             }
+            previous = Some(last);
             tokio::time::sleep(POLL_INTERVAL.min(deadline - now)).await;
         };
         Err(HttpWaitError {

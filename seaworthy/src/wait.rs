@@ -378,7 +378,11 @@ async fn check_http(
     match client.wait_for_response(remaining, path, expected).await {
         Ok(_) => Ok(()),
         Err(e) => {
-            note(progress, slot, e.to_string());
+            note(
+                progress,
+                slot,
+                format!("last attempt on `{}`: {}", e.url(), e.last()),
+            );
             Err(Failure::Timeout)
         }
     }
