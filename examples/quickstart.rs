@@ -38,3 +38,12 @@ async fn the_server_runs_as_root_as_pid_1(web: &ContainerDefinition) {
     assert_eq!(tree.row.ruser, "root");
     assert_eq!(tree.row.args, "httpd -f -v -p 8080 -h /www");
 }
+
+/// The tests above are the example; built as a program, it says how to run them.
+#[cfg(not(test))]
+fn main() {
+    eprintln!(
+        "this example is a test suite: run `scripts/quickstart`, or \
+         `cargo test --example quickstart -- --nocapture`"
+    );
+}

@@ -151,6 +151,9 @@ fn render(
     });
 
     quote! {
+        // Parameters are `&Value` of the fixtures they name, so `&String` is what a user must
+        // write for a `String` fixture: clippy's `ptr_arg` has no better option to offer.
+        #[allow(clippy::ptr_arg)]
         #func
 
         #marker

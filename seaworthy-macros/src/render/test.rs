@@ -79,12 +79,24 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         .iter()
         .map(|p| format_ident!("__seaworthy_{}", params::name_str(&p.name)))
         .collect();
-    let gets = params.iter().zip(&vars).map(|(p, var)| {
-        let dep = &p.name;
-        quote_spanned! {dep.span()=>
-            let #var = __ctx.get::<#dep>().await?;
-        }
-    });
+    // `#[clean]` parameters first, each cleaned as soon as it is resolved: the fixtures that
+    // depend on a cleaned value are then built on the clean state (a migrating app, say), and the
+    // test holds the value exclusively before anything else of it starts.
+    let order = params
+        .iter()
+        .zip(&vars)
+        .filter(|(p, _)| p.clean.is_some())
+        .chain(params.iter().zip(&vars).filter(|(p, _)| p.clean.is_none()));
+    let gets: Vec<_> = order
+        .map(|(p, var)| {
+            let dep = &p.name;
+            quote_spanned! {dep.span()=>
+                let #var = __ctx.get::<#dep>().await?;
+            }
+        })
+        .collect();
+    let n_clean = params.iter().filter(|p| p.clean.is_some()).count();
+    let (clean_gets, other_gets) = gets.split_at(n_clean);
     let cleans = params
         .iter()
         .zip(&vars)
@@ -105,8 +117,9 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         .collect();
     let resolve = quote! {
         |__ctx| ::std::boxed::Box::pin(async move {
-            #(#gets)*
+            #(#clean_gets)*
             #(#cleans)*
+            #(#other_gets)*
             ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
         })
     };
@@ -152,6 +165,7 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         #[doc(hidden)]
         #[allow(non_snake_case, dead_code)]
         fn #runner() {
+            #[allow(clippy::ptr_arg)]
             #inner
             static __SEAWORTHY_TEST: #private::TestInfo = #private::TestInfo {
                 module: ::core::module_path!(),

@@ -903,10 +903,36 @@ impl ContainerDefinition {
     }
 
     /// The container's processes as a tree rooted at PID 1.
+    ///
+    /// Commands run with `exec` (by this test or, for a shared container, by another one at the
+    /// same moment) also have parent PID 0 inside the container; they and their children are
+    /// left out, so the tree is the container's own.
     pub async fn process_tree(&self) -> Result<PsTree> {
-        let rows = self.processes().await?;
+        let rows = own_processes(self.processes().await?);
         Ok(crate::ps::build_process_tree(&rows)?)
     }
+}
+
+/// PID 1 and its descendants: drops other roots (exec'd commands) and everything under them.
+fn own_processes(rows: Vec<PsRow>) -> Vec<PsRow> {
+    let mut keep: std::collections::HashSet<u32> = std::collections::HashSet::from([1]);
+    // Parents precede children in `ps` order almost always; iterate to a fixed point anyway.
+    loop {
+        let before = keep.len();
+        for r in &rows {
+            if keep.contains(&r.ppid) && r.ppid != 0 {
+                keep.insert(r.pid);
+            }
+        }
+        if keep.len() == before {
+            break;
+        }
+    }
+    if !rows.iter().any(|r| r.pid == 1) {
+        // No PID 1 (a --pid=host container, say): let the tree builder report what it sees.
+        return rows;
+    }
+    rows.into_iter().filter(|r| keep.contains(&r.pid)).collect()
 }
 
 fn network_id_mode(net: &Option<NetworkingConfig>) -> Option<String> {
@@ -993,6 +1019,27 @@ mod tests {
         assert_eq!(pick_binding(&b), Some(2));
         let b = [binding("0.0.0.0", "2"), binding("127.0.0.1", "3")];
         assert_eq!(pick_binding(&b), Some(3));
+    }
+
+    #[test]
+    fn process_tree_keeps_pid_1_and_its_descendants_only() {
+        let row = |pid, ppid, args: &str| PsRow {
+            pid,
+            ppid,
+            ruser: "root".into(),
+            args: args.into(),
+        };
+        let rows = vec![
+            row(1, 0, "init"),
+            row(7, 1, "worker"),
+            row(9, 7, "child"),
+            row(101, 0, "psql -c select"),
+            row(102, 101, "pager"),
+        ];
+        let kept: Vec<u32> = own_processes(rows).iter().map(|r| r.pid).collect();
+        assert_eq!(kept, vec![1, 7, 9]);
+        let orphans = vec![row(5, 0, "a"), row(6, 0, "b")];
+        assert_eq!(own_processes(orphans.clone()), orphans);
     }
 
     #[test]
