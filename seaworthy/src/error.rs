@@ -59,7 +59,7 @@ pub enum Error {
     },
 
     /// Building an image failed.
-    #[error("failed to build image `{tag}` from `{context}`: {reason}{}", fmt_last_lines(.output))]
+    #[error("failed to build image `{tag}` from `{context}`: {reason}{}", output_block("build output", &.output.join("\n")))]
     ImageBuild {
         /// The tag being built.
         tag: String,

@@ -54,7 +54,14 @@ pub struct ImageDefinition {
     id: Arc<Mutex<Option<String>>>,
 }
 
-type BuildCell = Arc<tokio::sync::OnceCell<std::result::Result<String, String>>>;
+/// A failed build, kept so every fixture that needs the tag gets the same error.
+#[derive(Debug, Clone)]
+struct BuildFailure {
+    reason: String,
+    output: Vec<String>,
+}
+
+type BuildCell = Arc<tokio::sync::OnceCell<std::result::Result<String, BuildFailure>>>;
 static BUILDS: Lazy<Mutex<HashMap<String, BuildCell>>> = Lazy::new(Default::default);
 
 impl ImageDefinition {
@@ -137,14 +144,27 @@ impl ImageDefinition {
                         runtime::run(async move {
                             build(&docker, &tag, &context, &dockerfile, &args, labels)
                                 .await
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| match e {
+                                    Error::ImageBuild { reason, output, .. } => {
+                                        BuildFailure { reason, output }
+                                    }
+                                    other => BuildFailure {
+                                        reason: other.to_string(),
+                                        output: Vec::new(),
+                                    },
+                                })
                         })
                         .await
                     })
                     .await
                     .clone();
                 helper.forget_image(&self.tag);
-                built.map_err(Error::Other)?
+                built.map_err(|f| Error::ImageBuild {
+                    tag: self.tag.clone(),
+                    context: context_name(&self.source),
+                    reason: f.reason,
+                    output: f.output,
+                })?
             }
         };
         *self.id.lock().unwrap_or_else(|p| p.into_inner()) = Some(id);
@@ -245,6 +265,13 @@ async fn build(
     };
     tracing::info!(target: "seaworthy", image = tag, ms = started.elapsed().as_millis() as u64, "built");
     Ok(id)
+}
+
+fn context_name(source: &Source) -> String {
+    match source {
+        Source::Build { context, .. } => context.display().to_string(),
+        Source::Existing => String::new(),
+    }
 }
 
 fn tail(mut lines: Vec<String>) -> Vec<String> {
