@@ -33,14 +33,22 @@ async fn usernames(postgresql: &PostgresContainer) -> Vec<String> {
 }
 
 #[container_test]
-async fn a_cleaned_database_is_empty(
-    #[clean] postgresql: &PostgresContainer,
-    django: &ContainerDefinition,
-) {
+async fn a_cleaned_database_is_empty(#[clean] postgresql: &PostgresContainer) {
     assert_eq!(
         postgresql.list_tables().await.unwrap(),
         Vec::<Vec<String>>::new()
     );
+}
+
+/// `#[clean]` parameters are cleaned before the other fixtures are set up, so when this test is
+/// the first to need Django, Django's start-up migrations run on the clean database; otherwise
+/// the module's Django is already up, and the migrations run again here. Either way the schema
+/// is there and no user is.
+#[container_test]
+async fn migrations_fill_a_cleaned_database(
+    #[clean] postgresql: &PostgresContainer,
+    django: &ContainerDefinition,
+) {
     migrate(django).await;
     let tables = postgresql.list_tables().await.unwrap();
     assert!(tables.iter().any(|t| t[1] == "auth_user"), "{tables:?}");
