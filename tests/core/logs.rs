@@ -189,7 +189,7 @@ async fn stream_logs_times_out_then_streams_again() {
     with_helper(|helper| async move {
         let c = shell(
             "streamer",
-            &format!("echo o0; echo e0 >&2; {WAIT_GO}; echo o1; sleep 0.1; echo e1 >&2"),
+            &format!("echo o0; sleep 0.1; echo e0 >&2; {WAIT_GO}; echo o1; sleep 0.1; echo e1 >&2"),
         )
         .wait_for(Wait::logs(["^o0$", "^e0$"]));
         c.setup(&helper).await.unwrap();
