@@ -5,6 +5,18 @@ use seaworthy::{DockerHelper, Error, ReadinessErrorKind};
 
 use super::*;
 
+/// Each test here starts Django containers of its own, and each one migrates its database as
+/// it starts: two migrating one shared database at the same moment collide. So in this module
+/// PostgreSQL is function-scoped too (it shadows the module-scoped fixture of `main.rs`).
+#[fixture]
+fn postgresql(postgres_image: &ImageDefinition) -> PostgresContainer {
+    PostgresContainer::new("postgresql")
+        .image(postgres_image.tag())
+        .database("mysite")
+        .user("mysite")
+        .password(DB_PASSWORD)
+}
+
 /// A function-scoped Django container (its volumes are anonymous, removed with it), with three
 /// Gunicorn workers configured through the environment.
 #[fixture]
@@ -19,6 +31,17 @@ const GUNICORN: &str = "/usr/bin/python3 /usr/bin/gunicorn --config /app/gunicor
 
 #[container_test]
 async fn gunicorn_runs_as_a_non_root_user(lone_django: &ContainerDefinition) {
+    // Gunicorn says `Listening at` (readiness) before it forks its workers: wait for all three.
+    let mut booted = seaworthy::matchers::Unordered::by_regex([
+        "Booting worker with pid",
+        "Booting worker with pid",
+        "Booting worker with pid",
+    ])
+    .unwrap();
+    lone_django
+        .wait_for_logs_matching(&mut booted, Duration::from_secs(30))
+        .await
+        .unwrap();
     let tree = lone_django.process_tree().await.unwrap();
     let worker = || TreeShape::new("django", GUNICORN);
     TreeShape::new("django", GUNICORN)
