@@ -434,8 +434,12 @@ fn label_filter(value: &str) -> HashMap<String, Vec<String>> {
 
 /// Removes everything labelled by seaworthy on `host` whose process is gone.
 pub(crate) async fn sweep_with(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
+    let seen = Mutex::new(std::collections::HashSet::new());
     let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
         if crate::harness::watcher::kept_by_any_run(id) {
+            seen.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.to_string());
             return false;
         }
         if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
@@ -449,7 +453,11 @@ pub(crate) async fn sweep_with(docker: &Docker, host: &str, own_run: &str) -> Re
             None => false,
         }
     };
-    sweep_matching(docker, LABEL_RUN, stale).await
+    let removed = sweep_matching(docker, LABEL_RUN, stale).await?;
+    // Forget kept resources that someone has removed since.
+    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
+    crate::harness::watcher::prune_kept(|id| seen.contains(id));
+    Ok(removed)
 }
 
 /// Removes everything of this helper's run except what `kept` says to keep.

@@ -115,6 +115,19 @@ pub(crate) fn kept_dir() -> std::path::PathBuf {
     std::env::temp_dir().join("seaworthy-kept")
 }
 
+/// Deletes the kept-list entries of resources that no longer exist.
+pub(crate) fn prune_kept(exists: impl Fn(&str) -> bool) {
+    let Ok(entries) = std::fs::read_dir(kept_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !exists(&name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// `true` when some run kept this resource with `SEAWORTHY_KEEP`.
 pub(crate) fn kept_by_any_run(id: &str) -> bool {
     !id.is_empty() && !id.contains('/') && kept_dir().join(id).exists()
