@@ -285,7 +285,9 @@ impl DockerHelper {
         ])
     }
 
+    /// Records a resource this helper created (for `teardown`) and logs its creation.
     pub(crate) fn track(&self, kind: ResourceKind, id: &str, name: &str) {
+        tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "created");
         self.lock_tracked().push(Tracked {
             kind,
             id: id.to_string(),
@@ -293,8 +295,14 @@ impl DockerHelper {
         });
     }
 
-    pub(crate) fn untrack(&self, id: &str) {
+    /// Removes one resource this helper created (a container forcibly, with its anonymous
+    /// volumes), stops tracking it and logs its removal. A resource already gone is fine.
+    pub(crate) async fn remove(&self, kind: ResourceKind, id: &str, name: &str) -> Result<()> {
+        let (docker, id_owned) = (self.inner.docker.clone(), id.to_string());
+        runtime::run(async move { remove_resource(&docker, kind, &id_owned).await }).await?;
         self.lock_tracked().retain(|t| t.id != id);
+        tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "removed");
+        Ok(())
     }
 
     fn lock_tracked(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {

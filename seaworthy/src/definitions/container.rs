@@ -520,7 +520,6 @@ impl ContainerDefinition {
         })
         .await?;
         helper.track(ResourceKind::Container, &id, &docker_name);
-        tracing::info!(target: "seaworthy", container = %docker_name, image = %self.config.image, "created");
         *self.lock() = Some(Created {
             id: id.clone(),
             docker_name: docker_name.clone(),
@@ -714,15 +713,10 @@ impl ContainerDefinition {
     /// Removes the container (forcibly, with its anonymous volumes).
     pub async fn remove(&self) -> Result<()> {
         let c = self.created()?;
-        let docker = c.helper.docker().clone();
-        let id = c.id.clone();
-        runtime::run(async move {
-            crate::helper::remove_resource(&docker, ResourceKind::Container, &id).await
-        })
-        .await?;
-        c.helper.untrack(&c.id);
+        c.helper
+            .remove(ResourceKind::Container, &c.id, &c.docker_name)
+            .await?;
         *self.lock() = None;
-        tracing::info!(target: "seaworthy", container = %c.docker_name, "removed");
         Ok(())
     }
 

@@ -128,7 +128,6 @@ impl NetworkDefinition {
         })
         .await?;
         helper.track(ResourceKind::Network, &id, &docker_name);
-        tracing::info!(target: "seaworthy", network = %docker_name, "created");
         *self.lock() = Some(Created {
             id,
             docker_name,
@@ -142,15 +141,10 @@ impl NetworkDefinition {
         let Some(c) = self.lock().clone() else {
             return Ok(());
         };
-        let docker = c.helper.docker().clone();
-        let id = c.id.clone();
-        runtime::run(async move {
-            crate::helper::remove_resource(&docker, ResourceKind::Network, &id).await
-        })
-        .await?;
-        c.helper.untrack(&c.id);
+        c.helper
+            .remove(ResourceKind::Network, &c.id, &c.docker_name)
+            .await?;
         *self.lock() = None;
-        tracing::info!(target: "seaworthy", network = %c.docker_name, "removed");
         Ok(())
     }
 

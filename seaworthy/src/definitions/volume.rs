@@ -121,7 +121,6 @@ impl VolumeDefinition {
         })
         .await?;
         helper.track(ResourceKind::Volume, &docker_name, &docker_name);
-        tracing::info!(target: "seaworthy", volume = %docker_name, "created");
         *self.lock() = Some(Created {
             docker_name,
             helper: helper.clone(),
@@ -134,15 +133,10 @@ impl VolumeDefinition {
         let Some(c) = self.lock().clone() else {
             return Ok(());
         };
-        let docker = c.helper.docker().clone();
-        let name = c.docker_name.clone();
-        runtime::run(async move {
-            crate::helper::remove_resource(&docker, ResourceKind::Volume, &name).await
-        })
-        .await?;
-        c.helper.untrack(&c.docker_name);
+        c.helper
+            .remove(ResourceKind::Volume, &c.docker_name, &c.docker_name)
+            .await?;
         *self.lock() = None;
-        tracing::info!(target: "seaworthy", volume = %c.docker_name, "removed");
         Ok(())
     }
 

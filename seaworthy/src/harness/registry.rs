@@ -70,7 +70,6 @@ impl Selection {
             "--format",
             "-Z",
             "--shuffle-seed",
-            "--report-time",
         ];
         let mut s = Selection::default();
         let mut args = args.into_iter();
@@ -94,7 +93,7 @@ impl Selection {
                 _ => {
                     if let Some(v) = a.strip_prefix("--skip=") {
                         s.skips.push(v.to_string());
-                    } else if WITH_VALUE.contains(&a.as_str()) && a != "--report-time" {
+                    } else if WITH_VALUE.contains(&a.as_str()) {
                         args.next();
                     }
                 }

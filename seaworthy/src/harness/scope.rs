@@ -8,7 +8,7 @@ use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -124,8 +124,6 @@ struct Registered {
     resource: Arc<dyn Resource>,
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
 /// The values of one scope instance.
 pub(crate) struct ScopeInstance {
     pub(crate) label: String,
@@ -145,7 +143,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl ScopeInstance {
     pub(crate) fn new(label: String, short: &str) -> Arc<ScopeInstance> {
-        let _ = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let short: String = short
             .chars()
             .map(|c| {
