@@ -214,7 +214,17 @@ pub(crate) async fn wait_ready(
                 .and_then(|s| s.exit_code),
         },
         Err(Failure::Unhealthy) => ReadinessErrorKind::Unhealthy,
-        Err(Failure::Error(e)) => ReadinessErrorKind::Failed(e.to_string()),
+        Err(Failure::Error(e)) => {
+            // A check that failed because the container stopped under it (an exec into a
+            // container that just exited, say) lost a race with the exit watcher: report the exit.
+            let state = def.inspect().await.ok().and_then(|i| i.state);
+            match state {
+                Some(s) if s.running == Some(false) => ReadinessErrorKind::Exited {
+                    exit_code: s.exit_code,
+                },
+                _ => ReadinessErrorKind::Failed(e.to_string()),
+            }
+        }
     };
     let detail = {
         let p = progress.lock().unwrap_or_else(|e| e.into_inner());
