@@ -2,7 +2,7 @@
 //!
 //! Containers, networks, volumes and images are described by *definitions*; a
 //! [`DockerHelper`] creates them with unique names and labels, and removes whatever is left.
-//! Readiness ([`Wait`]), logs and [matchers](matchers), [`exec`](ContainerDefinition::exec),
+//! Readiness ([`Wait`]), logs and [matchers], [`exec`](ContainerDefinition::exec),
 //! an [HTTP client](http::ContainerHttpClient) bound to the published port, and
 //! [process trees](ps) answer the questions a team asks of an image it ships.
 //!

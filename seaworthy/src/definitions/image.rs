@@ -41,7 +41,7 @@ enum Source {
 /// let helper = DockerHelper::connect().await?;
 /// let image = ImageDefinition::build(
 ///     "seaworthy-test/redis:latest",
-///     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/redis"),
+///     concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/redis"),
 /// );
 /// image.setup(&helper).await?;
 /// assert!(image.id()?.starts_with("sha256:"));

@@ -8,7 +8,7 @@ use seaworthy::prelude::*;
 fn rabbitmq_image() -> ImageDefinition {
     ImageDefinition::build(
         "seaworthy-test/rabbitmq:3",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/rabbitmq"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/rabbitmq"),
     )
 }
 

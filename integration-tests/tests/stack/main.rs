@@ -29,7 +29,7 @@ const ALLOWED_HOSTS: &str = "localhost,127.0.0.1";
 const LISTENING: &str = r"Listening at: unix:";
 
 fn images_dir(name: &str) -> String {
-    format!("{}/tests/images/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../test-images/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[fixture(scope = "module")]

@@ -18,7 +18,7 @@ use seaworthy::{
 };
 
 fn images_dir(name: &str) -> String {
-    format!("{}/tests/images/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../test-images/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[tokio::main]

@@ -7,7 +7,7 @@ use seaworthy::prelude::*;
 fn redis_image() -> ImageDefinition {
     ImageDefinition::build(
         "seaworthy-test/redis:7",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/redis"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/redis"),
     )
 }
 

@@ -61,7 +61,7 @@ pub async fn core_web_image(helper: &DockerHelper) -> &'static str {
     const TAG: &str = "seaworthy-test/core-web:latest";
     ImageDefinition::build(
         TAG,
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/core-web"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/core-web"),
     )
     .setup(helper)
     .await
@@ -75,7 +75,7 @@ pub async fn core_health_image(helper: &DockerHelper) -> &'static str {
     const TAG: &str = "seaworthy-test/core-health:latest";
     ImageDefinition::build(
         TAG,
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/core-health"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/core-health"),
     )
     .setup(helper)
     .await

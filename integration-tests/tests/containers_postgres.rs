@@ -7,7 +7,7 @@ use seaworthy::prelude::*;
 fn postgres_image() -> ImageDefinition {
     ImageDefinition::build(
         "seaworthy-test/postgres:15",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/postgres"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/postgres"),
     )
 }
 

@@ -9,7 +9,7 @@ use seaworthy::prelude::*;
 fn nginx_image() -> ImageDefinition {
     ImageDefinition::build(
         "seaworthy-test/nginx:latest",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/images/nginx"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../test-images/nginx"),
     )
 }
 
