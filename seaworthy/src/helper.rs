@@ -4,90 +4,27 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bollard::query_parameters::{
-    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
-    ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder,
-};
+use bollard::query_parameters::CreateImageOptionsBuilder;
 use bollard::Docker;
 use futures_util::StreamExt;
 use once_cell::sync::OnceCell;
 
+use crate::cleanup::removal::remove_resource;
+use crate::cleanup::sweep::sweep_dead_runs;
 use crate::error::{Error, Result};
 use crate::runtime;
 
-/// The label every resource carries: the run (process) that created it.
-pub const LABEL_RUN: &str = "seaworthy.run";
-/// The label carrying the creating process's PID.
-pub const LABEL_PID: &str = "seaworthy.pid";
-/// The label carrying the creating host's name (PIDs are only meaningful on one host).
-pub const LABEL_HOST: &str = "seaworthy.host";
-/// The label carrying the fixture (or definition) name.
-pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
+pub use crate::cleanup::labels::{LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN};
+pub use crate::cleanup::removal::{Removed, ResourceKind};
 
 /// The oldest Docker API version the library is tested against (Docker Engine 20.10).
 pub const MINIMUM_API_VERSION: &str = "1.41";
-
-/// The kinds of resource a helper creates and removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResourceKind {
-    /// A container.
-    Container,
-    /// A network.
-    Network,
-    /// A volume.
-    Volume,
-}
-
-impl ResourceKind {
-    /// `container`, `network` or `volume`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Container => "container",
-            ResourceKind::Network => "network",
-            ResourceKind::Volume => "volume",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            ResourceKind::Container => "Container",
-            ResourceKind::Network => "Network",
-            ResourceKind::Volume => "Volume",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Tracked {
     kind: ResourceKind,
     id: String,
     name: String,
-}
-
-/// What [`DockerHelper::teardown`] or [`DockerHelper::sweep`] removed.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Removed {
-    /// Names of the containers removed.
-    pub containers: Vec<String>,
-    /// Names of the networks removed.
-    pub networks: Vec<String>,
-    /// Names of the volumes removed.
-    pub volumes: Vec<String>,
-}
-
-impl Removed {
-    /// The total number of resources removed.
-    pub fn total(&self) -> usize {
-        self.containers.len() + self.networks.len() + self.volumes.len()
-    }
-
-    fn push(&mut self, kind: ResourceKind, name: String) {
-        match kind {
-            ResourceKind::Container => self.containers.push(name),
-            ResourceKind::Network => self.networks.push(name),
-            ResourceKind::Volume => self.volumes.push(name),
-        }
-    }
 }
 
 /// What the library knows of an image: its ID and the ports it exposes.
@@ -176,16 +113,6 @@ pub(crate) fn hostname() -> String {
     }
     let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     String::from_utf8_lossy(&buf[..end]).into_owned()
-}
-
-/// `true` when a process with this PID exists on this host.
-pub(crate) fn pid_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: signal 0 only checks for existence and permission.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 impl DockerHelper {
@@ -312,7 +239,7 @@ impl DockerHelper {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// How many resources of each kind this helper created and has not removed yet.
+    /// How many resources (of all kinds together) this helper created and has not removed yet.
     pub fn tracked_count(&self) -> usize {
         self.lock_tracked().len()
     }
@@ -359,7 +286,7 @@ impl DockerHelper {
         let docker = self.inner.docker.clone();
         let host = self.inner.host.clone();
         let own_run = self.inner.run_id.clone();
-        runtime::run(async move { sweep_with(&docker, &host, &own_run).await }).await
+        runtime::run(async move { sweep_dead_runs(&docker, &host, &own_run).await }).await
     }
 
     /// Looks an image up locally, pulling it when it is missing. Results are cached per helper.
@@ -396,148 +323,6 @@ impl DockerHelper {
             .unwrap_or_else(|p| p.into_inner())
             .remove(image);
     }
-}
-
-/// Removes one resource; `Ok(true)` if it existed.
-pub(crate) async fn remove_resource(docker: &Docker, kind: ResourceKind, id: &str) -> Result<bool> {
-    let r = match kind {
-        ResourceKind::Container => {
-            docker
-                .remove_container(
-                    id,
-                    Some(
-                        RemoveContainerOptionsBuilder::new()
-                            .force(true)
-                            .v(true)
-                            .build(),
-                    ),
-                )
-                .await
-        }
-        ResourceKind::Network => docker.remove_network(id).await,
-        ResourceKind::Volume => {
-            docker
-                .remove_volume(id, None::<bollard::query_parameters::RemoveVolumeOptions>)
-                .await
-        }
-    };
-    match r {
-        Ok(()) => Ok(true),
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        }) => Ok(false),
-        // A container already being removed (409 "removal in progress") is gone for our purposes.
-        Err(bollard::errors::Error::DockerResponseServerError { message, .. })
-            if message.contains("already in progress") =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(Error::docker(format!("remove {} `{id}`", kind.as_str()), e)),
-    }
-}
-
-fn label_filter(value: &str) -> HashMap<String, Vec<String>> {
-    HashMap::from([("label".to_string(), vec![value.to_string()])])
-}
-
-/// Removes everything labelled by seaworthy on `host` whose process is gone.
-pub(crate) async fn sweep_with(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
-    let seen = Mutex::new(std::collections::HashSet::new());
-    let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
-        if crate::harness::watcher::kept_by_any_run(id) {
-            seen.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(id.to_string());
-            return false;
-        }
-        if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
-            return false;
-        }
-        if labels.get(LABEL_HOST).map(String::as_str) != Some(host) {
-            return false;
-        }
-        match labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok()) {
-            Some(pid) => !pid_alive(pid),
-            None => false,
-        }
-    };
-    let removed = sweep_matching(docker, LABEL_RUN, stale).await?;
-    // Forget kept resources that someone has removed since.
-    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
-    crate::harness::watcher::prune_kept(|id| seen.contains(id));
-    Ok(removed)
-}
-
-/// Removes everything of this helper's run except what `kept` says to keep.
-pub(crate) async fn sweep_run(
-    helper: &DockerHelper,
-    kept: impl Fn(&str) -> bool,
-) -> Result<Removed> {
-    let filter = format!("{LABEL_RUN}={}", helper.run_id());
-    let docker = helper.docker().clone();
-    sweep_matching(&docker, &filter, |_, id| !kept(id)).await
-}
-
-/// Removes containers, then networks, then volumes carrying `label` that `pred` selects.
-async fn sweep_matching(
-    docker: &Docker,
-    label: &str,
-    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
-) -> Result<Removed> {
-    let filter = label_filter(label);
-    let mut removed = Removed::default();
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::new()
-                .all(true)
-                .filters(&filter)
-                .build(),
-        ))
-        .await
-        .map_err(|e| Error::docker("list containers", e))?;
-    for c in containers {
-        let labels = c.labels.unwrap_or_default();
-        let Some(id) = c.id else { continue };
-        if pred(&labels, &id) {
-            let name = c
-                .names
-                .and_then(|n| n.first().cloned())
-                .unwrap_or_else(|| id.clone());
-            if remove_resource(docker, ResourceKind::Container, &id).await? {
-                removed.push(
-                    ResourceKind::Container,
-                    name.trim_start_matches('/').to_string(),
-                );
-            }
-        }
-    }
-    let networks = docker
-        .list_networks(Some(
-            ListNetworksOptionsBuilder::new().filters(&filter).build(),
-        ))
-        .await
-        .map_err(|e| Error::docker("list networks", e))?;
-    for n in networks {
-        let labels = n.labels.unwrap_or_default();
-        let Some(id) = n.id else { continue };
-        if pred(&labels, &id) && remove_resource(docker, ResourceKind::Network, &id).await? {
-            removed.push(ResourceKind::Network, n.name.unwrap_or(id));
-        }
-    }
-    let volumes = docker
-        .list_volumes(Some(
-            ListVolumesOptionsBuilder::new().filters(&filter).build(),
-        ))
-        .await
-        .map_err(|e| Error::docker("list volumes", e))?;
-    for v in volumes.volumes.unwrap_or_default() {
-        if pred(&v.labels, &v.name)
-            && remove_resource(docker, ResourceKind::Volume, &v.name).await?
-        {
-            removed.push(ResourceKind::Volume, v.name);
-        }
-    }
-    Ok(removed)
 }
 
 async fn inspect_or_pull(docker: &Docker, image: &str) -> Result<ImageInfo> {
@@ -613,11 +398,5 @@ mod tests {
     fn run_id_is_stable_and_short() {
         assert_eq!(run_id(), run_id());
         assert_eq!(run_id().len(), 8);
-    }
-
-    #[test]
-    fn this_process_is_alive_and_pid_max_is_not() {
-        assert!(pid_alive(std::process::id()));
-        assert!(!pid_alive(u32::MAX));
     }
 }

@@ -31,6 +31,7 @@
 // Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.
 extern crate self as seaworthy;
 
+mod cleanup;
 pub mod containers;
 pub mod definitions;
 mod error;

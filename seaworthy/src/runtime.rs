@@ -31,10 +31,26 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match handle().spawn(fut).await {
+    joined(handle().spawn(fut).await)
+}
+
+/// Runs blocking work (file-system calls) on the library runtime's blocking pool, so that no
+/// async task waits on it, and waits for it from the caller's context.
+///
+/// A panic inside `work` is resumed here.
+pub(crate) async fn run_blocking<F, T>(work: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    joined(handle().spawn_blocking(work).await)
+}
+
+fn joined<T>(result: Result<T, tokio::task::JoinError>) -> T {
+    match result {
         Ok(v) => v,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => panic!("seaworthy: a Docker task was cancelled: {e}"),
+        Err(e) => panic!("seaworthy: a task on its runtime was cancelled: {e}"),
     }
 }
 

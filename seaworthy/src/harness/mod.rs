@@ -1,5 +1,7 @@
 //! The fixture runtime behind `#[fixture]` and `#[container_test]`.
 
+pub(crate) mod exit;
+pub(crate) mod process;
 pub(crate) mod registry;
 pub(crate) mod report;
 pub(crate) mod resource;

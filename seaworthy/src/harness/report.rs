@@ -1,9 +1,13 @@
-//! The lines the harness prints: one per lifecycle event, shown with `--nocapture`.
+//! The lines the harness prints: one per lifecycle event, shown with `--nocapture`, and
+//! warnings.
 //!
-//! They are printed with `println!` from the test's own thread, so libtest captures them with
-//! the test's output and shows them when the test fails or runs with `--nocapture`.
+//! Lifecycle lines are printed with `println!` from the test's own thread, so libtest captures
+//! them with the test's output and shows them when the test fails or runs with `--nocapture`.
+//! Warnings go to stderr directly, past libtest's capture.
 
 use std::any::Any;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::definitions::ContainerDefinition;
@@ -11,6 +15,23 @@ use crate::definitions::ContainerDefinition;
 /// Prints one lifecycle line.
 pub(crate) fn line(text: impl AsRef<str>) {
     println!("seaworthy: {}", text.as_ref());
+}
+
+/// Set when the process is ending on a signal: see [`silence`].
+static SILENCED: AtomicBool = AtomicBool::new(false);
+
+/// A warning on stderr that libtest does not capture.
+pub(crate) fn warn(text: impl AsRef<str>) {
+    if SILENCED.load(Ordering::SeqCst) {
+        return;
+    }
+    let _ = writeln!(std::io::stderr(), "seaworthy: warning: {}", text.as_ref());
+}
+
+/// Drops every later warning: once a signal arrived, the signal handler's line is the only
+/// thing seaworthy prints, and failures of tests whose containers it removes are expected.
+pub(crate) fn silence() {
+    SILENCED.store(true, Ordering::SeqCst);
 }
 
 /// Prints the lines for a container that has just become ready.

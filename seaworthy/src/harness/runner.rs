@@ -10,7 +10,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::report;
 use super::scope::{Ctx, TestState};
-use super::{registry, watcher};
+use super::{process, registry};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 
@@ -96,7 +96,7 @@ impl Drop for Finish<'_> {
         let work = async {
             for instance in done {
                 for p in instance.teardown().await {
-                    watcher::warn(p);
+                    report::warn(p);
                 }
             }
         };
@@ -149,7 +149,7 @@ fn run<R>(
         Ok(h) => h,
         Err(e) => return docker_missing(info, &e),
     };
-    rt.block_on(watcher::start_once(&helper));
+    rt.block_on(process::start_once(&helper));
     let test = TestState::new(info.module, info.name, helper);
     let resolved = rt.block_on(resolve(Ctx::root(test.clone())));
     let setup_failed = resolved.is_err();
@@ -167,7 +167,7 @@ fn run<R>(
         rt.block_on(keep_resources(&test));
     } else {
         for p in rt.block_on(test.function.teardown()) {
-            watcher::warn(p);
+            report::warn(p);
         }
     }
     if let Some(payload) = failure {
@@ -207,7 +207,7 @@ fn keep_on_failure() -> bool {
         Ok(v) if v == "on-failure" => true,
         Ok(v) if v.is_empty() || v == "never" => false,
         Ok(v) => {
-            watcher::warn(format!(
+            report::warn(format!(
                 "ignoring {ENV_KEEP}=`{v}`: the accepted values are `on-failure` and `never`"
             ));
             false
@@ -312,6 +312,6 @@ async fn keep_resources(test: &Arc<TestState>) {
         let _ = write!(rm, "docker network rm {}", networks.join(" "));
     }
     let _ = write!(out, "\n  remove them with: {rm}");
-    watcher::keep(ids);
+    process::keep(ids).await;
     let _ = writeln!(std::io::stderr(), "{out}");
 }

@@ -1,0 +1,18 @@
+//! The labels every resource carries, which are what lets a later run (or the watcher) find and
+//! remove what a run left behind.
+
+use std::collections::HashMap;
+
+/// The label every resource carries: the run (process) that created it.
+pub const LABEL_RUN: &str = "seaworthy.run";
+/// The label carrying the creating process's PID.
+pub const LABEL_PID: &str = "seaworthy.pid";
+/// The label carrying the creating host's name (PIDs are only meaningful on one host).
+pub const LABEL_HOST: &str = "seaworthy.host";
+/// The label carrying the fixture (or definition) name.
+pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
+
+/// The Docker list filter selecting resources that carry `label` (`key` or `key=value`).
+pub(crate) fn label_filter(label: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([("label".to_string(), vec![label.to_string()])])
+}

@@ -1,0 +1,143 @@
+//! Sweeps: removing every labelled resource a selection picks, containers first (they hold the
+//! networks and volumes), then networks, then volumes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+};
+use bollard::Docker;
+
+use super::kept;
+use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
+use super::removal::{remove_resource, Removed, ResourceKind};
+use crate::error::{Error, Result};
+use crate::runtime;
+
+/// Removes everything labelled by seaworthy on `host` whose creating process is gone, except
+/// what some run kept; the kept-list forgets resources that no longer exist.
+pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
+    let kept_ids = runtime::run_blocking(kept::kept_by_any_run).await;
+    let seen = Mutex::new(HashSet::new());
+    let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
+        if kept_ids.contains(id) {
+            seen.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.to_string());
+            return false;
+        }
+        if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
+            return false;
+        }
+        if labels.get(LABEL_HOST).map(String::as_str) != Some(host) {
+            return false;
+        }
+        match labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok()) {
+            Some(pid) => !pid_alive(pid),
+            None => false,
+        }
+    };
+    let removed = sweep_matching(docker, LABEL_RUN, stale).await?;
+    // Only markers read before the listing: one written since belongs to a resource this sweep
+    // may not have seen.
+    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
+    let gone: Vec<String> = kept_ids.difference(&seen).cloned().collect();
+    if !gone.is_empty() {
+        runtime::run_blocking(move || kept::forget(&gone)).await;
+    }
+    Ok(removed)
+}
+
+/// Removes everything of the run `run_id` except what `kept` says to keep.
+pub(crate) async fn sweep_run(
+    docker: &Docker,
+    run_id: &str,
+    kept: impl Fn(&str) -> bool,
+) -> Result<Removed> {
+    let filter = format!("{LABEL_RUN}={run_id}");
+    sweep_matching(docker, &filter, |_, id| !kept(id)).await
+}
+
+/// Removes containers, then networks, then volumes carrying `label` that `pred` selects.
+async fn sweep_matching(
+    docker: &Docker,
+    label: &str,
+    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
+) -> Result<Removed> {
+    let filter = label_filter(label);
+    let mut removed = Removed::default();
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .map_err(|e| Error::docker("list containers", e))?;
+    for c in containers {
+        let labels = c.labels.unwrap_or_default();
+        let Some(id) = c.id else { continue };
+        if pred(&labels, &id) {
+            let name = c
+                .names
+                .and_then(|n| n.first().cloned())
+                .unwrap_or_else(|| id.clone());
+            if remove_resource(docker, ResourceKind::Container, &id).await? {
+                removed.push(
+                    ResourceKind::Container,
+                    name.trim_start_matches('/').to_string(),
+                );
+            }
+        }
+    }
+    let networks = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filter).build(),
+        ))
+        .await
+        .map_err(|e| Error::docker("list networks", e))?;
+    for n in networks {
+        let labels = n.labels.unwrap_or_default();
+        let Some(id) = n.id else { continue };
+        if pred(&labels, &id) && remove_resource(docker, ResourceKind::Network, &id).await? {
+            removed.push(ResourceKind::Network, n.name.unwrap_or(id));
+        }
+    }
+    let volumes = docker
+        .list_volumes(Some(
+            ListVolumesOptionsBuilder::new().filters(&filter).build(),
+        ))
+        .await
+        .map_err(|e| Error::docker("list volumes", e))?;
+    for v in volumes.volumes.unwrap_or_default() {
+        if pred(&v.labels, &v.name)
+            && remove_resource(docker, ResourceKind::Volume, &v.name).await?
+        {
+            removed.push(ResourceKind::Volume, v.name);
+        }
+    }
+    Ok(removed)
+}
+
+/// `true` when a process with this PID exists on this host.
+pub(crate) fn pid_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks for existence and permission.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_alive_and_pid_max_is_not() {
+        assert!(pid_alive(std::process::id()));
+        assert!(!pid_alive(u32::MAX));
+    }
+}
