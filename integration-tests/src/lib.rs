@@ -127,9 +127,29 @@ pub fn count(events: &[(String, String, String)], typ: &str, action: &str, fixtu
         .count()
 }
 
+fn label_filter(label: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([("label".to_string(), vec![label.to_string()])])
+}
+
+/// The IDs of the containers (running or not) labelled with `label`.
+pub async fn container_ids_labelled(docker: &Docker, label: &str) -> Vec<String> {
+    docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&label_filter(label))
+                .build(),
+        ))
+        .await
+        .expect("list containers")
+        .into_iter()
+        .filter_map(|c| c.id)
+        .collect()
+}
+
 /// Names of the containers, networks and volumes labelled with `label` (e.g. `seaworthy.pid=42`).
 pub async fn resources_labelled(docker: &Docker, label: &str) -> Vec<String> {
-    let filters = HashMap::from([("label".to_string(), vec![label.to_string()])]);
+    let filters = label_filter(label);
     let mut out = Vec::new();
     if let Ok(cs) = docker
         .list_containers(Some(
