@@ -503,12 +503,42 @@ async fn clones_share_the_created_container() {
 }
 
 /// How many Docker `create` events of `typ` for the fixture label `fixture` this test process
-/// caused since `since` (every resource carries `seaworthy.pid=<this process>`).
+/// caused since `since` (every container carries `seaworthy.pid=<this process>`).
 async fn creates(typ: &str, fixture: &str, since: i64) -> usize {
     let docker = integration_tests::docker().await;
     let until = integration_tests::unix_now() + 1;
     let events = integration_tests::events_of_pid(&docker, std::process::id(), since, until).await;
     integration_tests::count(&events, typ, "create", fixture)
+}
+
+/// How many Docker `create` events of `typ` (`network`, `volume`) name `docker_name`, since
+/// `since`: Docker puts no labels on network and volume events, only the name.
+async fn creates_named(typ: &str, docker_name: &str, since: i64) -> usize {
+    use bollard::query_parameters::EventsOptionsBuilder;
+    use futures_util::StreamExt;
+
+    let docker = integration_tests::docker().await;
+    let until = integration_tests::unix_now() + 1;
+    let filters = HashMap::from([
+        ("type".to_string(), vec![typ.to_string()]),
+        ("event".to_string(), vec!["create".to_string()]),
+    ]);
+    let mut stream = docker.events(Some(
+        EventsOptionsBuilder::new()
+            .since(&since.to_string())
+            .until(&until.to_string())
+            .filters(&filters)
+            .build(),
+    ));
+    let mut n = 0;
+    while let Some(event) = stream.next().await {
+        let actor = event.expect("a Docker event").actor.unwrap_or_default();
+        let name = actor.attributes.unwrap_or_default().get("name").cloned();
+        if name.as_deref() == Some(docker_name) || actor.id.as_deref() == Some(docker_name) {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Runs `setup` on 16 clones at once, on the test's multi-threaded runtime.
@@ -563,8 +593,9 @@ async fn concurrent_setups_of_clones_create_one_network_and_one_volume() {
             async move { v.setup(&h).await }
         })
         .await;
-        assert_eq!(creates("network", "racednet", since).await, 1);
-        assert_eq!(creates("volume", "racedvol", since).await, 1);
+        let (net_name, vol_name) = (net.docker_name().unwrap(), vol.docker_name().unwrap());
+        assert_eq!(creates_named("network", &net_name, since).await, 1);
+        assert_eq!(creates_named("volume", &vol_name, since).await, 1);
         net.teardown().await.unwrap();
         vol.teardown().await.unwrap();
         assert_eq!(helper.tracked_count(), 0);
