@@ -514,31 +514,21 @@ async fn creates(typ: &str, fixture: &str, since: i64) -> usize {
 /// How many Docker `create` events of `typ` (`network`, `volume`) name `docker_name`, since
 /// `since`: Docker puts no labels on network and volume events, only the name.
 async fn creates_named(typ: &str, docker_name: &str, since: i64) -> usize {
-    use bollard::query_parameters::EventsOptionsBuilder;
-    use futures_util::StreamExt;
-
     let docker = integration_tests::docker().await;
     let until = integration_tests::unix_now() + 1;
     let filters = HashMap::from([
         ("type".to_string(), vec![typ.to_string()]),
         ("event".to_string(), vec!["create".to_string()]),
     ]);
-    let mut stream = docker.events(Some(
-        EventsOptionsBuilder::new()
-            .since(&since.to_string())
-            .until(&until.to_string())
-            .filters(&filters)
-            .build(),
-    ));
-    let mut n = 0;
-    while let Some(event) = stream.next().await {
-        let actor = event.expect("a Docker event").actor.unwrap_or_default();
-        let name = actor.attributes.unwrap_or_default().get("name").cloned();
-        if name.as_deref() == Some(docker_name) || actor.id.as_deref() == Some(docker_name) {
-            n += 1;
-        }
-    }
-    n
+    let events = integration_tests::events(&docker, filters, since, until).await;
+    events
+        .into_iter()
+        .filter(|e| {
+            let actor = e.actor.clone().unwrap_or_default();
+            let name = actor.attributes.unwrap_or_default().get("name").cloned();
+            name.as_deref() == Some(docker_name) || actor.id.as_deref() == Some(docker_name)
+        })
+        .count()
 }
 
 /// Runs `setup` on 16 clones at once, on the test's multi-threaded runtime.
