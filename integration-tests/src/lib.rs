@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use bollard::models::EventMessage;
 use bollard::query_parameters::{
     EventsOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
     ListVolumesOptionsBuilder,
@@ -100,6 +101,28 @@ pub async fn events_of_pid(
     until: i64,
 ) -> Vec<(String, String, String)> {
     let filters = HashMap::from([("label".to_string(), vec![format!("seaworthy.pid={pid}")])]);
+    events(docker, filters, since, until)
+        .await
+        .into_iter()
+        .map(|e| {
+            let attrs = e.actor.and_then(|a| a.attributes).unwrap_or_default();
+            (
+                e.typ.map(|t| t.to_string()).unwrap_or_default(),
+                e.action.unwrap_or_default(),
+                attrs.get("seaworthy.fixture").cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Docker events matching `filters` (Docker's event filters: `type`, `event`, `label`, …) in a
+/// window of Unix seconds.
+pub async fn events(
+    docker: &Docker,
+    filters: HashMap<String, Vec<String>>,
+    since: i64,
+    until: i64,
+) -> Vec<EventMessage> {
     let mut stream = docker.events(Some(
         EventsOptionsBuilder::new()
             .since(&since.to_string())
@@ -109,12 +132,7 @@ pub async fn events_of_pid(
     ));
     let mut out = Vec::new();
     while let Some(Ok(e)) = stream.next().await {
-        let attrs = e.actor.and_then(|a| a.attributes).unwrap_or_default();
-        out.push((
-            e.typ.map(|t| t.to_string()).unwrap_or_default(),
-            e.action.unwrap_or_default(),
-            attrs.get("seaworthy.fixture").cloned().unwrap_or_default(),
-        ));
+        out.push(e);
     }
     out
 }

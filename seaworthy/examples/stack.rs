@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use seaworthy::containers::{NginxContainer, PostgresContainer};
 use seaworthy::{
-    ContainerDefinition, DockerHelper, ImageDefinition, NetworkDefinition, Result,
+    ContainerDefinition, DockerHelper, ImageBuild, ImageDefinition, NetworkDefinition, Result,
     VolumeDefinition, Wait,
 };
 
@@ -55,9 +55,8 @@ async fn run(helper: &DockerHelper, keep: bool) -> Result<()> {
     let nginx_image = ImageDefinition::build("seaworthy-test/nginx:latest", images_dir("nginx"));
     let stack_nginx_image = ImageDefinition::build(
         "seaworthy-test/stack-nginx:latest",
-        images_dir("stack-nginx"),
-    )
-    .build_arg("NGINX_IMAGE", nginx_image.tag());
+        ImageBuild::new(images_dir("stack-nginx")).build_arg("NGINX_IMAGE", nginx_image.tag()),
+    );
     for image in [
         &postgres_image,
         &django_image,

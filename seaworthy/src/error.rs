@@ -224,9 +224,15 @@ pub enum Error {
     #[error(transparent)]
     MatcherExhausted(#[from] MatcherExhausted),
 
-    /// Raw create options could not be merged.
-    #[error(transparent)]
-    Merge(#[from] MergeError),
+    /// A container's `create_options` layers disagree, or do not fit what its builder produces.
+    #[error("invalid create options for container `{container}`: {source}")]
+    CreateOptions {
+        /// The container's name.
+        container: String,
+        /// Where the layers collide, with both values.
+        #[source]
+        source: MergeError,
+    },
 
     /// A regular expression did not compile.
     #[error("invalid regex `{pattern}`: {source}")]

@@ -3,8 +3,8 @@
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use futures_util::StreamExt;
 
-use crate::definitions::container::Created;
 use crate::error::{Error, Result};
+use crate::handle::ContainerHandle;
 use crate::runtime;
 
 /// A command to run in a container, with its user, environment and working directory.
@@ -93,15 +93,56 @@ impl ExecOutput {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 
-    /// stdout split into lines (`\n`, `\r\n`), without a trailing empty line.
-    pub fn output_lines(&self) -> Vec<String> {
+    /// stdout (only) split into lines (`\n`, `\r\n`), without a trailing empty line.
+    pub fn stdout_lines(&self) -> Vec<String> {
         crate::output::output_lines(&self.stdout)
     }
 }
 
-pub(crate) async fn run(c: &Created, exec: Exec) -> Result<ExecOutput> {
-    let docker = c.helper.docker().clone();
-    let (id, name) = (c.id.clone(), c.docker_name.clone());
+impl ContainerHandle {
+    /// Runs a command in the container and collects its exit code and output.
+    pub async fn exec<I, S>(&self, cmd: I) -> Result<ExecOutput>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.exec_with(Exec::new(cmd)).await
+    }
+
+    /// Runs a command and fails with its output when it exits non-zero.
+    pub async fn exec_ok<I, S>(&self, cmd: I) -> Result<ExecOutput>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.exec_ok_with(Exec::new(cmd)).await
+    }
+
+    /// Runs a command described by an [`Exec`] and fails with its output when it exits non-zero.
+    pub async fn exec_ok_with(&self, exec: Exec) -> Result<ExecOutput> {
+        let command = exec.command_line();
+        let out = self.exec_with(exec).await?;
+        if out.exit_code != 0 {
+            return Err(Error::ExecFailed {
+                container: self.docker_name().to_string(),
+                command,
+                exit_code: out.exit_code,
+                stdout: out.stdout_str(),
+                stderr: out.stderr_str(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Runs a command described by an [`Exec`] (user, env, working directory).
+    pub async fn exec_with(&self, exec: Exec) -> Result<ExecOutput> {
+        run(self, exec).await
+    }
+}
+
+async fn run(c: &ContainerHandle, exec: Exec) -> Result<ExecOutput> {
+    let docker = c.helper().docker().clone();
+    let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     runtime::run(async move {
         let fail = |e| {
             Error::docker(

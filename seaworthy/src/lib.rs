@@ -2,9 +2,10 @@
 //!
 //! Containers, networks, volumes and images are described by *definitions*; a
 //! [`DockerHelper`] creates them with unique names and labels, and removes whatever is left.
-//! Readiness ([`Wait`]), logs and [matchers], [`exec`](ContainerDefinition::exec),
-//! an [HTTP client](http::ContainerHttpClient) bound to the published port, and
-//! [process trees](ps) answer the questions a team asks of an image it ships.
+//! Once a container runs, its [`ContainerHandle`] answers the questions a team asks of an image
+//! it ships: readiness ([`Wait`]), logs and [matchers], [`exec`](ContainerHandle::exec), its
+//! [`PublishedPorts`] and an [HTTP client](http::ContainerHttpClient) bound to one, and
+//! [process trees](ps). The definition has the same methods and delegates to its handle.
 //!
 //! ```no_run
 //! # async fn demo() -> seaworthy::Result<()> {
@@ -31,11 +32,13 @@
 // Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.
 extern crate self as seaworthy;
 
+mod cell;
 mod cleanup;
 pub mod containers;
 pub mod definitions;
 mod error;
 mod exec;
+mod handle;
 mod harness;
 pub mod helper;
 pub mod http;
@@ -44,27 +47,33 @@ mod logs;
 pub mod matchers;
 pub mod merge;
 pub mod output;
+mod ports;
 pub mod ps;
+mod readiness;
 mod runtime;
+mod status;
 mod wait;
 
 pub use definitions::{
-    Attachment, ContainerDefinition, ContainerStatus, ImageDefinition, NetworkDefinition,
+    Attachment, ContainerDefinition, ImageBuild, ImageDefinition, NetworkDefinition,
     VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
 };
 pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
 pub use exec::{Exec, ExecOutput};
+pub use handle::ContainerHandle;
 pub use harness::resource::Resource;
 pub use harness::scope::Scope;
 pub use helper::{DockerHelper, ImageInfo, Removed, ResourceKind};
 pub use logs::{LogOptions, LogStream};
 pub use output::output_lines;
+pub use ports::{PublishedPort, PublishedPorts};
 pub use runtime::block_on;
 #[doc = include_str!("docs/container_test.md")]
 pub use seaworthy_macros::container_test;
 #[doc = include_str!("docs/fixture.md")]
 pub use seaworthy_macros::fixture;
-pub use wait::Wait;
+pub use status::ContainerStatus;
+pub use wait::{HttpWait, Wait};
 
 /// Everything a test module usually needs: `use seaworthy::prelude::*;`.
 pub mod prelude {
@@ -72,8 +81,9 @@ pub mod prelude {
         NginxContainer, PostgresContainer, RabbitMqContainer, RedisContainer,
     };
     pub use crate::{
-        container_test, fixture, ContainerDefinition, ContainerStatus, DockerHelper, Exec,
-        ImageDefinition, LogOptions, NetworkDefinition, Resource, VolumeDefinition, Wait,
+        container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
+        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, Resource,
+        VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }

@@ -13,8 +13,8 @@ use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
-use crate::definitions::container::Created;
 use crate::error::{Error, Result};
+use crate::handle::ContainerHandle;
 use crate::lines::{LineAssembler, LogLine, StreamKind};
 use crate::matchers::Matcher;
 use crate::runtime;
@@ -113,12 +113,12 @@ fn split(item: LogOutput) -> Option<(StreamKind, bytes::Bytes)> {
 }
 
 /// The logs so far, as text.
-pub(crate) async fn fetch(c: &Created, options: LogOptions) -> Result<String> {
+async fn fetch(c: &ContainerHandle, options: LogOptions) -> Result<String> {
     if !options.stdout && !options.stderr {
         return Ok(String::new());
     }
-    let docker = c.helper.docker().clone();
-    let (id, name) = (c.id.clone(), c.docker_name.clone());
+    let docker = c.helper().docker().clone();
+    let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     runtime::run(async move {
         let mut stream = docker.logs(&id, Some(options.to_bollard(false)));
         let mut out = Vec::new();
@@ -135,7 +135,7 @@ pub(crate) async fn fetch(c: &Created, options: LogOptions) -> Result<String> {
 }
 
 /// The last lines of a container's logs for error messages; empty when they cannot be read.
-pub(crate) async fn last_lines(c: &Created) -> Vec<String> {
+pub(crate) async fn last_lines(c: &ContainerHandle) -> Vec<String> {
     fetch(c, LogOptions::default().tail(LAST_LINES))
         .await
         .map(|t| crate::output::output_lines(t.as_bytes()))
@@ -167,10 +167,10 @@ impl Drop for LogStream {
 }
 
 /// Starts following the logs.
-pub(crate) fn stream(c: &Created, options: LogOptions, timeout: Duration) -> LogStream {
+pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration) -> LogStream {
     let (tx, rx) = mpsc::channel(256);
-    let docker = c.helper.docker().clone();
-    let (id, name) = (c.id.clone(), c.docker_name.clone());
+    let docker = c.helper().docker().clone();
+    let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     let task = runtime::handle().spawn(async move {
         let follow = async {
             let mut stream = docker.logs(&id, Some(options.to_bollard(true)));
@@ -215,9 +215,8 @@ pub(crate) fn stream(c: &Created, options: LogOptions, timeout: Duration) -> Log
     LogStream { rx, task }
 }
 
-/// Waits for a line satisfying `matcher`; see `ContainerDefinition::wait_for_logs_matching`.
-pub(crate) async fn wait_for_match(
-    c: &Created,
+async fn wait_for_match(
+    c: &ContainerHandle,
     matcher: &mut dyn Matcher,
     options: LogOptions,
     timeout: Duration,
@@ -232,7 +231,7 @@ pub(crate) async fn wait_for_match(
             }
             Err(Error::StreamTimeout { .. }) => {
                 return Err(Error::LogsTimeout {
-                    container: c.docker_name.clone(),
+                    container: c.docker_name().to_string(),
                     matcher: matcher.to_string(),
                     timeout,
                     last_lines: last_lines(c).await,
@@ -242,8 +241,42 @@ pub(crate) async fn wait_for_match(
         }
     }
     Err(Error::LogsEnded {
-        container: c.docker_name.clone(),
+        container: c.docker_name().to_string(),
         matcher: matcher.to_string(),
         last_lines: last_lines(c).await,
     })
+}
+
+impl ContainerHandle {
+    /// The container's logs so far, both streams, as text.
+    pub async fn logs(&self) -> Result<String> {
+        self.logs_with(LogOptions::default()).await
+    }
+
+    /// The container's logs with options (streams, tail, timestamps, since).
+    pub async fn logs_with(&self, options: LogOptions) -> Result<String> {
+        fetch(self, options).await
+    }
+
+    /// The last `n` log lines, both streams.
+    pub async fn last_log_lines(&self, n: usize) -> Result<Vec<String>> {
+        let text = self.logs_with(LogOptions::default().tail(n)).await?;
+        Ok(crate::output::output_lines(text.as_bytes()))
+    }
+
+    /// Follows the logs as a stream of lines until the container stops or `timeout` passes (then
+    /// the stream yields [`Error::StreamTimeout`] and ends).
+    pub fn stream_logs(&self, options: LogOptions, timeout: Duration) -> LogStream {
+        stream(self, options, timeout)
+    }
+
+    /// Waits until a log line (either stream, from the start of the logs) satisfies `matcher`,
+    /// and returns it. Lines are rebuilt per stream and trailing whitespace is trimmed.
+    pub async fn wait_for_logs_matching(
+        &self,
+        matcher: &mut dyn Matcher,
+        timeout: Duration,
+    ) -> Result<String> {
+        wait_for_match(self, matcher, LogOptions::default(), timeout).await
+    }
 }

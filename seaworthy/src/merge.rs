@@ -17,6 +17,23 @@
 //! );
 //! # Ok::<(), seaworthy::merge::MergeError>(())
 //! ```
+//!
+//! Layers that are meant to *add up* (several `create_options` calls on one definition) are
+//! combined with [`merge_layers`] instead, which refuses to let one layer silently replace what
+//! another set:
+//!
+//! ```
+//! use serde_json::json;
+//! use seaworthy::merge::merge_layers;
+//!
+//! let layers = [json!({"HostConfig": {"Memory": 1000}}), json!({"HostConfig": {"Memory": 2000}})];
+//! let err = merge_layers(layers).unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "two layers set `HostConfig.Memory` differently: 1000 vs 2000\n\
+//!      (hint: set `HostConfig.Memory` in one layer only, or to the same value in each)",
+//! );
+//! ```
 
 use std::fmt;
 
@@ -45,6 +62,19 @@ pub enum MergeError {
         path: String,
         /// What the base has at `path`.
         existing: JsonKind,
+    },
+    /// Two layers given to [`merge_layers`] set one value differently.
+    #[error(
+        "two layers set `{path}` differently: {earlier} vs {later}\n\
+         (hint: set `{path}` in one layer only, or to the same value in each)"
+    )]
+    Conflict {
+        /// The JSON path of the value, as in [`MergeError::Collision`].
+        path: String,
+        /// The earlier layer's value, as compact JSON.
+        earlier: String,
+        /// The later layer's value, as compact JSON.
+        later: String,
     },
 }
 
@@ -114,6 +144,58 @@ pub fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
             overlay: JsonKind::of(&overlay),
         }),
     }
+}
+
+/// Combines layers that must agree: objects are merged key by key, recursively, and a value
+/// set by several layers must be the same in each (it is kept once).
+///
+/// # Errors
+///
+/// [`MergeError::NotObjects`] when a layer is not an object, and [`MergeError::Conflict`],
+/// naming both values, when two layers set one value differently (including an object in one
+/// and anything else in the other).
+pub fn merge_layers(layers: impl IntoIterator<Item = Value>) -> Result<Value, MergeError> {
+    let mut merged = Map::new();
+    for layer in layers {
+        match layer {
+            Value::Object(layer) => agree_objects(&mut merged, layer, &mut Vec::new())?,
+            other => {
+                return Err(MergeError::NotObjects {
+                    base: JsonKind::Object,
+                    overlay: JsonKind::of(&other),
+                })
+            }
+        }
+    }
+    Ok(Value::Object(merged))
+}
+
+fn agree_objects(
+    base: &mut Map<String, Value>,
+    overlay: Map<String, Value>,
+    path: &mut Vec<String>,
+) -> Result<(), MergeError> {
+    for (key, value) in overlay {
+        path.push(key.clone());
+        match (base.get_mut(&key), value) {
+            (None, value) => {
+                base.insert(key, value);
+            }
+            (Some(Value::Object(existing)), Value::Object(value)) => {
+                agree_objects(existing, value, path)?;
+            }
+            (Some(existing), value) if *existing == value => {}
+            (Some(existing), value) => {
+                return Err(MergeError::Conflict {
+                    path: render_path(path),
+                    earlier: existing.to_string(),
+                    later: value.to_string(),
+                });
+            }
+        }
+        path.pop();
+    }
+    Ok(())
 }
 
 fn merge_objects(
@@ -354,6 +436,92 @@ mod should {
             err.to_string(),
             "cannot merge an object into `HostConfig.Tmpfs`, which is a string\n\
              (hint: replace the whole value at `HostConfig.Tmpfs` in one layer, or make it an object in both)"
+        );
+    }
+
+    #[test]
+    fn combine_agreeing_layers() {
+        let cases = [
+            ("no layers", vec![], json!({})),
+            (
+                "disjoint keys",
+                vec![
+                    json!({"Labels": {"a": "1"}}),
+                    json!({"HostConfig": {"Memory": 1}}),
+                ],
+                json!({"Labels": {"a": "1"}, "HostConfig": {"Memory": 1}}),
+            ),
+            (
+                "objects merge",
+                vec![json!({"Labels": {"a": "1"}}), json!({"Labels": {"b": "2"}})],
+                json!({"Labels": {"a": "1", "b": "2"}}),
+            ),
+            (
+                "same value twice",
+                vec![
+                    json!({"Cmd": ["x"], "Tty": true}),
+                    json!({"Cmd": ["x"], "Tty": true}),
+                ],
+                json!({"Cmd": ["x"], "Tty": true}),
+            ),
+        ];
+        for (name, layers, expected) in cases {
+            assert_eq!(merge_layers(layers), Ok(expected), "{name}");
+        }
+    }
+
+    #[test]
+    fn name_both_values_of_a_conflict() {
+        let cases = [
+            (
+                json!({"HostConfig": {"Memory": 1000}}),
+                json!({"HostConfig": {"Memory": 2000}}),
+                "HostConfig.Memory",
+                "1000",
+                "2000",
+            ),
+            (
+                json!({"Cmd": ["a"]}),
+                json!({"Cmd": ["b"]}),
+                "Cmd",
+                r#"["a"]"#,
+                r#"["b"]"#,
+            ),
+            (
+                json!({"HostConfig": {"Tmpfs": "/tmp"}}),
+                json!({"HostConfig": {"Tmpfs": {"/run": ""}}}),
+                "HostConfig.Tmpfs",
+                r#""/tmp""#,
+                r#"{"/run":""}"#,
+            ),
+            (
+                json!({"Labels": {"com.example.x": "v"}}),
+                json!({"Labels": {"com.example.x": null}}),
+                r#"Labels."com.example.x""#,
+                r#""v""#,
+                "null",
+            ),
+        ];
+        for (earlier, later, path, a, b) in cases {
+            let err = merge_layers([json!({"Image": "x"}), earlier, later]).expect_err(path);
+            assert_eq!(
+                err,
+                MergeError::Conflict {
+                    path: path.to_owned(),
+                    earlier: a.to_owned(),
+                    later: b.to_owned(),
+                },
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn reject_a_layer_that_is_not_an_object() {
+        let err = merge_layers([json!({}), json!([1])]).expect_err("array");
+        assert_eq!(
+            err.to_string(),
+            "cannot merge an array into an object: both must be objects"
         );
     }
 

@@ -1,5 +1,6 @@
-//! Compile-time behaviour of `#[fixture]` and `#[container_test]`: the trybuild cases in
-//! `tests/ui/<macro>/{pass,fail}/`. A pass case only has to compile (its `fn main() {}` runs;
+//! Compile-time behaviour of `#[fixture]` and `#[container_test]`, and of the builders whose
+//! options only exist where they apply (`builders/`): the trybuild cases in
+//! `tests/ui/<folder>/{pass,fail}/`. A pass case only has to compile (its `fn main() {}` runs;
 //! the `#[test]`s it generates never do, so no case touches Docker). A fail case's expected
 //! compiler output is its checked-in `.stderr`.
 //!
@@ -11,7 +12,7 @@
 
 use std::path::Path;
 
-const MACROS: [&str; 2] = ["fixture", "container_test"];
+const MACROS: [&str; 3] = ["fixture", "container_test", "builders"];
 
 #[test]
 fn ui() {
@@ -35,7 +36,7 @@ fn ui() {
             assert!(
                 found,
                 "SEAWORTHY_UI_CASE=`{case}` names no case: expected a file \
-                 tests/ui/{{fixture,container_test}}/{{pass,fail}}/{case}.rs"
+                 tests/ui/{{fixture,container_test,builders}}/{{pass,fail}}/{case}.rs"
             );
         }
         _ => {

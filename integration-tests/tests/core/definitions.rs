@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use bollard::models::PortBinding;
 use seaworthy::{
-    ContainerDefinition, ContainerStatus, Error, NetworkDefinition, VolumeDefinition, Wait,
-    DEFAULT_WAIT_TIMEOUT,
+    ContainerDefinition, ContainerStatus, Error, NetworkDefinition, PublishedPort,
+    VolumeDefinition, Wait, DEFAULT_WAIT_TIMEOUT,
 };
 use serde_json::json;
 
@@ -163,17 +162,21 @@ async fn ports_lists_exposed_and_published_ports_on_loopback_only() {
         c.setup(&helper).await.unwrap();
         let ports = c.ports().await.unwrap();
         let port = c.host_port(8000).await.unwrap();
-        let expected: HashMap<String, Option<Vec<PortBinding>>> = HashMap::from([
-            ("80/tcp".to_string(), None),
-            (
-                "8000/tcp".to_string(),
-                Some(vec![PortBinding {
-                    host_ip: Some("127.0.0.1".into()),
-                    host_port: Some(port.to_string()),
-                }]),
-            ),
-        ]);
-        assert_eq!(ports, expected);
+        // 80 is EXPOSEd by the image but not published; 8000 is published on loopback only.
+        assert_eq!(
+            ports.exposed().collect::<Vec<_>>(),
+            [(80, "tcp"), (8000, "tcp")]
+        );
+        assert_eq!(
+            ports.iter().cloned().collect::<Vec<_>>(),
+            [PublishedPort {
+                container_port: 8000,
+                proto: "tcp".into(),
+                host_ip: "127.0.0.1".into(),
+                host_port: port,
+            }]
+        );
+        assert_eq!(ports.host_port(80, "tcp"), None);
         c.teardown().await.unwrap();
     })
     .await;
@@ -278,9 +281,11 @@ async fn publish_all_binds_every_exposed_port_on_loopback() {
         c.setup(&helper).await.unwrap();
         let port = c.host_port(80).await.unwrap();
         assert_eq!(c.first_host_port().await.unwrap(), port);
-        let bindings = c.ports().await.unwrap()["80/tcp"].clone().unwrap();
-        assert_eq!(bindings.len(), 1);
-        assert_eq!(bindings[0].host_ip.as_deref(), Some("127.0.0.1"));
+        let ports = c.ports().await.unwrap();
+        let published = ports.get(80, "tcp").unwrap();
+        assert_eq!(published.host_ip, "127.0.0.1");
+        assert_eq!(published.address(), format!("127.0.0.1:{port}"));
+        assert_eq!(ports.iter().count(), 1);
         c.teardown().await.unwrap();
     })
     .await;
@@ -493,6 +498,148 @@ async fn clones_share_the_created_container() {
         assert_eq!(twin.id().unwrap(), c.id().unwrap());
         twin.teardown().await.unwrap();
         assert!(!c.is_created());
+    })
+    .await;
+}
+
+/// How many Docker `create` events of `typ` for the fixture label `fixture` this test process
+/// caused since `since` (every container carries `seaworthy.pid=<this process>`).
+async fn creates(typ: &str, fixture: &str, since: i64) -> usize {
+    let docker = integration_tests::docker().await;
+    let until = integration_tests::unix_now() + 1;
+    let events = integration_tests::events_of_pid(&docker, std::process::id(), since, until).await;
+    integration_tests::count(&events, typ, "create", fixture)
+}
+
+/// How many Docker `create` events of `typ` (`network`, `volume`) name `docker_name`, since
+/// `since`: Docker puts no labels on network and volume events, only the name.
+async fn creates_named(typ: &str, docker_name: &str, since: i64) -> usize {
+    let docker = integration_tests::docker().await;
+    let until = integration_tests::unix_now() + 1;
+    let filters = HashMap::from([
+        ("type".to_string(), vec![typ.to_string()]),
+        ("event".to_string(), vec!["create".to_string()]),
+    ]);
+    let events = integration_tests::events(&docker, filters, since, until).await;
+    events
+        .into_iter()
+        .filter(|e| {
+            let actor = e.actor.clone().unwrap_or_default();
+            let name = actor.attributes.unwrap_or_default().get("name").cloned();
+            name.as_deref() == Some(docker_name) || actor.id.as_deref() == Some(docker_name)
+        })
+        .count()
+}
+
+/// Runs `setup` on 16 clones at once, on the test's multi-threaded runtime.
+async fn race_16<T, F, Fut>(def: &T, setup: F)
+where
+    T: Clone + Send + 'static,
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = seaworthy::Result<()>> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..16).map(|_| tokio::spawn(setup(def.clone()))).collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_setups_of_clones_create_one_container() {
+    with_helper(|helper| async move {
+        let since = integration_tests::unix_now() - 1;
+        let c = sleeper("raced");
+        let h = helper.clone();
+        race_16(&c, move |c| {
+            let h = h.clone();
+            async move { c.setup(&h).await }
+        })
+        .await;
+        assert_eq!(creates("container", "raced", since).await, 1);
+        assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Running));
+        assert!(c.ready_after().is_some());
+        c.teardown().await.unwrap();
+        assert!(!c.is_created());
+        assert_eq!(helper.tracked_count(), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_setups_of_clones_create_one_network_and_one_volume() {
+    with_helper(|helper| async move {
+        let since = integration_tests::unix_now() - 1;
+        let net = NetworkDefinition::new("racednet");
+        let vol = VolumeDefinition::new("racedvol");
+        let h = helper.clone();
+        race_16(&net, move |n| {
+            let h = h.clone();
+            async move { n.setup(&h).await }
+        })
+        .await;
+        let h = helper.clone();
+        race_16(&vol, move |v| {
+            let h = h.clone();
+            async move { v.setup(&h).await }
+        })
+        .await;
+        let (net_name, vol_name) = (net.docker_name().unwrap(), vol.docker_name().unwrap());
+        assert_eq!(creates_named("network", &net_name, since).await, 1);
+        assert_eq!(creates_named("volume", &vol_name, since).await, 1);
+        net.teardown().await.unwrap();
+        vol.teardown().await.unwrap();
+        assert_eq!(helper.tracked_count(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_torn_down_definition_can_be_set_up_again_as_a_new_container() {
+    with_helper(|helper| async move {
+        let c = sleeper("again");
+        c.setup(&helper).await.unwrap();
+        let first = c.id().unwrap();
+        c.teardown().await.unwrap();
+        assert!(matches!(
+            c.handle(),
+            Err(Error::NotSetUp {
+                kind: "container",
+                ..
+            })
+        ));
+        c.setup(&helper).await.unwrap();
+        assert_ne!(c.id().unwrap(), first);
+        c.teardown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_handle_answers_for_the_running_container() {
+    with_helper(|helper| async move {
+        let c = shell("handled", "echo up; exec sleep 300")
+            .publish(8080)
+            .wait_for(Wait::logs(["^up$"]));
+        c.setup(&helper).await.unwrap();
+        let handle = c.handle().unwrap();
+        assert_eq!(handle.id(), c.id().unwrap());
+        assert_eq!(handle.docker_name(), c.docker_name().unwrap());
+        assert_eq!(handle.logs().await.unwrap(), "up\n");
+        assert_eq!(
+            handle.exec_ok(["echo", "hi"]).await.unwrap().stdout_str(),
+            "hi\n"
+        );
+        assert_eq!(
+            handle.host_port(8080).await.unwrap(),
+            c.host_port(8080).await.unwrap()
+        );
+        assert_eq!(
+            handle.status().await.unwrap(),
+            Some(ContainerStatus::Running)
+        );
+        c.teardown().await.unwrap();
+        // The handle outlives the container it stood for; Docker no longer knows the ID.
+        assert!(handle.inspect().await.unwrap_err().is_not_found());
     })
     .await;
 }

@@ -230,11 +230,25 @@ async fn invalid_create_options_are_reported_before_anything_is_created() {
             .bind("/tmp", "/t")
             .create_options(json!({"HostConfig": {"Binds": {"a": "b"}}}));
         let e = c.setup(&helper).await.unwrap_err();
-        assert!(matches!(e, Error::Merge(_)), "{e:?}");
+        assert!(matches!(e, Error::CreateOptions { .. }), "{e:?}");
         assert!(
-            e.to_string()
-                .starts_with("cannot merge an object into `HostConfig.Binds`, which is "),
+            e.to_string().starts_with(
+                "invalid create options for container `collide`: cannot merge an object into \
+                 `HostConfig.Binds`, which is "
+            ),
             "{e}"
+        );
+        assert!(!c.is_created());
+        // Two layers that disagree fail setup, naming both values, before anything exists.
+        let c = sleeper("layers")
+            .create_options(json!({"HostConfig": {"Memory": 100_000_000}}))
+            .create_options(json!({"HostConfig": {"Memory": 200_000_000}}));
+        let e = c.setup(&helper).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid create options for container `layers`: two layers set `HostConfig.Memory` \
+             differently: 100000000 vs 200000000\n\
+             (hint: set `HostConfig.Memory` in one layer only, or to the same value in each)"
         );
         assert!(!c.is_created());
         assert_eq!(helper.tracked_count(), 0);

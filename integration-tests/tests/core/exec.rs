@@ -27,7 +27,7 @@ async fn exec_separates_stdout_stderr_and_exit_code() {
         assert_eq!(out.stderr, b"err\n");
 
         let out = c.exec(["printf", r"a\nb\r\nc"]).await.unwrap();
-        assert_eq!(out.output_lines(), ["a", "b", "c"]);
+        assert_eq!(out.stdout_lines(), ["a", "b", "c"]);
         c.teardown().await.unwrap();
     })
     .await;

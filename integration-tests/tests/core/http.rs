@@ -45,7 +45,7 @@ async fn http_client_uses_the_first_published_port() {
 }
 
 #[tokio::test]
-async fn http_client_for_a_specific_port() {
+async fn http_client_on_a_specific_port() {
     with_helper(|helper| async move {
         let c = echo_server(&helper, "echo2")
             .await
@@ -53,7 +53,7 @@ async fn http_client_for_a_specific_port() {
             .publish_udp(5353);
         c.setup(&helper).await.unwrap();
         let port = c.host_port(8080).await.unwrap();
-        let client = c.http_client_for(8080).await.unwrap();
+        let client = c.http_client_on(8080).await.unwrap();
         let body = client
             .post("/cgi-bin/echo")
             .send()
@@ -66,7 +66,7 @@ async fn http_client_for_a_specific_port() {
             body,
             format!("POST /cgi-bin/echo\nHost: 127.0.0.1:{port}\n")
         );
-        let e = c.http_client_for(5353).await.unwrap_err();
+        let e = c.http_client_on(5353).await.unwrap_err();
         assert!(
             matches!(e, seaworthy::Error::PortNotExposed { port: 5353, .. }),
             "{e:?}"

@@ -263,8 +263,8 @@ async fn tcp_readiness_on_an_unpublished_port_fails_with_the_reason() {
         assert_eq!(
             e.kind,
             ReadinessErrorKind::Failed(format!(
-                "port `7000/tcp` of container `{name}` is not published to the host\n\
-                 (hint: add `.publish(7000)` or `.publish_all()` to the definition)"
+                "port `7000/tcp` of container `{name}` is not exposed\n\
+                 (hint: add `.publish(7000)` to the definition)"
             ))
         );
         c.teardown().await.unwrap();

@@ -29,7 +29,7 @@ async fn usernames(postgresql: &PostgresContainer) -> Vec<String> {
         .await
         .unwrap();
     assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
-    out.output_lines()
+    out.stdout_lines()
 }
 
 #[container_test]

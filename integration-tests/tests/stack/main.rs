@@ -52,9 +52,8 @@ fn nginx_image() -> ImageDefinition {
 fn stack_nginx_image(nginx_image: &ImageDefinition) -> ImageDefinition {
     ImageDefinition::build(
         "seaworthy-test/stack-nginx:latest",
-        images_dir("stack-nginx"),
+        ImageBuild::new(images_dir("stack-nginx")).build_arg("NGINX_IMAGE", nginx_image.tag()),
     )
-    .build_arg("NGINX_IMAGE", nginx_image.tag())
 }
 
 #[fixture(scope = "module")]

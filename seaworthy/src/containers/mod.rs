@@ -53,8 +53,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::definitions::ContainerDefinition;
-use crate::error::{Error, Result};
-use crate::exec::{Exec, ExecOutput};
 
 mod nginx;
 mod postgres;
@@ -93,22 +91,6 @@ impl fmt::Debug for Customizations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} customization(s)", self.0.len())
     }
-}
-
-/// Runs `exec` and fails with its output unless it exits 0.
-pub(crate) async fn exec_checked(def: &ContainerDefinition, exec: Exec) -> Result<ExecOutput> {
-    let command = exec.command_line();
-    let out = def.exec_with(exec).await?;
-    if out.exit_code != 0 {
-        return Err(Error::ExecFailed {
-            container: def.docker_name()?,
-            command,
-            exit_code: out.exit_code,
-            stdout: out.stdout_str(),
-            stderr: out.stderr_str(),
-        });
-    }
-    Ok(out)
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters: safe in a URL's userinfo,

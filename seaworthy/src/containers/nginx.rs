@@ -1,6 +1,6 @@
 //! [`NginxContainer`].
 
-use super::{container_wrapper, exec_checked, Customizations};
+use super::{container_wrapper, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -76,7 +76,9 @@ impl NginxContainer {
     /// Sends the master a signal with `nginx -s SIGNAL` (`stop`, `quit`, `reopen`, `reload`);
     /// fails unless it exits 0.
     pub async fn exec_signal(&self, signal: &str) -> Result<()> {
-        exec_checked(&self.def, Exec::new(["nginx", "-s", signal])).await?;
+        self.def
+            .exec_ok_with(Exec::new(["nginx", "-s", signal]))
+            .await?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{container_wrapper, encode, exec_checked, Customizations};
+use super::{container_wrapper, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -192,7 +192,10 @@ impl PostgresContainer {
             "-c".into(),
             command.into(),
         ]);
-        let out = exec_checked(&self.def, Exec::new(cmd).user("postgres")).await?;
+        let out = self
+            .def
+            .exec_ok_with(Exec::new(cmd).user("postgres"))
+            .await?;
         Ok(parse_rows(&out.stdout_str()))
     }
 
@@ -216,23 +219,19 @@ impl PostgresContainer {
     pub async fn reset_database(&self) -> Result<()> {
         let as_postgres = |cmd: Vec<String>| Exec::new(cmd).user("postgres");
         let (user, db) = (self.user.clone(), self.database.clone());
-        exec_checked(
-            &self.def,
-            as_postgres(vec![
+        self.def
+            .exec_ok_with(as_postgres(vec![
                 "dropdb".into(),
                 "--if-exists".into(),
                 "--force".into(),
                 "-U".into(),
                 user.clone(),
                 db.clone(),
-            ]),
-        )
-        .await?;
-        exec_checked(
-            &self.def,
-            as_postgres(vec!["createdb".into(), "-U".into(), user, db]),
-        )
-        .await?;
+            ]))
+            .await?;
+        self.def
+            .exec_ok_with(as_postgres(vec!["createdb".into(), "-U".into(), user, db]))
+            .await?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{container_wrapper, encode, exec_checked, Customizations};
+use super::{container_wrapper, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -180,9 +180,7 @@ impl RabbitMqContainer {
             "--no-table-headers".into(),
         ];
         cmd.extend(args.into_iter().map(Into::into));
-        Ok(exec_checked(&self.def, Exec::new(cmd))
-            .await?
-            .output_lines())
+        Ok(self.def.exec_ok_with(Exec::new(cmd)).await?.stdout_lines())
     }
 
     /// The vhosts, sorted.
@@ -221,7 +219,9 @@ impl RabbitMqContainer {
     /// `rabbitmqctl stop_app`, `reset`, `start_app`, the documented way. Takes a few seconds.
     pub async fn reset(&self) -> Result<()> {
         for step in ["stop_app", "reset", "start_app"] {
-            exec_checked(&self.def, Exec::new(["rabbitmqctl", "-q", step])).await?;
+            self.def
+                .exec_ok_with(Exec::new(["rabbitmqctl", "-q", step]))
+                .await?;
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! [`RedisContainer`].
 
-use super::{container_wrapper, exec_checked, Customizations};
+use super::{container_wrapper, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -109,13 +109,18 @@ impl RedisContainer {
 
     /// The keys of database `db` matching `pattern` (`KEYS pattern`), sorted.
     pub async fn list_keys(&self, pattern: &str, db: u32) -> Result<Vec<String>> {
-        let out = exec_checked(
-            &self.def,
-            Exec::new(["redis-cli", "-n", &db.to_string(), "KEYS", pattern]),
-        )
-        .await?;
+        let out = self
+            .def
+            .exec_ok_with(Exec::new([
+                "redis-cli",
+                "-n",
+                &db.to_string(),
+                "KEYS",
+                pattern,
+            ]))
+            .await?;
         let mut keys: Vec<String> = out
-            .output_lines()
+            .stdout_lines()
             .into_iter()
             .filter(|k| !k.is_empty())
             .collect();
@@ -125,7 +130,10 @@ impl RedisContainer {
 
     /// `FLUSHALL`: empties every database.
     pub async fn flush_all(&self) -> Result<()> {
-        let out = exec_checked(&self.def, Exec::new(["redis-cli", "FLUSHALL"])).await?;
+        let out = self
+            .def
+            .exec_ok_with(Exec::new(["redis-cli", "FLUSHALL"]))
+            .await?;
         match out.stdout_str().trim() {
             "OK" => Ok(()),
             other => Err(crate::error::Error::Other(format!(

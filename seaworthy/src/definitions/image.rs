@@ -1,4 +1,5 @@
-//! [`ImageDefinition`]: an image built from a Dockerfile directory, or an existing tag.
+//! [`ImageDefinition`]: an image built from a Dockerfile directory ([`ImageBuild`]), or an
+//! existing tag.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -9,6 +10,7 @@ use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 use once_cell::sync::Lazy;
 
+use crate::cell::SharedCell;
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 use crate::runtime;
@@ -18,12 +20,91 @@ pub const LABEL_CONTEXT: &str = "seaworthy.context";
 
 #[derive(Debug, Clone)]
 enum Source {
-    Build {
-        context: PathBuf,
-        dockerfile: String,
-        args: BTreeMap<String, String>,
-    },
+    Build(ImageBuild),
     Existing,
+}
+
+/// What to build an image from: a context directory holding a Dockerfile, and the options only
+/// a build has (the Dockerfile's path, build arguments). Pass it to [`ImageDefinition::build`];
+/// a plain path converts into one with the defaults.
+///
+/// ```
+/// use seaworthy::{ImageBuild, ImageDefinition};
+///
+/// let plain = ImageDefinition::build("app:test", "images/app");
+/// let tuned = ImageDefinition::build(
+///     "app:dev",
+///     ImageBuild::new("images/app").dockerfile("Dockerfile.dev").build_arg("PROFILE", "dev"),
+/// );
+/// assert_eq!((plain.tag(), tuned.tag()), ("app:test", "app:dev"));
+/// ```
+///
+/// Build options on an existing image are a compile error, not silently ignored:
+///
+/// ```compile_fail
+/// use seaworthy::ImageDefinition;
+///
+/// let image = ImageDefinition::existing("redis:7").build_arg("X", "1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "an ImageBuild does nothing until it is passed to `ImageDefinition::build`"]
+pub struct ImageBuild {
+    context: PathBuf,
+    dockerfile: String,
+    args: BTreeMap<String, String>,
+}
+
+impl ImageBuild {
+    /// A build of `context` (a directory holding a `Dockerfile`).
+    pub fn new(context: impl Into<PathBuf>) -> Self {
+        ImageBuild {
+            context: context.into(),
+            dockerfile: "Dockerfile".into(),
+            args: BTreeMap::new(),
+        }
+    }
+
+    /// A build argument (`ARG` in the Dockerfile).
+    pub fn build_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.args.insert(key.into(), value.into());
+        self
+    }
+
+    /// The Dockerfile's path inside the context (default `Dockerfile`).
+    pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
+        self.dockerfile = path.into();
+        self
+    }
+}
+
+impl From<PathBuf> for ImageBuild {
+    fn from(context: PathBuf) -> Self {
+        ImageBuild::new(context)
+    }
+}
+
+impl From<&Path> for ImageBuild {
+    fn from(context: &Path) -> Self {
+        ImageBuild::new(context)
+    }
+}
+
+impl From<&PathBuf> for ImageBuild {
+    fn from(context: &PathBuf) -> Self {
+        ImageBuild::new(context)
+    }
+}
+
+impl From<String> for ImageBuild {
+    fn from(context: String) -> Self {
+        ImageBuild::new(context)
+    }
+}
+
+impl From<&str> for ImageBuild {
+    fn from(context: &str) -> Self {
+        ImageBuild::new(context)
+    }
 }
 
 /// An image for containers to run: built from a directory with a Dockerfile, or an existing tag
@@ -51,7 +132,7 @@ enum Source {
 pub struct ImageDefinition {
     tag: String,
     source: Source,
-    id: Arc<Mutex<Option<String>>>,
+    id: SharedCell<String>,
 }
 
 /// A failed build, kept so every fixture that needs the tag gets the same error.
@@ -65,16 +146,13 @@ type BuildCell = Arc<tokio::sync::OnceCell<std::result::Result<String, BuildFail
 static BUILDS: Lazy<Mutex<HashMap<String, BuildCell>>> = Lazy::new(Default::default);
 
 impl ImageDefinition {
-    /// An image built from `context` (a directory holding a `Dockerfile`) and tagged `tag`.
-    pub fn build(tag: impl Into<String>, context: impl Into<PathBuf>) -> Self {
+    /// An image built from `build` (a context directory, or an [`ImageBuild`] with a Dockerfile
+    /// path and build arguments) and tagged `tag`.
+    pub fn build(tag: impl Into<String>, build: impl Into<ImageBuild>) -> Self {
         ImageDefinition {
             tag: tag.into(),
-            source: Source::Build {
-                context: context.into(),
-                dockerfile: "Dockerfile".into(),
-                args: BTreeMap::new(),
-            },
-            id: Arc::new(Mutex::new(None)),
+            source: Source::Build(build.into()),
+            id: SharedCell::default(),
         }
     }
 
@@ -83,24 +161,8 @@ impl ImageDefinition {
         ImageDefinition {
             tag: tag.into(),
             source: Source::Existing,
-            id: Arc::new(Mutex::new(None)),
+            id: SharedCell::default(),
         }
-    }
-
-    /// A build argument (`ARG` in the Dockerfile).
-    pub fn build_arg(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        if let Source::Build { args, .. } = &mut self.source {
-            args.insert(key.into(), value.into());
-        }
-        self
-    }
-
-    /// The Dockerfile's path inside the context (default `Dockerfile`).
-    pub fn dockerfile(mut self, path: impl Into<String>) -> Self {
-        if let Source::Build { dockerfile, .. } = &mut self.source {
-            *dockerfile = path.into();
-        }
-        self
     }
 
     /// The image's tag.
@@ -110,25 +172,29 @@ impl ImageDefinition {
 
     /// The image ID, once set up.
     pub fn id(&self) -> Result<String> {
-        self.id
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .ok_or_else(|| Error::NotSetUp {
-                kind: "image",
-                name: self.tag.clone(),
-            })
+        self.id.get().ok_or_else(|| Error::NotSetUp {
+            kind: "image",
+            name: self.tag.clone(),
+        })
     }
 
-    /// Builds (or finds, or pulls) the image. Idempotent.
+    /// Builds (or finds, or pulls) the image. Idempotent: clones share the image ID, and
+    /// concurrent setups of clones build once.
     pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
-        let id = match &self.source {
+        self.id
+            .get_or_try_init(|| self.find_or_build(helper))
+            .await
+            .map(|_| ())
+    }
+
+    async fn find_or_build(&self, helper: &DockerHelper) -> Result<String> {
+        Ok(match &self.source {
             Source::Existing => helper.ensure_image(&self.tag).await?.id.clone(),
-            Source::Build {
+            Source::Build(ImageBuild {
                 context,
                 dockerfile,
                 args,
-            } => {
+            }) => {
                 let cell = BUILDS
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -166,9 +232,7 @@ impl ImageDefinition {
                     output: f.output,
                 })?
             }
-        };
-        *self.id.lock().unwrap_or_else(|p| p.into_inner()) = Some(id);
-        Ok(())
+        })
     }
 
     /// Images are kept as a cache; teardown does nothing.
@@ -269,7 +333,7 @@ async fn build(
 
 fn context_name(source: &Source) -> String {
     match source {
-        Source::Build { context, .. } => context.display().to_string(),
+        Source::Build(build) => build.context.display().to_string(),
         Source::Existing => String::new(),
     }
 }

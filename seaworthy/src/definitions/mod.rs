@@ -5,7 +5,8 @@ pub(crate) mod image;
 pub(crate) mod network;
 pub(crate) mod volume;
 
-pub use container::{Attachment, ContainerDefinition, ContainerStatus, DEFAULT_WAIT_TIMEOUT};
-pub use image::{ImageDefinition, LABEL_CONTEXT};
+pub use crate::status::ContainerStatus;
+pub use container::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use image::{ImageBuild, ImageDefinition, LABEL_CONTEXT};
 pub use network::NetworkDefinition;
 pub use volume::VolumeDefinition;

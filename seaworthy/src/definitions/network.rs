@@ -1,11 +1,10 @@
 //! [`NetworkDefinition`]: a bridge network, named and labelled by the helper.
 
-use std::sync::{Arc, Mutex};
-
 use bollard::models::{
     EndpointSettings, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest,
 };
 
+use crate::cell::SharedCell;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
@@ -38,7 +37,7 @@ pub struct NetworkDefinition {
     driver: String,
     internal: bool,
     labels: Vec<(String, String)>,
-    state: Arc<Mutex<Option<Created>>>,
+    state: SharedCell<Created>,
 }
 
 impl NetworkDefinition {
@@ -49,7 +48,7 @@ impl NetworkDefinition {
             driver: "bridge".into(),
             internal: false,
             labels: Vec::new(),
-            state: Arc::new(Mutex::new(None)),
+            state: SharedCell::default(),
         }
     }
 
@@ -76,12 +75,8 @@ impl NetworkDefinition {
         &self.name
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Created>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn created(&self) -> Result<Created> {
-        self.lock().clone().ok_or_else(|| Error::NotSetUp {
+        self.state.get().ok_or_else(|| Error::NotSetUp {
             kind: "network",
             name: self.name.clone(),
         })
@@ -89,7 +84,7 @@ impl NetworkDefinition {
 
     /// `true` once created.
     pub fn is_created(&self) -> bool {
-        self.lock().is_some()
+        self.state.is_set()
     }
 
     /// The network's ID, once created.
@@ -102,11 +97,16 @@ impl NetworkDefinition {
         Ok(self.created()?.docker_name)
     }
 
-    /// Creates the network; does nothing if already created.
+    /// Creates the network; does nothing if already created. Clones share the network:
+    /// concurrent setups of clones create it once.
     pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
-        if self.is_created() {
-            return Ok(());
-        }
+        self.state
+            .get_or_try_init(|| self.create(helper))
+            .await
+            .map(|_| ())
+    }
+
+    async fn create(&self, helper: &DockerHelper) -> Result<Created> {
         let docker_name = helper.resource_name(&self.name);
         let mut labels = helper.labels(&self.name);
         labels.extend(self.labels.iter().cloned());
@@ -128,24 +128,22 @@ impl NetworkDefinition {
         })
         .await?;
         helper.track(ResourceKind::Network, &id, &docker_name);
-        *self.lock() = Some(Created {
+        Ok(Created {
             id,
             docker_name,
             helper: helper.clone(),
-        });
-        Ok(())
+        })
     }
 
     /// Removes the network if it exists. Idempotent.
     pub async fn teardown(&self) -> Result<()> {
-        let Some(c) = self.lock().clone() else {
-            return Ok(());
-        };
-        c.helper
-            .remove(ResourceKind::Network, &c.id, &c.docker_name)
-            .await?;
-        *self.lock() = None;
-        Ok(())
+        self.state
+            .take_with(|c| async move {
+                c.helper
+                    .remove(ResourceKind::Network, &c.id, &c.docker_name)
+                    .await
+            })
+            .await
     }
 
     /// Docker's description of the network.

@@ -1,9 +1,8 @@
 //! [`VolumeDefinition`]: a named volume, named and labelled by the helper.
 
-use std::sync::{Arc, Mutex};
-
 use bollard::models::VolumeCreateRequest;
 
+use crate::cell::SharedCell;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
@@ -37,7 +36,7 @@ pub struct VolumeDefinition {
     driver: String,
     driver_opts: Vec<(String, String)>,
     labels: Vec<(String, String)>,
-    state: Arc<Mutex<Option<Created>>>,
+    state: SharedCell<Created>,
 }
 
 impl VolumeDefinition {
@@ -48,7 +47,7 @@ impl VolumeDefinition {
             driver: "local".into(),
             driver_opts: Vec::new(),
             labels: Vec::new(),
-            state: Arc::new(Mutex::new(None)),
+            state: SharedCell::default(),
         }
     }
 
@@ -75,31 +74,33 @@ impl VolumeDefinition {
         &self.name
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Created>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn created(&self) -> Result<Created> {
+        self.state.get().ok_or_else(|| Error::NotSetUp {
+            kind: "volume",
+            name: self.name.clone(),
+        })
     }
 
     /// `true` once created.
     pub fn is_created(&self) -> bool {
-        self.lock().is_some()
+        self.state.is_set()
     }
 
     /// The volume's Docker name, once created.
     pub fn docker_name(&self) -> Result<String> {
-        self.lock()
-            .as_ref()
-            .map(|c| c.docker_name.clone())
-            .ok_or_else(|| Error::NotSetUp {
-                kind: "volume",
-                name: self.name.clone(),
-            })
+        Ok(self.created()?.docker_name)
     }
 
-    /// Creates the volume; does nothing if already created.
+    /// Creates the volume; does nothing if already created. Clones share the volume:
+    /// concurrent setups of clones create it once.
     pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
-        if self.is_created() {
-            return Ok(());
-        }
+        self.state
+            .get_or_try_init(|| self.create(helper))
+            .await
+            .map(|_| ())
+    }
+
+    async fn create(&self, helper: &DockerHelper) -> Result<Created> {
         let docker_name = helper.resource_name(&self.name);
         let mut labels = helper.labels(&self.name);
         labels.extend(self.labels.iter().cloned());
@@ -121,42 +122,35 @@ impl VolumeDefinition {
         })
         .await?;
         helper.track(ResourceKind::Volume, &docker_name, &docker_name);
-        *self.lock() = Some(Created {
+        Ok(Created {
             docker_name,
             helper: helper.clone(),
-        });
-        Ok(())
+        })
     }
 
     /// Removes the volume if it exists. Idempotent. Fails while a container still uses it.
     pub async fn teardown(&self) -> Result<()> {
-        let Some(c) = self.lock().clone() else {
-            return Ok(());
-        };
-        c.helper
-            .remove(ResourceKind::Volume, &c.docker_name, &c.docker_name)
-            .await?;
-        *self.lock() = None;
-        Ok(())
+        self.state
+            .take_with(|c| async move {
+                c.helper
+                    .remove(ResourceKind::Volume, &c.docker_name, &c.docker_name)
+                    .await
+            })
+            .await
     }
 
     /// Docker's description of the volume.
     pub async fn inspect(&self) -> Result<bollard::models::Volume> {
-        let name = self.docker_name()?;
-        let helper = self
-            .lock()
-            .as_ref()
-            .map(|c| c.helper.clone())
-            .ok_or_else(|| Error::NotSetUp {
-                kind: "volume",
-                name: self.name.clone(),
-            })?;
+        let Created {
+            docker_name,
+            helper,
+        } = self.created()?;
         let docker = helper.docker().clone();
         runtime::run(async move {
             docker
-                .inspect_volume(&name)
+                .inspect_volume(&docker_name)
                 .await
-                .map_err(|e| Error::docker(format!("inspect volume `{name}`"), e))
+                .map_err(|e| Error::docker(format!("inspect volume `{docker_name}`"), e))
         })
         .await
     }

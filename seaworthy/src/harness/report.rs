@@ -48,29 +48,14 @@ pub(crate) async fn container_ready(fixture: &str, c: &ContainerDefinition, took
         took.as_millis()
     ));
     if let Ok(ports) = c.ports().await {
-        let mut published: Vec<(u16, String, u16)> = ports
-            .iter()
-            .filter_map(|(spec, b)| {
-                let (port, proto) = spec.split_once('/')?;
-                let host = b.as_ref()?.iter().find_map(|b| {
-                    (b.host_ip.as_deref() == Some("127.0.0.1"))
-                        .then(|| b.host_port.as_deref()?.parse::<u16>().ok())
-                        .flatten()
-                })?;
-                Some((port.parse().ok()?, proto.to_string(), host))
-            })
-            .collect();
-        published.sort();
-        for (port, proto, host) in published {
-            if proto == "tcp" {
-                line(format!(
-                    "{fixture} publishes {port}/tcp at http://127.0.0.1:{host}"
-                ));
-            } else {
-                line(format!(
-                    "{fixture} publishes {port}/{proto} at 127.0.0.1:{host}"
-                ));
-            }
+        for p in ports.iter() {
+            let scheme = if p.proto == "tcp" { "http://" } else { "" };
+            line(format!(
+                "{fixture} publishes {}/{} at {scheme}{}",
+                p.container_port,
+                p.proto,
+                p.address()
+            ));
         }
     }
 }

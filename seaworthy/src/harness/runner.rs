@@ -282,16 +282,9 @@ async fn keep_resources(test: &Arc<TestState>) {
                 "\n  {fixture}: docker exec -it {name} sh   |   docker logs {name}"
             );
             if let Ok(ports) = c.ports().await {
-                let mut urls: Vec<String> = ports
-                    .iter()
-                    .filter_map(|(spec, b)| {
-                        let host = b.as_ref()?.iter().find_map(|b| b.host_port.clone())?;
-                        Some(format!("{spec} -> http://127.0.0.1:{host}/"))
-                    })
-                    .collect();
-                urls.sort();
-                for u in urls {
-                    let _ = write!(out, "\n    {u}");
+                for p in ports.iter() {
+                    let (port, proto, address) = (p.container_port, &p.proto, p.address());
+                    let _ = write!(out, "\n    {port}/{proto} -> http://{address}/");
                 }
             }
             names.push(name);

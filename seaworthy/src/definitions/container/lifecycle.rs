@@ -1,0 +1,167 @@
+//! A container definition's lifecycle: create, start, wait for readiness, stop, remove.
+//!
+//! The definition owns the lifecycle; the [`ContainerHandle`] it creates is shared by its
+//! clones through a [`SharedCell`](crate::cell::SharedCell), so concurrent setups of clones
+//! create one container.
+
+use std::time::{Duration, Instant};
+
+use bollard::models::ContainerInspectResponse;
+use bollard::query_parameters::CreateContainerOptionsBuilder;
+
+use super::{Attachment, ContainerDefinition};
+use crate::cell::CellGuard;
+use crate::error::{Error, Result};
+use crate::handle::ContainerHandle;
+use crate::helper::{DockerHelper, ResourceKind};
+use crate::runtime;
+use crate::status::ContainerStatus;
+
+impl ContainerDefinition {
+    /// Creates, starts and waits for readiness; does nothing if already created.
+    ///
+    /// Clones share the container: concurrent setups of clones create it once, and the others
+    /// wait until the first one's setup has finished. If readiness fails the container is left
+    /// in place (to be inspected) and the error carries its last log lines;
+    /// [`teardown`](Self::teardown) removes it (a later `setup` does nothing until then).
+    pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
+        self.setup_attached(helper, &Attachment::default()).await
+    }
+
+    /// Like [`setup`](Self::setup), attached to a network chosen by the caller (the fixture
+    /// harness uses this to put the containers of one test on one network).
+    pub async fn setup_attached(&self, helper: &DockerHelper, attach: &Attachment) -> Result<()> {
+        let guard = self.state.lock().await;
+        if guard.get().is_some() {
+            return Ok(());
+        }
+        let handle = self.create_in(&guard, helper, attach).await?;
+        handle.start().await?;
+        self.wait_ready(&handle).await
+    }
+
+    /// Removes the container if it exists (forcibly, with its anonymous volumes). Idempotent.
+    pub async fn teardown(&self) -> Result<()> {
+        self.state
+            .take_with(|handle| async move { handle.remove().await })
+            .await
+    }
+
+    /// Creates the container without starting it.
+    pub async fn create(&self, helper: &DockerHelper) -> Result<()> {
+        let guard = self.state.lock().await;
+        if guard.get().is_some() {
+            return Err(Error::AlreadyCreated {
+                kind: "container",
+                name: self.config.name.clone(),
+            });
+        }
+        self.create_in(&guard, helper, &Attachment::default())
+            .await
+            .map(|_| ())
+    }
+
+    /// Creates the container and stores its handle in the cell held by `guard`.
+    async fn create_in(
+        &self,
+        guard: &CellGuard<'_, ContainerHandle>,
+        helper: &DockerHelper,
+        attach: &Attachment,
+    ) -> Result<ContainerHandle> {
+        let c = &self.config;
+        let image = helper.ensure_image(&c.image).await?;
+        let docker_name = helper.resource_name(&c.name);
+        let body = c.create_body(helper.labels(&c.name), &image.exposed_ports, attach)?;
+        let extra_networks = c.extra_networks(attach)?;
+        let docker = helper.docker().clone();
+        let name = docker_name.clone();
+        let image_ref = c.image.clone();
+        let id = runtime::run(async move {
+            let created = docker
+                .create_container(
+                    Some(CreateContainerOptionsBuilder::new().name(&name).build()),
+                    body,
+                )
+                .await;
+            match created {
+                Ok(r) => Ok(r.id),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 409, ..
+                }) => Err(Error::NameConflict {
+                    kind: "container",
+                    name,
+                }),
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    message,
+                }) if message.contains("image") => Err(Error::ImageNotFound {
+                    image: image_ref,
+                    reason: message,
+                }),
+                Err(e) => Err(Error::docker(format!("create container `{name}`"), e)),
+            }
+        })
+        .await?;
+        helper.track(ResourceKind::Container, &id, &docker_name);
+        let handle = ContainerHandle::new(id, docker_name, helper.clone());
+        // Stored before anything else can fail, so that teardown removes it.
+        guard.set(handle.clone());
+        for (net, aliases) in extra_networks {
+            crate::definitions::network::connect(helper, &net, handle.id(), &aliases).await?;
+        }
+        Ok(handle)
+    }
+
+    /// Starts the (created) container.
+    pub async fn start(&self) -> Result<()> {
+        self.handle()?.start().await
+    }
+
+    /// Waits until the readiness check passes (nothing to wait for without one).
+    pub async fn wait_until_ready(&self) -> Result<()> {
+        self.wait_ready(&self.handle()?).await
+    }
+
+    async fn wait_ready(&self, handle: &ContainerHandle) -> Result<()> {
+        let started = Instant::now();
+        if let Some(wait) = &self.config.wait {
+            handle.wait_until(wait, self.config.wait_timeout).await?;
+        }
+        let elapsed = started.elapsed();
+        handle.set_ready_after(elapsed);
+        tracing::info!(target: "seaworthy", container = %handle.docker_name(), ms = elapsed.as_millis() as u64, "ready");
+        Ok(())
+    }
+
+    /// Stops the container: the stop signal, then SIGKILL after `timeout`. Returns the exit code.
+    pub async fn stop(&self, timeout: Duration) -> Result<Option<i64>> {
+        self.handle()?.stop(timeout).await
+    }
+
+    /// Restarts the container (stop with `timeout`, then start) and waits for readiness again.
+    pub async fn restart(&self, timeout: Duration) -> Result<()> {
+        let handle = self.handle()?;
+        handle.restart(timeout).await?;
+        self.wait_ready(&handle).await
+    }
+
+    /// Removes the container (forcibly, with its anonymous volumes); unlike
+    /// [`teardown`](Self::teardown), fails when it is not created.
+    pub async fn remove(&self) -> Result<()> {
+        self.handle()?;
+        self.teardown().await
+    }
+
+    /// The container's status, or `None` when it is not created.
+    pub async fn status(&self) -> Result<Option<ContainerStatus>> {
+        match self.state.get() {
+            None => Ok(None),
+            Some(handle) => handle.status().await,
+        }
+    }
+
+    /// Docker's full description of the container.
+    pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
+        self.handle()?.inspect().await
+    }
+}

@@ -1,0 +1,9 @@
+//! [`ContainerDefinition`]: a container described by a builder and driven through its
+//! lifecycle; once created, it delegates to its [`ContainerHandle`](crate::ContainerHandle).
+
+mod definition;
+mod delegate;
+mod lifecycle;
+mod request;
+
+pub use definition::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};

@@ -1,0 +1,283 @@
+//! [`ContainerHandle`]: a created container, as Docker knows it.
+//!
+//! A [`ContainerDefinition`](crate::ContainerDefinition) describes a container and drives its
+//! lifecycle; once it is created, everything asked of the running container (inspection, ports,
+//! logs, exec, processes, readiness) goes through this handle, which knows nothing of the
+//! definition. Those features live in their own modules (`exec`, `logs`, `readiness`, `ps`)
+//! and add their methods to the handle.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bollard::models::ContainerInspectResponse;
+use bollard::query_parameters::{RestartContainerOptionsBuilder, StopContainerOptionsBuilder};
+
+use crate::error::{Error, Result};
+use crate::helper::{DockerHelper, ResourceKind};
+use crate::http::ContainerHttpClient;
+use crate::ports::PublishedPorts;
+use crate::runtime;
+use crate::status::ContainerStatus;
+
+/// A created container: its ID and name, the helper that created it, and everything that can be
+/// asked of it while it exists.
+///
+/// Get it from a set-up definition with
+/// [`ContainerDefinition::handle`](crate::ContainerDefinition::handle). The definition has the
+/// same methods (it delegates to its handle); the handle is for code that only needs the running
+/// container, such as a helper function that should not be able to set up or tear down. Clones
+/// share the cached ports and the readiness time.
+///
+/// ```no_run
+/// # async fn demo() -> seaworthy::Result<()> {
+/// use seaworthy::{ContainerDefinition, ContainerHandle, DockerHelper};
+///
+/// async fn greeting(c: &ContainerHandle) -> seaworthy::Result<String> {
+///     Ok(c.exec_ok(["cat", "/greeting"]).await?.stdout_str())
+/// }
+///
+/// let helper = DockerHelper::connect().await?;
+/// let c = ContainerDefinition::new("greeter", "seaworthy-test/busybox")
+///     .command(["sh", "-c", "echo hi > /greeting; exec sleep 60"]);
+/// c.setup(&helper).await?;
+/// let handle = c.handle()?;
+/// assert_eq!(handle.docker_name(), c.docker_name()?);
+/// assert_eq!(greeting(&handle).await?, "hi\n");
+/// c.teardown().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ContainerHandle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    id: String,
+    docker_name: String,
+    helper: DockerHelper,
+    /// The ports read at the last start; `None` while the container is not running.
+    ports: Mutex<Option<PublishedPorts>>,
+    ready_after: Mutex<Option<Duration>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Plain values inside: a panic elsewhere cannot leave them half-written.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl ContainerHandle {
+    pub(crate) fn new(id: String, docker_name: String, helper: DockerHelper) -> Self {
+        ContainerHandle {
+            inner: Arc::new(Inner {
+                id,
+                docker_name,
+                helper,
+                ports: Mutex::new(None),
+                ready_after: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The container's ID.
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The container's Docker name (`<namespace>_<name>_<suffix>`).
+    pub fn docker_name(&self) -> &str {
+        &self.inner.docker_name
+    }
+
+    /// The helper that created the container.
+    pub fn helper(&self) -> &DockerHelper {
+        &self.inner.helper
+    }
+
+    /// How long readiness took at the last start.
+    pub fn ready_after(&self) -> Option<Duration> {
+        *lock(&self.inner.ready_after)
+    }
+
+    pub(crate) fn set_ready_after(&self, took: Duration) {
+        *lock(&self.inner.ready_after) = Some(took);
+    }
+
+    /// Runs one bollard call for this container on the library's runtime; its error names the
+    /// container (`failed to <verb> container `test_web_…`: …`).
+    pub(crate) async fn call<T, F, Fut>(&self, verb: &str, f: F) -> Result<T>
+    where
+        F: FnOnce(bollard::Docker, String) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = std::result::Result<T, bollard::errors::Error>>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let action = format!("{verb} container `{}`", self.docker_name());
+        let (docker, id) = (self.helper().docker().clone(), self.id().to_string());
+        runtime::run(async move { f(docker, id).await.map_err(|e| Error::docker(action, e)) }).await
+    }
+
+    /// Docker's full description of the container.
+    pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
+        self.call("inspect", |d, id| async move {
+            d.inspect_container(
+                &id,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+        })
+        .await
+    }
+
+    /// The container's status.
+    pub async fn status(&self) -> Result<Option<ContainerStatus>> {
+        Ok(self
+            .inspect()
+            .await?
+            .state
+            .and_then(|s| s.status)
+            .and_then(|s| ContainerStatus::from_docker(s.as_ref())))
+    }
+
+    /// Starts the container and reads its published ports once (so that
+    /// [`http_client`](Self::http_client) needs no await).
+    pub(crate) async fn start(&self) -> Result<()> {
+        self.call("start", |d, id| async move {
+            d.start_container(
+                &id,
+                None::<bollard::query_parameters::StartContainerOptions>,
+            )
+            .await
+        })
+        .await?;
+        self.refresh_ports().await?;
+        tracing::info!(target: "seaworthy", container = %self.docker_name(), "started");
+        Ok(())
+    }
+
+    /// Stops the container: the stop signal, then SIGKILL after `timeout`. Returns the exit code.
+    pub(crate) async fn stop(&self, timeout: Duration) -> Result<Option<i64>> {
+        let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
+        self.call("stop", move |d, id| async move {
+            d.stop_container(&id, Some(StopContainerOptionsBuilder::new().t(t).build()))
+                .await
+        })
+        .await?;
+        *lock(&self.inner.ports) = None;
+        tracing::info!(target: "seaworthy", container = %self.docker_name(), "stopped");
+        Ok(self.inspect().await?.state.and_then(|s| s.exit_code))
+    }
+
+    /// Restarts the container (stop with `timeout`, then start); readiness is the caller's.
+    pub(crate) async fn restart(&self, timeout: Duration) -> Result<()> {
+        let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
+        *lock(&self.inner.ports) = None;
+        self.call("restart", move |d, id| async move {
+            d.restart_container(
+                &id,
+                Some(RestartContainerOptionsBuilder::new().t(t).build()),
+            )
+            .await
+        })
+        .await?;
+        self.refresh_ports().await.map(|_| ())
+    }
+
+    /// Removes the container (forcibly, with its anonymous volumes).
+    pub(crate) async fn remove(&self) -> Result<()> {
+        self.helper()
+            .remove(ResourceKind::Container, self.id(), self.docker_name())
+            .await
+    }
+
+    pub(crate) async fn refresh_ports(&self) -> Result<PublishedPorts> {
+        let map = self
+            .inspect()
+            .await?
+            .network_settings
+            .and_then(|n| n.ports)
+            .unwrap_or_default();
+        let ports = PublishedPorts::from_port_map(&map);
+        *lock(&self.inner.ports) = Some(ports.clone());
+        Ok(ports)
+    }
+
+    /// The container's ports: every exposed port, and where the published ones are reachable.
+    pub async fn ports(&self) -> Result<PublishedPorts> {
+        let cached = lock(&self.inner.ports).clone();
+        match cached {
+            Some(ports) => Ok(ports),
+            None => self.refresh_ports().await,
+        }
+    }
+
+    /// The 127.0.0.1 port a container TCP port is published on.
+    pub async fn host_port(&self, container_port: u16) -> Result<u16> {
+        self.host_port_proto(container_port, "tcp").await
+    }
+
+    /// The 127.0.0.1 port a container port of protocol `proto` (`tcp`, `udp`) is published on.
+    pub async fn host_port_proto(&self, container_port: u16, proto: &str) -> Result<u16> {
+        let ports = self.ports().await?;
+        self.lookup(&ports, container_port, proto)
+    }
+
+    pub(crate) fn lookup(&self, ports: &PublishedPorts, port: u16, proto: &str) -> Result<u16> {
+        if let Some(host) = ports.host_port(port, proto) {
+            return Ok(host);
+        }
+        let (container, spec) = (self.docker_name().to_string(), format!("{port}/{proto}"));
+        Err(if ports.is_exposed(port, proto) {
+            Error::PortNotPublished {
+                container,
+                spec,
+                port,
+            }
+        } else {
+            Error::PortNotExposed {
+                container,
+                spec,
+                port,
+            }
+        })
+    }
+
+    pub(crate) fn first_of(&self, ports: &PublishedPorts) -> Result<u16> {
+        ports
+            .first()
+            .map(|p| p.host_port)
+            .ok_or_else(|| Error::NoPublishedPorts {
+                container: self.docker_name().to_string(),
+            })
+    }
+
+    /// The host port of the numerically lowest published container port (TCP before UDP).
+    pub async fn first_host_port(&self) -> Result<u16> {
+        let ports = self.ports().await?;
+        self.first_of(&ports)
+    }
+
+    /// An HTTP client for the lowest published port (see [`first_host_port`](Self::first_host_port)).
+    ///
+    /// Synchronous: it uses the ports read when the container last started. Name the container
+    /// port with [`http_client_on`](Self::http_client_on).
+    pub fn http_client(&self) -> Result<ContainerHttpClient> {
+        let ports = lock(&self.inner.ports).clone().ok_or_else(|| {
+            Error::Other(format!(
+                "container `{}` is not running, so it has no published ports\n(hint: start it first)",
+                self.docker_name()
+            ))
+        })?;
+        Ok(ContainerHttpClient::new(
+            "127.0.0.1",
+            self.first_of(&ports)?,
+        ))
+    }
+
+    /// An HTTP client for the host port a container TCP port is published on.
+    pub async fn http_client_on(&self, container_port: u16) -> Result<ContainerHttpClient> {
+        let port = self.host_port(container_port).await?;
+        Ok(ContainerHttpClient::new("127.0.0.1", port))
+    }
+}
