@@ -28,8 +28,8 @@ fn peer(rabbitmq: &RabbitMqContainer) -> ContainerDefinition {
 async fn declare_queue(rabbitmq: &RabbitMqContainer, name: &str) {
     let expr = format!(
         "rabbit_amqqueue:declare(rabbit_misc:r(<<\"{}\">>, queue, <<\"{name}\">>), true, false, [], none, <<\"{}\">>).",
-        rabbitmq.vhost_name(),
-        rabbitmq.user_name()
+        rabbitmq.get_vhost(),
+        rabbitmq.get_user()
     );
     let out = rabbitmq.exec_rabbitmqctl("eval", [expr]).await.unwrap();
     assert_eq!(out.exit_code, 0, "{}{}", out.stdout_str(), out.stderr_str());

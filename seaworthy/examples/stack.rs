@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use seaworthy::containers::{NginxContainer, PostgresContainer};
 use seaworthy::{
-    ContainerDefinition, DockerHelper, ImageBuild, ImageDefinition, NetworkDefinition, Result,
+    ContainerDefinition, DockerHelper, ImageBuild, ImageDefinition, NetworkDefinition,
     VolumeDefinition, Wait,
 };
 
@@ -43,7 +43,7 @@ async fn main() {
     }
 }
 
-async fn run(helper: &DockerHelper, keep: bool) -> Result<()> {
+async fn run(helper: &DockerHelper, keep: bool) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
 
     // 1. Images, built from the Dockerfiles in tests/images (skipped when unchanged).
@@ -122,11 +122,7 @@ async fn run(helper: &DockerHelper, keep: bool) -> Result<()> {
     );
 
     // 6. A request, as a browser would make it.
-    let response = client
-        .get("/admin/")
-        .send()
-        .await
-        .map_err(|e| seaworthy::Error::Other(format!("GET /admin/: {e}")))?;
+    let response = client.get("/admin/").send().await?;
     println!(
         "GET /admin/ -> {} {}",
         response.status(),
@@ -137,11 +133,7 @@ async fn run(helper: &DockerHelper, keep: bool) -> Result<()> {
             .map(|l| format!("(Location: {l})"))
             .unwrap_or_default()
     );
-    let login = client
-        .get("/admin/login/?next=/admin/")
-        .send()
-        .await
-        .map_err(|e| seaworthy::Error::Other(format!("GET /admin/login/: {e}")))?;
+    let login = client.get("/admin/login/?next=/admin/").send().await?;
     println!("GET /admin/login/?next=/admin/ -> {}", login.status());
     println!("Django's access log (its stdout; nginx's readiness probe got the 404):");
     let stdout = django

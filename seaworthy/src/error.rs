@@ -11,12 +11,17 @@ use crate::http::HttpWaitError;
 use crate::matchers::MatcherExhausted;
 use crate::merge::MergeError;
 use crate::ps::PsError;
+use crate::text::secs;
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while driving Docker resources.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints what `Display` prints (the message and its hint), so a test that
+/// `unwrap()`s a seaworthy result, or returns it with `?`, shows the readable message rather
+/// than a struct dump.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The Docker engine could not be reached.
@@ -98,15 +103,6 @@ pub enum Error {
     /// A definition was created twice.
     #[error("{kind} `{name}` is already created\n(hint: use `setup()`, which is idempotent)")]
     AlreadyCreated {
-        /// `container`, `network` or `volume`.
-        kind: &'static str,
-        /// The definition's name.
-        name: String,
-    },
-
-    /// A definition is already bound to another helper.
-    #[error("{kind} `{name}` already belongs to another DockerHelper\n(hint: tear it down first)")]
-    HelperMismatch {
         /// `container`, `network` or `volume`.
         kind: &'static str,
         /// The definition's name.
@@ -283,13 +279,78 @@ pub enum Error {
         source: std::sync::Arc<Error>,
     },
 
-    /// Something else, described in full.
-    #[error("{0}")]
-    Other(String),
+    /// Something that needs a running container was asked of one that is not running.
+    #[error(
+        "container `{container}` is not running, so it has no published ports\n(hint: start it \
+         first: `setup()` or `start()`)"
+    )]
+    ContainerNotRunning {
+        /// The container's name.
+        container: String,
+    },
+
+    /// `Wait::healthy()` on a container whose image has no HEALTHCHECK.
+    #[error(
+        "image of container `{container}` has no HEALTHCHECK\n(hint: wait for logs, HTTP or a \
+         command instead)"
+    )]
+    NoHealthcheck {
+        /// The container's name.
+        container: String,
+    },
+
+    /// An HTTP readiness check expects a status code that does not exist.
+    #[error(
+        "invalid HTTP status {status} in the readiness check of container `{container}`\n(hint: \
+         use a code from 100 to 999, e.g. `.status(200)`)"
+    )]
+    InvalidHttpStatus {
+        /// The container's name.
+        container: String,
+        /// The status as given.
+        status: u16,
+    },
+
+    /// A fixture function panicked while building its value.
+    #[error("the fixture function `{fixture}` panicked: {message}")]
+    FixturePanicked {
+        /// The fixture's name.
+        fixture: String,
+        /// The panic message.
+        message: String,
+    },
+
+    /// `#[clean]` on a resource whose type cannot be cleaned.
+    #[error(
+        "`{resource}` cannot be cleaned: its type does not implement `Resource::clean`\n(hint: \
+         implement `clean` for it, or drop `#[clean]` and use a function-scoped fixture)"
+    )]
+    CleanNotImplemented {
+        /// The resource's name (or its type, when it has none).
+        resource: String,
+    },
+
+    /// A command run to manage a service answered something else than expected.
+    #[error("`{command}` in container `{container}` answered `{answer}`, expected `{expected}`")]
+    UnexpectedAnswer {
+        /// The container's name.
+        container: String,
+        /// The command, joined by spaces.
+        command: String,
+        /// What it printed.
+        answer: String,
+        /// What it should have printed.
+        expected: String,
+    },
+
+    /// The harness's own bookkeeping went wrong: a bug in seaworthy, please report it.
+    #[error("internal error in the fixture runtime: {0}\n(hint: this is a bug in seaworthy; please report it with the test that shows it)")]
+    Internal(String),
 }
 
 /// Why a container did not become ready.
-#[derive(Debug)]
+///
+/// `Debug` prints what `Display` prints, as for [`Error`].
 pub struct ReadinessError {
     /// The container's Docker name.
     pub container: String,
@@ -370,6 +431,18 @@ impl std::fmt::Display for ReadinessError {
 
 impl std::error::Error for ReadinessError {}
 
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::fmt::Debug for ReadinessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
 impl From<ReadinessError> for Error {
     fn from(e: ReadinessError) -> Self {
         Error::Readiness(Box::new(e))
@@ -411,16 +484,6 @@ impl Error {
     }
 }
 
-/// `1.5s`, `10s`, `0.1s`.
-pub(crate) fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if (s - s.round()).abs() < 1e-9 {
-        format!("{}s", s.round() as u64)
-    } else {
-        format!("{s:.1}s")
-    }
-}
-
 fn docker_message(e: &bollard::errors::Error) -> String {
     match e {
         bollard::errors::Error::DockerResponseServerError {
@@ -458,10 +521,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secs_formats_whole_and_fractional_seconds() {
-        assert_eq!(secs(Duration::from_secs(10)), "10s");
-        assert_eq!(secs(Duration::from_millis(100)), "0.1s");
-        assert_eq!(secs(Duration::from_millis(1500)), "1.5s");
+    fn debug_prints_the_message_and_hint_not_a_struct_dump() {
+        let e = Error::NoHealthcheck {
+            container: "test_db_ab12".into(),
+        };
+        assert_eq!(format!("{e:?}"), e.to_string());
+        assert_eq!(
+            format!("{e:?}"),
+            "image of container `test_db_ab12` has no HEALTHCHECK\n(hint: wait for logs, HTTP or a command instead)"
+        );
+        let wrapped: std::result::Result<(), Error> = Err(e);
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wrapped.unwrap()))
+            .expect_err("unwrap of an Err panics");
+        let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(
+            text.ends_with("image of container `test_db_ab12` has no HEALTHCHECK\n(hint: wait for logs, HTTP or a command instead)"),
+            "{text}"
+        );
+        assert!(!text.contains("NoHealthcheck {"), "{text}");
     }
 
     #[test]

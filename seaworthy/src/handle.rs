@@ -263,12 +263,11 @@ impl ContainerHandle {
     /// Synchronous: it uses the ports read when the container last started. Name the container
     /// port with [`http_client_on`](Self::http_client_on).
     pub fn http_client(&self) -> Result<ContainerHttpClient> {
-        let ports = lock(&self.inner.ports).clone().ok_or_else(|| {
-            Error::Other(format!(
-                "container `{}` is not running, so it has no published ports\n(hint: start it first)",
-                self.docker_name()
-            ))
-        })?;
+        let ports = lock(&self.inner.ports)
+            .clone()
+            .ok_or_else(|| Error::ContainerNotRunning {
+                container: self.docker_name().to_string(),
+            })?;
         Ok(ContainerHttpClient::new(
             "127.0.0.1",
             self.first_of(&ports)?,

@@ -52,6 +52,7 @@ pub mod ps;
 mod readiness;
 mod runtime;
 mod status;
+mod text;
 mod wait;
 
 pub use definitions::{

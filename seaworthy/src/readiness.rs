@@ -227,9 +227,10 @@ async fn check_http(
     let expected = match status.map(reqwest::StatusCode::from_u16) {
         Some(Ok(s)) => Some(s),
         Some(Err(_)) => {
-            return Err(Failure::Error(Error::Other(format!(
-                "invalid HTTP status {status:?} in readiness check"
-            ))))
+            return Err(Failure::Error(Error::InvalidHttpStatus {
+                container: c.docker_name().to_string(),
+                status: status.unwrap_or_default(),
+            }))
         }
         None => None,
     };
@@ -287,10 +288,9 @@ async fn check_health(
         let inspect = c.inspect().await.map_err(Failure::Error)?;
         let health = inspect.state.and_then(|s| s.health);
         let Some(health) = health else {
-            return Err(Failure::Error(Error::Other(format!(
-                "image of container `{}` has no HEALTHCHECK\n(hint: wait for logs, HTTP or a command instead)",
-                c.docker_name()
-            ))));
+            return Err(Failure::Error(Error::NoHealthcheck {
+                container: c.docker_name().to_string(),
+            }));
         };
         let status = health.status.map(|s| s.to_string()).unwrap_or_default();
         if let Some(last) = health.log.as_ref().and_then(|l| l.last()) {

@@ -87,12 +87,12 @@ async fn restart_waits_for_readiness_again() {
 async fn wait_timeout_defaults_to_ten_seconds_and_can_be_overridden() {
     assert_eq!(DEFAULT_WAIT_TIMEOUT, Duration::from_secs(10));
     let c = sleeper("t");
-    assert_eq!(c.readiness_timeout(), DEFAULT_WAIT_TIMEOUT);
+    assert_eq!(c.get_wait_timeout(), DEFAULT_WAIT_TIMEOUT);
     let c = c.wait_timeout(DEFAULT_WAIT_TIMEOUT + Duration::from_secs(10));
-    assert_eq!(c.readiness_timeout(), Duration::from_secs(20));
-    assert_eq!(c.readiness(), None);
+    assert_eq!(c.get_wait_timeout(), Duration::from_secs(20));
+    assert_eq!(c.get_wait_for(), None);
     let c = c.wait_for(Wait::logs(["x"]));
-    assert_eq!(c.readiness(), Some(&Wait::logs(["x"])));
+    assert_eq!(c.get_wait_for(), Some(&Wait::logs(["x"])));
 }
 
 #[tokio::test]
@@ -109,7 +109,7 @@ async fn configuration_reaches_docker() {
             .label("team", "core")
             .wait_for(Wait::logs(["from"]));
         c.setup(&helper).await.unwrap();
-        assert_eq!(c.env_value("GREETING"), Some("hello"));
+        assert_eq!(c.get_env("GREETING"), Some("hello"));
         assert_eq!(c.logs().await.unwrap(), "hello from /etc as 1000\n");
 
         let inspect = c.inspect().await.unwrap();

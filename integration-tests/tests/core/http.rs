@@ -117,11 +117,15 @@ async fn http_client_needs_a_started_container() {
         c.create(&helper).await.unwrap();
         let name = c.docker_name().unwrap();
         let e = c.http_client().unwrap_err();
+        assert!(
+            matches!(&e, seaworthy::Error::ContainerNotRunning { container } if *container == name),
+            "{e}"
+        );
         assert_eq!(
             e.to_string(),
             format!(
                 "container `{name}` is not running, so it has no published ports\n\
-                 (hint: start it first)"
+                 (hint: start it first: `setup()` or `start()`)"
             )
         );
         c.teardown().await.unwrap();

@@ -276,7 +276,7 @@ async fn the_database_url_is_percent_encoded(
     assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
     assert_ne!(out.stdout_str().trim(), "0");
     assert_eq!(
-        django.env_value("DATABASE_URL"),
+        django.get_env("DATABASE_URL"),
         Some(postgresql.database_url().as_str())
     );
 }

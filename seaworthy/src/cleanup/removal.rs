@@ -71,10 +71,7 @@ impl Removed {
         ]
         .into_iter()
         .filter(|&(n, _)| n > 0)
-        .map(|(n, kind)| match n {
-            1 => format!("1 {}", kind.as_str()),
-            n => format!("{n} {}s", kind.as_str()),
-        })
+        .map(|(n, kind)| crate::text::plural(n, kind.as_str(), &format!("{}s", kind.as_str())))
         .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
     }

@@ -19,6 +19,12 @@
 //! user has another uid than the official Debian-based images (999; e.g. the Alpine variants)
 //! need `.data_owner(uid, gid)` so the tmpfs data directory belongs to that user.
 //!
+//! **Names.** As on [`std::process::Command`], a builder method takes the plain name of what
+//! it sets (`.database("shop")`, `.user(..)`, `.wait_timeout(..)`), and the getter of that
+//! setting is the same name with `get_` in front (`.get_database()`, `.get_user()`,
+//! [`get_wait_timeout()`](crate::ContainerDefinition::get_wait_timeout)). This holds for
+//! every ready-made container and for [`ContainerDefinition`].
+//!
 //! ```no_run
 //! use seaworthy::prelude::*;
 //!
@@ -40,9 +46,9 @@
 //! No registry is reachable where this crate is developed and tested, so **none of this has
 //! been run against the official images**. Everything (environment variables, tmpfs ownership,
 //! the double start of PostgreSQL, `psql`/`redis-cli`/`rabbitmqctl`/`nginx` output formats,
-//! `clean()`) was verified against the project's own images in `tests/images/`, built from
+//! `clean()`) was verified against the project's own images in `test-images/`, built from
 //! Debian bookworm packages to reproduce the official images' interface: PostgreSQL 15,
-//! Redis 7.0, RabbitMQ 3.10 and nginx 1.22 (`tests/containers_*.rs`). The defaults follow the
+//! Redis 7.0, RabbitMQ 3.10 and nginx 1.22 (`integration-tests/tests/containers_*.rs`). The defaults follow the
 //! official images' documentation: data directories, uid 999 (postgres, redis, rabbitmq),
 //! `POSTGRES_*` and `RABBITMQ_DEFAULT_*` variables, log lines. Known differences that matter:
 //! `psql`'s `\du` lists a `Member of` column up to PostgreSQL 15 only; Redis 7.2+ logs

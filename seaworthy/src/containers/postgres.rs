@@ -122,17 +122,17 @@ impl PostgresContainer {
     }
 
     /// The database name.
-    pub fn database_name(&self) -> &str {
+    pub fn get_database(&self) -> &str {
         &self.database
     }
 
     /// The superuser's name.
-    pub fn user_name(&self) -> &str {
+    pub fn get_user(&self) -> &str {
         &self.user
     }
 
     /// The superuser's password.
-    pub fn password_value(&self) -> &str {
+    pub fn get_password(&self) -> &str {
         &self.password
     }
 
@@ -297,10 +297,10 @@ mod tests {
             .user("u");
         assert_eq!(pg.name(), "db");
         assert_eq!(pg.definition().image(), "seaworthy-test/postgres:15");
-        assert_eq!(pg.env_value("POSTGRES_USER"), Some("u"));
-        assert_eq!(pg.env_value("POSTGRES_DB"), Some("database"));
+        assert_eq!(pg.get_env("POSTGRES_USER"), Some("u"));
+        assert_eq!(pg.get_env("POSTGRES_DB"), Some("database"));
         let pg = pg.env("POSTGRES_USER", "override");
-        assert_eq!(pg.env_value("POSTGRES_USER"), Some("override"));
-        assert_eq!(pg.readiness_timeout(), std::time::Duration::from_secs(30));
+        assert_eq!(pg.get_env("POSTGRES_USER"), Some("override"));
+        assert_eq!(pg.get_wait_timeout(), std::time::Duration::from_secs(30));
     }
 }

@@ -125,17 +125,17 @@ impl RabbitMqContainer {
     }
 
     /// The default vhost.
-    pub fn vhost_name(&self) -> &str {
+    pub fn get_vhost(&self) -> &str {
         &self.vhost
     }
 
     /// The default user's name.
-    pub fn user_name(&self) -> &str {
+    pub fn get_user(&self) -> &str {
         &self.user
     }
 
     /// The default user's password.
-    pub fn password_value(&self) -> &str {
+    pub fn get_password(&self) -> &str {
         &self.password
     }
 

@@ -136,10 +136,12 @@ impl RedisContainer {
             .await?;
         match out.stdout_str().trim() {
             "OK" => Ok(()),
-            other => Err(crate::error::Error::Other(format!(
-                "`redis-cli FLUSHALL` in container `{}` answered `{other}`",
-                self.def.docker_name()?
-            ))),
+            other => Err(crate::error::Error::UnexpectedAnswer {
+                container: self.def.docker_name()?,
+                command: "redis-cli FLUSHALL".into(),
+                answer: other.into(),
+                expected: "OK".into(),
+            }),
         }
     }
 
@@ -166,7 +168,7 @@ mod tests {
         let r = RedisContainer::default().data_owner(100, 101);
         assert_eq!(r.definition().image(), "redis:7");
         assert_eq!(
-            r.readiness().unwrap().to_string(),
+            r.get_wait_for().unwrap().to_string(),
             r#"logs matching ["Ready to accept connections"]"#
         );
     }

@@ -76,12 +76,7 @@ pub trait Resource: Send + Sync + 'static {
             .container()
             .map(|c| c.name().to_string())
             .unwrap_or_else(|| std::any::type_name::<Self>().to_string());
-        Box::pin(async move {
-            Err(Error::Other(format!(
-                "`{name}` cannot be cleaned: its type does not implement `Resource::clean`\n(hint: \
-                 implement `clean` for it, or drop `#[clean]` and use a function-scoped fixture)"
-            )))
-        })
+        Box::pin(async move { Err(Error::CleanNotImplemented { resource: name }) })
     }
 }
 

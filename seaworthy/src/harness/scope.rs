@@ -360,10 +360,10 @@ impl Ctx {
                     match AssertUnwindSafe(F::build(ctx)).catch_unwind().await {
                         Ok(Ok(node)) => Ok(Arc::new(node) as Arc<dyn Any + Send + Sync>),
                         Ok(Err(e)) => Err(Arc::new(e)),
-                        Err(panic) => Err(Arc::new(Error::Other(format!(
-                            "the fixture function panicked: {}",
-                            report::panic_message(&*panic)
-                        )))),
+                        Err(panic) => Err(Arc::new(Error::FixturePanicked {
+                            fixture: F::NAME.to_string(),
+                            message: report::panic_message(&*panic),
+                        })),
                     }
                 }
             })
@@ -379,7 +379,7 @@ impl Ctx {
             Error::Fixture { chain, source }
         })?;
         let node = any.downcast::<Node<F::Value>>().map_err(|_| {
-            Error::Other(format!(
+            Error::Internal(format!(
                 "fixture `{}` resolved to a value of another type",
                 F::NAME
             ))

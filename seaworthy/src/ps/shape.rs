@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::PsTree;
+use crate::text::plural;
 
 #[derive(Debug, Clone)]
 enum ArgsPattern {
@@ -284,10 +285,6 @@ fn diff_children(shapes: &[TreeShape], tree: &PsTree, path: &str, out: &mut Vec<
             list.join("; ")
         ));
     }
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// `ruser=`root` args=`tini -- app``, with `pid=`, `ppid=`, a regex shown as `args~`…``, and

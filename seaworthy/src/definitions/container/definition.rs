@@ -247,18 +247,19 @@ impl ContainerDefinition {
         &self.config.image
     }
 
-    /// The readiness check, if any.
-    pub fn readiness(&self) -> Option<&Wait> {
+    /// The readiness check set with [`wait_for`](Self::wait_for), if any.
+    pub fn get_wait_for(&self) -> Option<&Wait> {
         self.config.wait.as_ref()
     }
 
-    /// The readiness deadline.
-    pub fn readiness_timeout(&self) -> Duration {
+    /// The readiness deadline set with [`wait_timeout`](Self::wait_timeout) (default
+    /// [`DEFAULT_WAIT_TIMEOUT`](crate::DEFAULT_WAIT_TIMEOUT)).
+    pub fn get_wait_timeout(&self) -> Duration {
         self.config.wait_timeout
     }
 
-    /// The value of an environment variable set on the definition.
-    pub fn env_value(&self, key: &str) -> Option<&str> {
+    /// The value of an environment variable set with [`env`](Self::env).
+    pub fn get_env(&self, key: &str) -> Option<&str> {
         self.config
             .env
             .iter()

@@ -1,0 +1,43 @@
+//! Small helpers for the text of messages, so every message says a duration or a count the
+//! same way.
+
+use std::time::Duration;
+
+/// A duration as every message prints it: whole seconds without decimals (`10s`), otherwise
+/// seconds with up to three decimals and no trailing zeros (`1.5s`, `0.25s`, `0.001s`).
+pub(crate) fn secs(d: Duration) -> String {
+    let millis = d.as_millis();
+    if millis % 1000 == 0 {
+        return format!("{}s", millis / 1000);
+    }
+    let text = format!("{}.{:03}", millis / 1000, millis % 1000);
+    format!("{}s", text.trim_end_matches('0'))
+}
+
+/// `1 container`, `2 containers`: a count with the word that agrees with it.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secs_prints_whole_seconds_bare_and_fractions_trimmed() {
+        assert_eq!(secs(Duration::from_secs(10)), "10s");
+        assert_eq!(secs(Duration::ZERO), "0s");
+        assert_eq!(secs(Duration::from_millis(100)), "0.1s");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(secs(Duration::from_millis(250)), "0.25s");
+        assert_eq!(secs(Duration::from_millis(1001)), "1.001s");
+        assert_eq!(secs(Duration::from_micros(1_000_900)), "1s");
+    }
+
+    #[test]
+    fn plural_agrees_with_the_count() {
+        assert_eq!(plural(0, "child", "children"), "0 children");
+        assert_eq!(plural(1, "child", "children"), "1 child");
+        assert_eq!(plural(2, "child", "children"), "2 children");
+    }
+}
