@@ -1,11 +1,11 @@
 //! Procedural macros for [`seaworthy`](https://docs.rs/seaworthy): `#[fixture]` and
 //! `#[container_test]`. Depend on `seaworthy`, which re-exports and documents them.
-//!
-//! Both attributes run the same stages, one module each:
-//! - [`parse`]: the arguments and the function, read into typed structs;
-//! - [`validate`]: every rule checked, each error at the user's tokens, all reported at once;
-//!   what passes becomes the [`model`];
-//! - [`render`]: code generation from the model, one call into `seaworthy::__private`.
+
+// Both attributes run the same stages, one module each:
+// - `parse`: the arguments and the function, read into typed structs;
+// - `validate`: every rule checked, each error at the user's tokens, all reported at once;
+//   what passes becomes the `model`;
+// - `render`: code generation from the model, calls into `seaworthy::__private`.
 
 use proc_macro::TokenStream;
 use quote::quote;

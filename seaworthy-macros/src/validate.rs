@@ -14,7 +14,7 @@ use crate::parse::{self, Arg, FixtureAttrs, Flavor, Function, Input, TestAttrs, 
 const DEFAULT_WORKERS: usize = 2;
 
 /// Checks a `#[fixture]`.
-pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, InvalidFixture> {
+pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, Box<InvalidFixture>> {
     let Input {
         attrs,
         function,
@@ -24,11 +24,11 @@ pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, InvalidFixt
     let params = signature(&function, Owner::Fixture, &mut errors);
     let item = function.item;
     match value_type(&item.sig) {
-        Err(e) => Err(InvalidFixture {
+        Err(e) => Err(Box::new(InvalidFixture {
             errors: errors.ending_with(e),
             item,
             marker: None,
-        }),
+        })),
         Ok(value_ty) => match errors.finish() {
             Ok(()) => Ok(Fixture {
                 item,
@@ -39,11 +39,11 @@ pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, InvalidFixt
             Err(errors) => {
                 // A struct cannot be declared inside an `impl`: no marker for a method.
                 let marker = item.sig.receiver().is_none().then_some((scope, value_ty));
-                Err(InvalidFixture {
+                Err(Box::new(InvalidFixture {
                     errors,
                     item,
                     marker,
-                })
+                }))
             }
         },
     }

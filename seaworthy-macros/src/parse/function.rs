@@ -16,7 +16,7 @@ pub(crate) enum Param {
     /// `self`, `&self`, …
     Receiver(Receiver),
     /// `pattern: Type`.
-    Typed(TypedParam),
+    Typed(Box<TypedParam>),
 }
 
 /// `pattern: Type`, with the attributes the harness took off it.
@@ -44,11 +44,11 @@ impl Function {
                         RUSTC_PARAM_ATTRS.iter().any(|name| a.path().is_ident(name))
                     });
                     pt.attrs = kept;
-                    Param::Typed(TypedParam {
+                    Param::Typed(Box::new(TypedParam {
                         pat: (*pt.pat).clone(),
                         ty: (*pt.ty).clone(),
                         attrs: taken,
-                    })
+                    }))
                 }
             })
             .collect();
