@@ -7,7 +7,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::parse::{Parse, ParseStream, Parser};
+use syn::parse::{Lookahead1, Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{LitInt, LitStr, Token};
 
@@ -75,28 +75,14 @@ pub(crate) struct TestAttrs {
 impl Args for FixtureAttrs {
     fn read(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Self> {
         let mut attrs = FixtureAttrs::default();
-        while !input.is_empty() {
-            let lookahead = input.lookahead1();
+        each_arg(input, |lookahead| {
             if lookahead.peek(kw::scope) {
                 let key = input.parse::<kw::scope>()?.span;
-                key_value(
-                    input,
-                    key,
-                    "scope",
-                    &mut attrs.scope,
-                    errors,
-                    |v: &LitStr| match v.value().as_str() {
-                        "function" => Ok(Scope::Function),
-                        "module" => Ok(Scope::Module),
-                        "binary" => Ok(Scope::Binary),
-                        _ => Err(syn::Error::new(v.span(), messages::BAD_SCOPE)),
-                    },
-                )?;
+                key_value(input, key, "scope", &mut attrs.scope, errors, scope)
             } else {
-                return Err(lookahead.error());
+                Err(lookahead.error())
             }
-            comma(input)?;
-        }
+        })?;
         Ok(attrs)
     }
 }
@@ -104,43 +90,60 @@ impl Args for FixtureAttrs {
 impl Args for TestAttrs {
     fn read(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Self> {
         let mut attrs = TestAttrs::default();
-        while !input.is_empty() {
-            let lookahead = input.lookahead1();
+        each_arg(input, |lookahead| {
             if lookahead.peek(kw::flavor) {
                 let key = input.parse::<kw::flavor>()?.span;
-                key_value(
-                    input,
-                    key,
-                    "flavor",
-                    &mut attrs.flavor,
-                    errors,
-                    |v: &LitStr| match v.value().as_str() {
-                        "current_thread" => Ok(Flavor::CurrentThread),
-                        "multi_thread" => Ok(Flavor::MultiThread),
-                        _ => Err(syn::Error::new(v.span(), messages::BAD_FLAVOR)),
-                    },
-                )?;
+                key_value(input, key, "flavor", &mut attrs.flavor, errors, flavor)
             } else if lookahead.peek(kw::worker_threads) {
                 let key = input.parse::<kw::worker_threads>()?.span;
-                key_value(
-                    input,
-                    key,
-                    "worker_threads",
-                    &mut attrs.worker_threads,
-                    errors,
-                    |v: &LitInt| match v.base10_digits().strip_prefix('-') {
-                        // Zero is refused in `validate`, with the same message.
-                        Some(_) => Err(syn::Error::new(v.span(), messages::ZERO_WORKERS)),
-                        None => v.base10_parse::<usize>(),
-                    },
-                )?;
+                let slot = &mut attrs.worker_threads;
+                key_value(input, key, "worker_threads", slot, errors, workers)
             } else {
-                return Err(lookahead.error());
+                Err(lookahead.error())
             }
-            comma(input)?;
-        }
+        })?;
         Ok(attrs)
     }
+}
+
+fn scope(v: &LitStr) -> syn::Result<Scope> {
+    match v.value().as_str() {
+        "function" => Ok(Scope::Function),
+        "module" => Ok(Scope::Module),
+        "binary" => Ok(Scope::Binary),
+        _ => Err(syn::Error::new(v.span(), messages::BAD_SCOPE)),
+    }
+}
+
+fn flavor(v: &LitStr) -> syn::Result<Flavor> {
+    match v.value().as_str() {
+        "current_thread" => Ok(Flavor::CurrentThread),
+        "multi_thread" => Ok(Flavor::MultiThread),
+        _ => Err(syn::Error::new(v.span(), messages::BAD_FLAVOR)),
+    }
+}
+
+fn workers(v: &LitInt) -> syn::Result<usize> {
+    match v.base10_digits().strip_prefix('-') {
+        // Zero is refused in `validate`, with the same message.
+        Some(_) => Err(syn::Error::new(v.span(), messages::ZERO_WORKERS)),
+        None => v.base10_parse::<usize>(),
+    }
+}
+
+/// Reads a comma-separated argument list (a trailing comma allowed), handing each argument's
+/// first token to `arg`.
+fn each_arg(
+    input: ParseStream<'_>,
+    mut arg: impl FnMut(Lookahead1<'_>) -> syn::Result<()>,
+) -> syn::Result<()> {
+    while !input.is_empty() {
+        arg(input.lookahead1())?;
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads `= value` after `key` into `slot`. A value that `convert` refuses, or a key given
@@ -167,14 +170,6 @@ where
             value_span: literal.span(),
             value,
         });
-    }
-    Ok(())
-}
-
-/// The comma after an argument, unless it is the last.
-fn comma(input: ParseStream<'_>) -> syn::Result<()> {
-    if !input.is_empty() {
-        input.parse::<Token![,]>()?;
     }
     Ok(())
 }

@@ -219,6 +219,28 @@ mod tests {
         Selection::parse(args.iter().map(|s| s.to_string()))
     }
 
+    // Registered like any other; never run (`#[ignore]`), it has nothing to do.
+    const REGISTERED_AT: u32 = line!() + 1;
+    #[crate::container_test]
+    #[ignore = "only its registration is tested"]
+    fn registered_once() {}
+
+    #[test]
+    fn a_container_test_registers_its_one_test_info() {
+        let entries: Vec<&TestInfo> = inventory::iter::<TestEntry>
+            .into_iter()
+            .map(|TestEntry(t)| *t)
+            .filter(|t| t.name == "registered_once")
+            .collect();
+        let [info] = entries[..] else {
+            panic!("expected one entry named `registered_once`, got {entries:?}");
+        };
+        assert_eq!(info.module, module_path!());
+        assert_eq!(info.file, file!());
+        assert_eq!(info.line, REGISTERED_AT, "the line of the attribute");
+        assert!(info.ignored);
+    }
+
     #[test]
     fn libtest_names_drop_the_crate() {
         assert_eq!(libtest_name("fixtures", "t"), "t");
