@@ -28,6 +28,24 @@ impl Errors {
         result.map_err(|e| self.push(e)).ok()
     }
 
+    /// Records every error of `other`.
+    pub(crate) fn append(&mut self, other: Errors) {
+        if let Some(e) = other.0 {
+            self.push(e);
+        }
+    }
+
+    /// Every error recorded, then `last`.
+    pub(crate) fn ending_with(self, last: syn::Error) -> syn::Error {
+        match self.0 {
+            Some(mut all) => {
+                all.combine(last);
+                all
+            }
+            None => last,
+        }
+    }
+
     pub(crate) fn finish(self) -> syn::Result<()> {
         match self.0 {
             Some(e) => Err(e),

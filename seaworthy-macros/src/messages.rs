@@ -59,3 +59,48 @@ pub(crate) fn param_mut_ref(name: &str, ty: &str) -> String {
          write `{name}: &{ty}` (for mutable state, put a `Mutex` inside the value)"
     )
 }
+
+/// A type as the user would write it, for messages: `Vec<String>`, not `Vec < String >`.
+pub(crate) fn type_text(ty: &syn::Type) -> String {
+    let raw = quote::quote!(#ty).to_string();
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            let prev = out.chars().last();
+            let next = chars.peek().copied();
+            let glue_prev = matches!(prev, Some('<' | '&' | ':' | '(' | '[' | '\''));
+            let glue_next = matches!(next, Some('<' | '>' | ',' | ':' | ')' | ']' | ';'));
+            if glue_prev || glue_next {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    #[test]
+    fn show_types_as_written() {
+        let cases = [
+            ("keep_a_path", "u16", "u16"),
+            ("glue_generics", "Vec<String>", "Vec<String>"),
+            (
+                "glue_nested_generics",
+                "HashMap<String, Vec<u8>>",
+                "HashMap<String, Vec<u8>>",
+            ),
+            ("glue_paths", "std::sync::Arc<str>", "std::sync::Arc<str>"),
+            ("glue_tuples", "(u16, u16)", "(u16, u16)"),
+            ("glue_references", "&'static str", "&'static str"),
+        ];
+        for (case, src, expected) in cases {
+            let ty: syn::Type = syn::parse_str(src).expect("parses");
+            assert_eq!(type_text(&ty), expected, "case {case}");
+        }
+    }
+}

@@ -92,8 +92,8 @@ pub mod prelude {
 /// What the macros expand to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::harness::registry::TestEntry;
-    pub use crate::harness::runner::{run_async, run_sync, Flavor, TestInfo, TestOutcome};
+    pub use crate::harness::registry::{TestEntry, TestInfo};
+    pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
     pub use crate::harness::scope::{
         max_depth, Ctx, Fixture, Node, PlainTag, Probe, ResourceTag, Scope, ViaPlain, ViaResource,
     };

@@ -4,127 +4,33 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemFn, ReturnType, Type};
+use syn::{ItemFn, Type};
 
-use crate::attrs::{FixtureAttrs, Scope};
-use crate::errors::Errors;
-use crate::params::{self, Owner, Param};
-use crate::render::respan;
-use crate::{crate_path, messages};
+use super::crate_path;
+use super::tokens::{borrow, get, respan, var};
+use crate::messages;
+use crate::model::{fixture_name, Fixture, InvalidFixture, Scope};
 
-pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
-    // A bad argument does not stop the checks of the function: every error shows at once.
-    let attrs = errors
-        .check(syn::parse2::<FixtureAttrs>(attr))
-        .unwrap_or_default();
-    let mut func = match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(e);
-            let err = errors.finish().err().map(|e| e.to_compile_error());
-            return quote!(#err #item);
-        }
-    };
-    let checked = validate(&mut func, &mut errors);
-    match (errors.finish(), checked) {
-        (Ok(()), Some((params, value_ty))) => render(&attrs, &func, &params, &value_ty, true),
-        (Err(e), checked) => {
-            let err = e.to_compile_error();
-            // Still declare the fixture when its value type is known, so the fixtures and tests
-            // using it do not add "cannot find type" errors to the real one. Not for a method:
-            // a struct cannot be declared inside an `impl`.
-            let marker = checked
-                .filter(|_| func.sig.receiver().is_none())
-                .map(|(params, value_ty)| render(&attrs, &func, &params, &value_ty, false));
-            // The function's parameters are unused when they are reported as wrong.
-            quote!(#err #[allow(unused_variables)] #func #marker)
-        }
-        (Ok(()), None) => unreachable_without_errors(&func),
-    }
-}
-
-/// Checks the signature; returns the parameters and the value type when they are usable.
-fn validate(func: &mut ItemFn, errors: &mut Errors) -> Option<(Vec<Param>, Type)> {
-    let params = params::read(&mut func.sig, Owner::Fixture, errors);
-    let value_ty = match &func.sig.output {
-        ReturnType::Default => {
-            errors.at(func.sig.ident.span(), messages::NO_RETURN);
-            None
-        }
-        ReturnType::Type(_, ty) => match &**ty {
-            Type::ImplTrait(it) => {
-                errors.spanned(it, messages::IMPL_RETURN);
-                None
-            }
-            ty => Some(ty.clone()),
-        },
-    };
-    value_ty.map(|ty| (params, ty))
-}
-
-/// `validate` found nothing wrong but returned nothing: cannot happen, but a macro never panics.
-fn unreachable_without_errors(func: &ItemFn) -> TokenStream {
-    let err = syn::Error::new(func.sig.ident.span(), messages::NO_RETURN).to_compile_error();
-    quote!(#err #func)
-}
-
-/// The marker type and its `Fixture` impl. With `complete` false (the function has errors),
-/// only enough to name the fixture: no dependency or scope checks, and a `build` that is never
-/// compiled into a program.
-fn render(
-    attrs: &FixtureAttrs,
-    func: &ItemFn,
-    params: &[Param],
-    value_ty: &Type,
-    complete: bool,
-) -> TokenStream {
+/// The function, its marker type and the marker's `Fixture` impl, with the compile-time checks
+/// of its dependencies (their scopes, and no cycle).
+pub(crate) fn fixture(f: &Fixture) -> TokenStream {
     let krate = crate_path::seaworthy();
     let private = quote!(#krate::__private);
-    let vis = &func.vis;
-    let name = &func.sig.ident;
-    let name_str = params::name_str(name);
-    let scope = attrs.scope;
+    let Fixture {
+        item,
+        scope,
+        params,
+        value_ty,
+    } = f;
+    let name = &item.sig.ident;
+    let name_str = fixture_name(name);
     let scope_variant = format_ident!("{}", scope.variant());
     let depth_const = format_ident!("__seaworthy_fixture_{}", name_str, span = name.span());
-    let doc = format!(
-        "The `{name_str}` fixture (scope \"{}\"): see the function of the same name.",
-        scope.as_str()
-    );
-    let marker = quote! {
-        #[doc = #doc]
-        #[allow(non_camel_case_types)]
-        #vis struct #name {}
-    };
-    if !complete {
-        return quote! {
-            #marker
-            impl #private::Fixture for #name {
-                type Value = #value_ty;
-                const NAME: &'static str = #name_str;
-                const SCOPE: #private::Scope = #private::Scope::#scope_variant;
-                const DEPTH: usize = 1;
-                fn build(
-                    __ctx: #private::Ctx,
-                ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
-                    ::core::unreachable!()
-                }
-            }
-        };
-    }
 
-    let vars: Vec<_> = params
-        .iter()
-        .map(|p| format_ident!("__seaworthy_{}", params::name_str(&p.name)))
-        .collect();
-    let gets = params.iter().zip(&vars).map(|(p, var)| {
-        let dep = &p.name;
-        quote_spanned! {dep.span()=>
-            let #var = __ctx.get::<#dep>().await?;
-        }
-    });
+    let vars: Vec<_> = params.iter().map(var).collect();
+    let gets = params.iter().zip(&vars).map(|(p, var)| get(p, var));
     let borrows = params.iter().zip(&vars).map(|(p, var)| borrow(p, var));
-    let call_await = func.sig.asyncness.map(|_| quote!(.await));
+    let call_await = item.sig.asyncness.map(|_| quote!(.await));
     // A value that is not `Send + Sync` is reported at the return type, not at the attribute.
     let finish = respan(
         quote! {
@@ -135,13 +41,23 @@ fn render(
         },
         value_ty.span(),
     );
+    let build = quote! {
+        ::std::boxed::Box::pin(async move {
+            #(#gets)*
+            let __value: #value_ty = #name(#(#borrows),*) #call_await;
+            #[allow(unused_imports)]
+            use #private::{ViaPlain as _, ViaResource as _};
+            #finish
+        })
+    };
+    let marker = marker(item, *scope, value_ty, &quote!(#depth_const), &build);
     let depths = params.iter().map(|p| {
         let dep = &p.name;
         quote_spanned! {dep.span()=> <#dep as #private::Fixture>::DEPTH }
     });
-    let scope_checks = params.iter().filter(|_| scope != Scope::Function).map(|p| {
+    let scope_checks = params.iter().filter(|_| *scope != Scope::Function).map(|p| {
         let dep = &p.name;
-        let msg = messages::scope_violation(&name_str, scope.as_str(), &params::name_str(dep));
+        let msg = messages::scope_violation(&name_str, scope.as_str(), &fixture_name(dep));
         quote_spanned! {dep.span()=>
             const _: () = ::core::assert!(
                 <#dep as #private::Fixture>::SCOPE.rank() >= #private::Scope::#scope_variant.rank(),
@@ -154,27 +70,9 @@ fn render(
         // Parameters are `&Value` of the fixtures they name, so `&String` is what a user must
         // write for a `String` fixture: clippy's `ptr_arg` has no better option to offer.
         #[allow(clippy::ptr_arg)]
-        #func
+        #item
 
         #marker
-
-        impl #private::Fixture for #name {
-            type Value = #value_ty;
-            const NAME: &'static str = #name_str;
-            const SCOPE: #private::Scope = #private::Scope::#scope_variant;
-            const DEPTH: usize = #depth_const;
-            fn build(
-                __ctx: #private::Ctx,
-            ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
-                ::std::boxed::Box::pin(async move {
-                    #(#gets)*
-                    let __value: #value_ty = #name(#(#borrows),*) #call_await;
-                    #[allow(unused_imports)]
-                    use #private::{ViaPlain as _, ViaResource as _};
-                    #finish
-                })
-            }
-        }
 
         #(#scope_checks)*
 
@@ -187,17 +85,58 @@ fn render(
     }
 }
 
-/// `&V` from the resolved `Arc<Node<V>>`, typed as the parameter says: a fixture whose value
-/// has another type is reported at the parameter's type, as expected `&Param` / found `&V`.
-pub(crate) fn borrow(p: &Param, var: &syn::Ident) -> TokenStream {
-    let ty = &p.ty;
-    // The value expression carries the parameter's name (the fixture that gave the value), and
-    // the expected type is the user's own tokens: rustc shows "expected due to this" under it.
-    let value = respan(quote!(&**#var), p.name.span());
+/// The errors, the function, and (when its value type is known) just enough of the marker to
+/// name the fixture: no dependency or scope checks, and a `build` that is never compiled into
+/// a program.
+pub(crate) fn invalid_fixture(f: &InvalidFixture) -> TokenStream {
+    let errors = f.errors.to_compile_error();
+    let item = &f.item;
+    let marker = f.marker.as_ref().map(|(scope, value_ty)| {
+        marker(
+            item,
+            *scope,
+            value_ty,
+            &quote!(1),
+            &quote!(::core::unreachable!()),
+        )
+    });
+    // The function's parameters are unused when they are reported as wrong.
+    quote!(#errors #[allow(unused_variables)] #item #marker)
+}
+
+/// The marker type named like the function, and its `Fixture` impl.
+fn marker(
+    item: &ItemFn,
+    scope: Scope,
+    value_ty: &Type,
+    depth: &TokenStream,
+    build: &TokenStream,
+) -> TokenStream {
+    let krate = crate_path::seaworthy();
+    let private = quote!(#krate::__private);
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let name_str = fixture_name(name);
+    let scope_variant = format_ident!("{}", scope.variant());
+    let doc = format!(
+        "The `{name_str}` fixture (scope \"{}\"): see the function of the same name.",
+        scope.as_str()
+    );
     quote! {
-        {
-            let __borrowed: #ty = #value;
-            __borrowed
+        #[doc = #doc]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+
+        impl #private::Fixture for #name {
+            type Value = #value_ty;
+            const NAME: &'static str = #name_str;
+            const SCOPE: #private::Scope = #private::Scope::#scope_variant;
+            const DEPTH: usize = #depth;
+            fn build(
+                __ctx: #private::Ctx,
+            ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
+                #build
+            }
         }
     }
 }

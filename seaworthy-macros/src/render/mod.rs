@@ -1,24 +1,11 @@
-//! Rendering the validated functions into calls into `seaworthy::__private`.
+//! Rendering: code generation from a validated model, as calls into `seaworthy::__private`.
+//! Nothing is checked here beyond what only the type checker can check, which is emitted as
+//! code spanned at the user's tokens.
 
-pub(crate) mod fixture;
-pub(crate) mod test;
+mod crate_path;
+mod fixture;
+mod test;
+mod tokens;
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
-
-/// `tokens` with every span set to `span`, so that rustc reports an error about them at the
-/// user's tokens that `span` belongs to.
-pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            if let TokenTree::Group(g) = &tt {
-                let mut inner = Group::new(g.delimiter(), respan(g.stream(), span));
-                inner.set_span(span);
-                tt = TokenTree::Group(inner);
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
-}
+pub(crate) use fixture::{fixture, invalid_fixture};
+pub(crate) use test::{invalid_test, test};

@@ -5,104 +5,48 @@
 //! exists only in `--test` builds, so keeping the body outside it means every build (`cargo
 //! check`, doc builds, the UI tests) type-checks the test's parameters against its fixtures.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Attribute, ItemFn};
+use syn::ReturnType;
 
-use crate::attrs::TestAttrs;
-use crate::errors::Errors;
-use crate::params::{self, Owner, Param};
-use crate::render::fixture::borrow;
-use crate::render::respan;
-use crate::{crate_path, messages};
+use super::crate_path;
+use super::tokens::{borrow, get, respan, var};
+use crate::model::{fixture_name, InvalidTest, Runtime, Test};
 
-pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
-    // A bad argument does not stop the checks of the function: every error shows at once.
-    let attrs = errors
-        .check(syn::parse2::<TestAttrs>(attr))
-        .unwrap_or_default();
-    let mut func = match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(f) => f,
-        Err(e) => {
-            errors.push(e);
-            let err = errors.finish().err().map(|e| e.to_compile_error());
-            return quote!(#err #item);
-        }
-    };
-    let params = validate(&attrs, &mut func, &mut errors);
-    match errors.finish() {
-        Ok(()) => render(&attrs, func, &params),
-        Err(e) => {
-            let err = e.to_compile_error();
-            // Keep a plain function so the test's name still resolves.
-            let name = &func.sig.ident;
-            quote!(#err #[allow(dead_code)] fn #name() {})
-        }
-    }
-}
-
-fn is_test_attr(a: &Attribute) -> bool {
-    let path = a.path();
-    let last = path.segments.last().map(|s| s.ident.to_string());
-    // `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[test_case(...)]`, `#[test_log::test]`, …
-    matches!(last.as_deref(), Some("test" | "rstest" | "test_case"))
-}
-
-fn validate(attrs: &TestAttrs, func: &mut ItemFn, errors: &mut Errors) -> Vec<Param> {
-    let params = params::read(&mut func.sig, Owner::Test, errors);
-    for a in func.attrs.iter().filter(|a| is_test_attr(a)) {
-        errors.spanned(a, messages::DUPLICATE_TEST_ATTR);
-    }
-    if let (Some((span, _)), None) = (attrs.flavor, func.sig.asyncness) {
-        errors.at(span, messages::FLAVOR_NEEDS_ASYNC);
-    }
-    params
-}
-
-fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream {
+/// The hidden runner (the user's function inside it, and the test's one `TestInfo`, which the
+/// registry lists and the runner is given) and the `#[test]` calling it.
+pub(crate) fn test(test: Test) -> TokenStream {
     let krate = crate_path::seaworthy();
     let private = quote!(#krate::__private);
-    let name = func.sig.ident.clone();
-    let name_str = params::name_str(&name);
+    let Test {
+        mut item,
+        runtime,
+        params,
+    } = test;
+    let name = item.sig.ident.clone();
+    let name_str = fixture_name(&name);
     // Not at the user's name: rustc would suggest adding generics to it.
     let runner = format_ident!("__seaworthy_test_{}", name_str);
-    let ignored = func.attrs.iter().any(|a| a.path().is_ident("ignore"));
-    let outer_attrs: Vec<_> = func.attrs.drain(..).collect();
-    // The hidden runner and the registry entry exist exactly when the test does.
-    let cfgs: Vec<_> = outer_attrs
-        .iter()
-        .filter(|a| a.path().is_ident("cfg"))
-        .collect();
-    let vars: Vec<_> = params
-        .iter()
-        .map(|p| format_ident!("__seaworthy_{}", params::name_str(&p.name)))
-        .collect();
+    let ignored = item.attrs.iter().any(|a| a.path().is_ident("ignore"));
+    let outer_attrs: Vec<_> = item.attrs.drain(..).collect();
+    // The hidden runner (and the registry entry in it) exists exactly when the test does.
+    let cfgs = outer_attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    let vars: Vec<_> = params.iter().map(var).collect();
     // `#[clean]` parameters first, each cleaned as soon as it is resolved: the fixtures that
     // depend on a cleaned value are then built on the clean state (a migrating app, say), and the
     // test holds the value exclusively before anything else of it starts.
-    let order = params
-        .iter()
-        .zip(&vars)
+    let with_vars = || params.iter().zip(&vars);
+    let clean_gets = with_vars()
         .filter(|(p, _)| p.clean.is_some())
-        .chain(params.iter().zip(&vars).filter(|(p, _)| p.clean.is_none()));
-    let gets: Vec<_> = order
-        .map(|(p, var)| {
-            let dep = &p.name;
-            quote_spanned! {dep.span()=>
-                let #var = __ctx.get::<#dep>().await?;
-            }
-        })
-        .collect();
-    let n_clean = params.iter().filter(|p| p.clean.is_some()).count();
-    let (clean_gets, other_gets) = gets.split_at(n_clean);
-    let cleans = params
-        .iter()
-        .zip(&vars)
+        .map(|(p, var)| get(p, var));
+    let other_gets = with_vars()
+        .filter(|(p, _)| p.clean.is_none())
+        .map(|(p, var)| get(p, var));
+    let cleans = with_vars()
         .filter_map(|(p, var)| Some((p, var, p.clean?)))
         .map(|(p, var, clean)| {
-            let fixture = params::name_str(&p.name);
+            let fixture = fixture_name(&p.name);
             // At `clean`, so a value that cannot be cleaned is reported there.
             let ctx = syn::Ident::new("__ctx", clean);
             let var = syn::Ident::new(&var.to_string(), clean);
@@ -110,11 +54,7 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
                 #ctx.clean(&#var, #fixture).await?;
             }
         });
-    let borrows: Vec<_> = params
-        .iter()
-        .zip(&vars)
-        .map(|(p, var)| borrow(p, var))
-        .collect();
+    let borrows: Vec<_> = with_vars().map(|(p, var)| borrow(p, var)).collect();
     let resolve = quote! {
         |__ctx| ::std::boxed::Box::pin(async move {
             #(#clean_gets)*
@@ -123,33 +63,15 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
             ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
         })
     };
-    let inner = &func;
     // A return type that is not `()` or a `Result` is reported at the return type.
-    let outcome_span = match &func.sig.output {
-        syn::ReturnType::Type(_, ty) => ty.span(),
-        syn::ReturnType::Default => proc_macro2::Span::call_site(),
+    let outcome_span = match &item.sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => Span::call_site(),
     };
     let check = respan(quote!(#private::TestOutcome::check), outcome_span);
     let outcome = syn::Ident::new("__seaworthy_outcome", outcome_span);
-    let run = if func.sig.asyncness.is_some() {
-        let flavor = match (attrs.multi_thread(), attrs.workers) {
-            (true, Some((_, n))) => quote!(#private::Flavor::MultiThread(#n)),
-            (true, None) => quote!(#private::Flavor::MultiThread(2)),
-            (false, _) => quote!(#private::Flavor::CurrentThread),
-        };
-        quote! {
-            #private::run_async(
-                &__SEAWORTHY_TEST,
-                #flavor,
-                #resolve,
-                |(#(#vars,)*)| ::std::boxed::Box::pin(async move {
-                    let #outcome = #name(#(#borrows),*).await;
-                    #check(#outcome)
-                }),
-            )
-        }
-    } else {
-        quote! {
+    let run = match runtime {
+        Runtime::Blocking => quote! {
             #private::run_sync(
                 &__SEAWORTHY_TEST,
                 #resolve,
@@ -158,6 +80,23 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
                     #check(#outcome)
                 },
             )
+        },
+        Runtime::CurrentThread | Runtime::MultiThread(_) => {
+            let flavor = match runtime {
+                Runtime::MultiThread(n) => quote!(#private::Flavor::MultiThread(#n)),
+                _ => quote!(#private::Flavor::CurrentThread),
+            };
+            quote! {
+                #private::run_async(
+                    &__SEAWORTHY_TEST,
+                    #flavor,
+                    #resolve,
+                    |(#(#vars,)*)| ::std::boxed::Box::pin(async move {
+                        let #outcome = #name(#(#borrows),*).await;
+                        #check(#outcome)
+                    }),
+                )
+            }
         }
     };
     quote! {
@@ -166,13 +105,17 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         #[allow(non_snake_case, dead_code)]
         fn #runner() {
             #[allow(clippy::ptr_arg)]
-            #inner
+            #item
             static __SEAWORTHY_TEST: #private::TestInfo = #private::TestInfo {
                 module: ::core::module_path!(),
                 name: #name_str,
                 file: ::core::file!(),
                 line: ::core::line!(),
+                ignored: #ignored,
             };
+            #private::inventory::submit! {
+                #private::TestEntry(&__SEAWORTHY_TEST)
+            }
             #run
         }
 
@@ -181,16 +124,47 @@ fn render(attrs: &TestAttrs, mut func: ItemFn, params: &[Param]) -> TokenStream 
         fn #name() {
             #runner()
         }
+    }
+}
 
-        #(#cfgs)*
-        const _: () = {
-            #private::inventory::submit! {
-                #private::TestEntry {
-                    module: ::core::module_path!(),
-                    name: #name_str,
-                    ignored: #ignored,
-                }
-            }
+/// The errors, and a plain function so that the test's name still resolves.
+pub(crate) fn invalid_test(t: &InvalidTest) -> TokenStream {
+    let errors = t.errors.to_compile_error();
+    let name = &t.name;
+    quote!(#errors #[allow(dead_code)] fn #name() {})
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+    use crate::parse;
+
+    fn render(item: &str) -> String {
+        let item = item.parse().expect("tokenizes");
+        let input = parse::input(TokenStream::new(), item).expect("parses");
+        let Ok(t) = crate::validate::test(input) else {
+            panic!("invalid");
         };
+        test(t).to_string()
+    }
+
+    #[test]
+    fn describe_each_test_once() {
+        let cases = [
+            ("sync", "fn t() {}"),
+            ("async", "async fn t(web: &Web) {}"),
+            ("cfg_gated", "#[cfg(unix)] #[ignore] fn t() {}"),
+        ];
+        for (case, item) in cases {
+            let out = render(item);
+            assert_eq!(out.matches("TestInfo {").count(), 1, "case {case}: {out}");
+            assert_eq!(out.matches("submit !").count(), 1, "case {case}: {out}");
+            assert_eq!(out.matches("TestEntry").count(), 1, "case {case}: {out}");
+            assert_eq!(
+                out.matches("& __SEAWORTHY_TEST").count(),
+                2,
+                "case {case}: the registry and the runner share it: {out}"
+            );
+        }
     }
 }

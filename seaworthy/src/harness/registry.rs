@@ -14,16 +14,25 @@ use once_cell::sync::Lazy;
 
 use super::scope::ScopeInstance;
 
-/// A `#[container_test]`, as registered by the macro.
+/// A `#[container_test]`: the one description of it that the macro emits, in a `static`. The
+/// registry lists it (through a [`TestEntry`]) and the runner is handed it.
 #[derive(Debug)]
-pub struct TestEntry {
+pub struct TestInfo {
     /// `module_path!()` at the test.
     pub module: &'static str,
     /// The test function's name.
     pub name: &'static str,
+    /// `file!()`.
+    pub file: &'static str,
+    /// `line!()`.
+    pub line: u32,
     /// `true` when the test carries `#[ignore]`.
     pub ignored: bool,
 }
+
+/// A test's entry in the link-time registry: the test's [`TestInfo`].
+#[derive(Debug)]
+pub struct TestEntry(pub &'static TestInfo);
 
 inventory::collect!(TestEntry);
 
@@ -137,7 +146,7 @@ fn init(counts: &mut Counts) {
     }
     counts.initialised = true;
     let selection = Selection::parse(std::env::args().skip(1));
-    for t in inventory::iter::<TestEntry> {
+    for TestEntry(t) in inventory::iter::<TestEntry> {
         if selection.runs(&libtest_name(t.module, t.name), t.ignored) {
             *counts.modules.entry(t.module).or_default() += 1;
             counts.total += 1;
@@ -208,6 +217,28 @@ mod tests {
 
     fn sel(args: &[&str]) -> Selection {
         Selection::parse(args.iter().map(|s| s.to_string()))
+    }
+
+    // Registered like any other; never run (`#[ignore]`), it has nothing to do.
+    const REGISTERED_AT: u32 = line!() + 1;
+    #[crate::container_test]
+    #[ignore = "only its registration is tested"]
+    fn registered_once() {}
+
+    #[test]
+    fn a_container_test_registers_its_one_test_info() {
+        let entries: Vec<&TestInfo> = inventory::iter::<TestEntry>
+            .into_iter()
+            .map(|TestEntry(t)| *t)
+            .filter(|t| t.name == "registered_once")
+            .collect();
+        let [info] = entries[..] else {
+            panic!("expected one entry named `registered_once`, got {entries:?}");
+        };
+        assert_eq!(info.module, module_path!());
+        assert_eq!(info.file, file!());
+        assert_eq!(info.line, REGISTERED_AT, "the line of the attribute");
+        assert!(info.ignored);
     }
 
     #[test]

@@ -8,24 +8,12 @@ use std::sync::Arc;
 
 use futures_util::future::LocalBoxFuture;
 
+use super::registry::{self, TestInfo};
 use super::report;
 use super::scope::{Ctx, TestState};
-use super::{process, registry};
+use super::process;
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
-
-/// Where a test is, for messages.
-#[derive(Debug)]
-pub struct TestInfo {
-    /// `module_path!()`.
-    pub module: &'static str,
-    /// The test function's name.
-    pub name: &'static str,
-    /// `file!()`.
-    pub file: &'static str,
-    /// `line!()`.
-    pub line: u32,
-}
 
 /// The runtime an async test body runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

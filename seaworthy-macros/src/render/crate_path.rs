@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use proc_macro_crate::{crate_name, FoundCrate};
 use quote::quote;
 
-pub(crate) fn seaworthy() -> TokenStream {
+pub(super) fn seaworthy() -> TokenStream {
     match crate_name("seaworthy") {
         Ok(FoundCrate::Name(name)) => {
             let ident = syn::Ident::new(&name, Span::call_site());
