@@ -530,10 +530,9 @@ mod tests {
             format!("{e:?}"),
             "image of container `test_db_ab12` has no HEALTHCHECK\n(hint: wait for logs, HTTP or a command instead)"
         );
-        let wrapped: std::result::Result<(), Error> = Err(e);
-        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wrapped.unwrap()))
-            .expect_err("unwrap of an Err panics");
-        let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        // What `Result::unwrap` prints for an `Err`: `called `Result::unwrap()` on an `Err`
+        // value: {:?}`.
+        let text = format!("called `Result::unwrap()` on an `Err` value: {e:?}");
         assert!(
             text.ends_with("image of container `test_db_ab12` has no HEALTHCHECK\n(hint: wait for logs, HTTP or a command instead)"),
             "{text}"

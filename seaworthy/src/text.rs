@@ -7,7 +7,7 @@ use std::time::Duration;
 /// seconds with up to three decimals and no trailing zeros (`1.5s`, `0.25s`, `0.001s`).
 pub(crate) fn secs(d: Duration) -> String {
     let millis = d.as_millis();
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         return format!("{}s", millis / 1000);
     }
     let text = format!("{}.{:03}", millis / 1000, millis % 1000);

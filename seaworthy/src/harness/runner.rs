@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use futures_util::future::LocalBoxFuture;
 
+use super::process;
 use super::registry::{self, TestInfo};
 use super::report;
 use super::scope::{Ctx, TestState};
-use super::process;
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 
