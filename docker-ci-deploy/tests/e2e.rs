@@ -3,8 +3,10 @@
 //! version implies.
 //!
 //! Needs a Docker engine and the `docker-registry` binary (`DCD_DOCKER_REGISTRY` overrides its
-//! path). Without them the test prints why and passes, unless `SEAWORTHY_REQUIRE_DOCKER=1` is
-//! set (as in CI), when it fails instead. Nothing is pulled: the image is imported from a tar
+//! path; `scripts/test` installs it). Without them the test is skipped: it says why on stderr
+//! (past libtest's capture) and appends `<reason>\t<test>` to the file `SEAWORTHY_SKIP_LOG`
+//! names, whose lines `scripts/test` sums up at the end of the run. With
+//! `SEAWORTHY_REQUIRE_DOCKER=1` (as in CI) it fails instead. Nothing is pulled: the image is imported from a tar
 //! holding one file. Everything the test creates (image tags, the registry process, its
 //! storage) is removed even when it fails.
 
@@ -14,13 +16,31 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Skips the test with `reason`, or fails it when CI requires Docker.
+const E2E_TEST: &str = "dcd_pushes_every_version_tag_to_a_real_registry";
+
+/// Skips the test with `reason`, or fails it when CI requires Docker. A skip is written to
+/// stderr directly (libtest would capture `eprintln!` of a passing test) and appended to the
+/// `SEAWORTHY_SKIP_LOG` file, in the format of seaworthy's own skips.
 #[track_caller]
 fn skip_or_fail(reason: &str) {
     if std::env::var("SEAWORTHY_REQUIRE_DOCKER").as_deref() == Ok("1") {
         panic!("{reason}, and SEAWORTHY_REQUIRE_DOCKER=1 requires this test to run");
     }
-    eprintln!("skipping the dcd end-to-end test: {reason} (set SEAWORTHY_REQUIRE_DOCKER=1 to make this a failure)");
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping the dcd end-to-end test: {reason} (set SEAWORTHY_REQUIRE_DOCKER=1 to make this a failure)"
+    );
+    if let Some(log) = std::env::var_os("SEAWORTHY_SKIP_LOG").filter(|p| !p.is_empty()) {
+        let line = format!("{reason}\tdocker-ci-deploy::e2e::{E2E_TEST}\n");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()))
+            .unwrap_or_else(|e| {
+                panic!("cannot record the skip in SEAWORTHY_SKIP_LOG={log:?}: {e}")
+            });
+    }
 }
 
 /// A scratch directory, removed when dropped.
@@ -232,7 +252,7 @@ fn dcd_pushes_every_version_tag_to_a_real_registry() {
         std::env::var("DCD_DOCKER_REGISTRY").unwrap_or_else(|_| "docker-registry".to_owned());
     let Some(registry) = Registry::start(&binary) else {
         skip_or_fail(&format!(
-            "`{binary}` was not found (install Debian's docker-registry package)"
+            "`{binary}` was not found (install Debian's docker-registry package; scripts/test does)"
         ));
         return;
     };
@@ -263,4 +283,59 @@ fn dcd_pushes_every_version_tag_to_a_real_registry() {
         .collect();
     pushed.sort_unstable();
     assert_eq!(pushed, ["1", "1.2", "1.2.3", "latest"], "tags/list: {body}");
+}
+
+/// Runs the end-to-end test alone in a child process of this binary, with `registry` as the
+/// registry binary and `env` set.
+fn run_e2e_child(registry: &str, env: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary's path"));
+    command
+        .args(["--exact", E2E_TEST, "--test-threads", "1"])
+        .env("DCD_DOCKER_REGISTRY", registry)
+        .env_remove("SEAWORTHY_REQUIRE_DOCKER")
+        .env_remove("SEAWORTHY_SKIP_LOG")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("the test binary runs")
+}
+
+#[test]
+fn without_the_registry_binary_the_e2e_test_records_a_skip_or_fails_when_required() {
+    if !docker_is_available() {
+        // The child would skip for the other reason; that path is the same code.
+        skip_or_fail("no Docker engine answers `docker version`");
+        return;
+    }
+    let dir = TempDir::new("skips");
+    let log = dir.0.join("skips");
+    let missing = "/nonexistent/docker-registry";
+
+    let skipped = run_e2e_child(missing, &[("SEAWORTHY_SKIP_LOG", &log)]);
+    let stderr = String::from_utf8_lossy(&skipped.stderr);
+    assert_eq!(skipped.status.code(), Some(0), "{stderr}");
+    let reason = format!(
+        "`{missing}` was not found (install Debian's docker-registry package; scripts/test does)"
+    );
+    assert_eq!(
+        stderr,
+        format!("skipping the dcd end-to-end test: {reason} (set SEAWORTHY_REQUIRE_DOCKER=1 to make this a failure)\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("the skip was recorded"),
+        format!("{reason}\tdocker-ci-deploy::e2e::{E2E_TEST}\n")
+    );
+
+    // libtest prints a failed test's panic with its captured output, on stdout.
+    let required = run_e2e_child(missing, &[("SEAWORTHY_REQUIRE_DOCKER", Path::new("1"))]);
+    let stdout = String::from_utf8_lossy(&required.stdout);
+    assert_eq!(required.status.code(), Some(101), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{reason}, and SEAWORTHY_REQUIRE_DOCKER=1 requires this test to run"
+        )),
+        "{stdout}"
+    );
 }

@@ -14,7 +14,9 @@ use crate::cleanup::sweep::sweep_dead_runs;
 use crate::error::{Error, Result};
 use crate::runtime;
 
-pub use crate::cleanup::labels::{LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN};
+pub use crate::cleanup::labels::{
+    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN,
+};
 pub use crate::cleanup::removal::{Removed, ResourceKind};
 
 /// The oldest Docker API version the library is tested against (Docker Engine 20.10).
@@ -51,8 +53,11 @@ struct Inner {
 /// Every container, network and volume made through a helper is named
 /// `<namespace>_<name>_<suffix>` (the suffix is unique to the run and the resource, so parallel
 /// tests and parallel runs never collide) and labelled with [`LABEL_RUN`], [`LABEL_PID`],
-/// [`LABEL_HOST`] and [`LABEL_FIXTURE`]. [`teardown`](Self::teardown) removes whatever is still
-/// there; [`sweep`](Self::sweep) removes what crashed earlier runs left behind.
+/// [`LABEL_HOST`] and [`LABEL_DEFINITION`]. `<name>` is the definition's name, or, through a
+/// helper [made for a fixture](Self::for_fixture) (the harness sets up every fixture's value
+/// with one), the fixture's name, which is then also the [`LABEL_FIXTURE`] label.
+/// [`teardown`](Self::teardown) removes whatever is still there; [`sweep`](Self::sweep) removes
+/// what crashed earlier runs left behind.
 ///
 /// Cloning is cheap and clones share the connection and the tracking.
 ///
@@ -68,6 +73,8 @@ struct Inner {
 #[derive(Clone)]
 pub struct DockerHelper {
     inner: Arc<Inner>,
+    /// The fixture whose resources this handle makes (see [`for_fixture`](Self::for_fixture)).
+    fixture: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for DockerHelper {
@@ -76,6 +83,7 @@ impl std::fmt::Debug for DockerHelper {
             .field("address", &self.inner.address)
             .field("namespace", &self.inner.namespace)
             .field("run_id", &self.inner.run_id)
+            .field("fixture", &self.fixture)
             .finish()
     }
 }
@@ -153,6 +161,7 @@ impl DockerHelper {
                     tracked: Mutex::new(Vec::new()),
                     images: Mutex::new(HashMap::new()),
                 }),
+                fixture: None,
             })
         })
         .await
@@ -187,7 +196,37 @@ impl DockerHelper {
         &self.inner.run_id
     }
 
-    /// A fresh Docker name for a resource: `<namespace>_<name>_<run><n>`.
+    /// This connection (sharing its tracking), for the resources of the fixture named `fixture`:
+    /// they are named `<namespace>_<fixture>_<suffix>` whatever their definition's name, and
+    /// labelled [`LABEL_FIXTURE`]`=<fixture>` besides [`LABEL_DEFINITION`]`=<definition name>`.
+    /// The harness sets up each fixture's value with such a helper, so the Docker name, the
+    /// label, the network alias and the `--nocapture` lines all say the fixture's name.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> seaworthy::Result<()> {
+    /// use seaworthy::DockerHelper;
+    ///
+    /// let helper = DockerHelper::connect().await?.for_fixture("web");
+    /// assert!(helper.resource_name("httpd-def").starts_with("test_web_"));
+    /// assert_eq!(helper.labels("httpd-def")["seaworthy.fixture"], "web");
+    /// assert_eq!(helper.labels("httpd-def")["seaworthy.definition"], "httpd-def");
+    /// # Ok(()) }
+    /// ```
+    pub fn for_fixture(&self, fixture: &str) -> DockerHelper {
+        DockerHelper {
+            inner: self.inner.clone(),
+            fixture: Some(Arc::from(fixture)),
+        }
+    }
+
+    /// The fixture this helper makes resources for, if it was [made for one](Self::for_fixture).
+    pub fn fixture(&self) -> Option<&str> {
+        self.fixture.as_deref()
+    }
+
+    /// A fresh Docker name for a resource defined as `name`: `<namespace>_<name>_<run><n>`, with
+    /// the fixture's name instead of `name` when this helper was [made for a
+    /// fixture](Self::for_fixture).
     pub fn resource_name(&self, name: &str) -> String {
         // Process-wide, not per helper: names carry the process's run ID, so two helpers of one
         // process (parallel tests each connecting their own) must not hand out the same suffix.
@@ -196,20 +235,26 @@ impl DockerHelper {
         format!(
             "{}_{}_{}{}",
             self.inner.namespace,
-            name,
+            self.fixture.as_deref().unwrap_or(name),
             &self.inner.run_id[..6],
             n
         )
     }
 
-    /// The labels every resource named `name` carries.
+    /// The labels of a resource defined as `name`: [`LABEL_RUN`], [`LABEL_PID`], [`LABEL_HOST`],
+    /// [`LABEL_DEFINITION`] (`name`) and, when this helper was [made for a
+    /// fixture](Self::for_fixture), [`LABEL_FIXTURE`].
     pub fn labels(&self, name: &str) -> HashMap<String, String> {
-        HashMap::from([
+        let mut labels = HashMap::from([
             (LABEL_RUN.to_string(), self.inner.run_id.clone()),
             (LABEL_PID.to_string(), std::process::id().to_string()),
             (LABEL_HOST.to_string(), self.inner.host.clone()),
-            (LABEL_FIXTURE.to_string(), name.to_string()),
-        ])
+            (LABEL_DEFINITION.to_string(), name.to_string()),
+        ]);
+        if let Some(fixture) = &self.fixture {
+            labels.insert(LABEL_FIXTURE.to_string(), fixture.to_string());
+        }
+        labels
     }
 
     /// Records a resource this helper created (for `teardown`) and logs its creation.

@@ -27,6 +27,30 @@
 //! | variable | values | effect |
 //! |---|---|---|
 //! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use (default `unix:///var/run/docker.sock`) |
+//!
+//! # Names and labels
+//!
+//! A resource a `#[fixture]` returns is named after the **fixture function**, everywhere: its
+//! Docker name is `test_<fixture>_<suffix>`, its `seaworthy.fixture` label and its network alias
+//! are the fixture's name, and so is the `(name)` of the `--nocapture` lines
+//! (`seaworthy: created container test_web_a73f781 (web) from …`). The name given to the
+//! definition (`ContainerDefinition::new("httpd-def", …)`) is kept in the
+//! `seaworthy.definition` label and is a second network alias. A resource set up without
+//! fixtures (`definition.setup(&helper)`) is named after its definition and has no
+//! `seaworthy.fixture` label. The suffix is the run ID's first 6 hex digits and a counter.
+//!
+//! | label | value | on |
+//! |---|---|---|
+//! | [`seaworthy.run`](helper::LABEL_RUN) | the run ID (one per test process) | every container, network and volume |
+//! | [`seaworthy.pid`](helper::LABEL_PID) | the PID of the test process | every container, network and volume |
+//! | [`seaworthy.host`](helper::LABEL_HOST) | the host name of the test process | every container, network and volume |
+//! | [`seaworthy.definition`](helper::LABEL_DEFINITION) | the definition's own name (a built image: its tag) | everything seaworthy creates |
+//! | [`seaworthy.fixture`](helper::LABEL_FIXTURE) | the name of the fixture function that returned it | what the harness sets up for a fixture |
+//!
+//! `docker ps --filter label=seaworthy.fixture=web` finds fixture `web`'s containers;
+//! `docker ps -a --filter label=seaworthy.run` everything of any run. (The network the harness
+//! makes for a test, a module or the binary is named `test_<test, module or binary>-net_<suffix>`
+//! and has no `seaworthy.fixture` label.)
 #![warn(missing_docs)]
 
 // Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.

@@ -123,7 +123,7 @@ async fn configuration_reaches_docker() {
         let labels = config.labels.unwrap();
         assert_eq!(labels.get("team").map(String::as_str), Some("core"));
         assert_eq!(
-            labels.get("seaworthy.fixture").map(String::as_str),
+            labels.get("seaworthy.definition").map(String::as_str),
             Some("configured")
         );
         c.teardown().await.unwrap();

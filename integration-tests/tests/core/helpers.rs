@@ -7,7 +7,7 @@ use bollard::models::{ContainerCreateBody, NetworkCreateRequest, VolumeCreateReq
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, InspectContainerOptions, RemoveContainerOptionsBuilder,
 };
-use seaworthy::helper::{LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN};
+use seaworthy::helper::{LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN};
 use seaworthy::{ContainerDefinition, DockerHelper, NetworkDefinition, Removed, VolumeDefinition};
 
 use crate::{container_labels, existing_named, shell, sleeper, wait_exited, with_helper, BUSYBOX};
@@ -45,7 +45,10 @@ async fn every_resource_carries_the_run_labels() {
         let labels = container_labels(&c).await;
         assert_eq!(labels[LABEL_RUN], helper.run_id());
         assert_eq!(labels[LABEL_PID], std::process::id().to_string());
-        assert_eq!(labels[LABEL_FIXTURE], "labelled");
+        assert_eq!(labels[LABEL_DEFINITION], "labelled");
+        // Not made for a fixture: named after the definition, and no fixture label.
+        assert_eq!(labels.get(LABEL_FIXTURE), None);
+        assert!(c.docker_name().unwrap().starts_with("test_labelled_"));
         assert_eq!(labels[LABEL_HOST], helper.labels("x")[LABEL_HOST]);
         assert!(!labels[LABEL_HOST].is_empty());
         c.teardown().await.unwrap();

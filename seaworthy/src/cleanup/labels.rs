@@ -9,8 +9,14 @@ pub const LABEL_RUN: &str = "seaworthy.run";
 pub const LABEL_PID: &str = "seaworthy.pid";
 /// The label carrying the creating host's name (PIDs are only meaningful on one host).
 pub const LABEL_HOST: &str = "seaworthy.host";
-/// The label carrying the fixture (or definition) name.
+/// The label carrying the name of the fixture function whose value the resource is (the name the
+/// harness resolves it by, its network alias and its lifecycle lines' `(name)`). Only resources
+/// the harness sets up for a fixture carry it.
 pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
+/// The label carrying the definition's own name, the first argument of
+/// [`ContainerDefinition::new`](crate::ContainerDefinition::new) (or of the network's, the
+/// volume's; an image's tag). Every resource carries it.
+pub const LABEL_DEFINITION: &str = "seaworthy.definition";
 
 /// The Docker list filter selecting resources that carry `label` (`key` or `key=value`).
 pub(crate) fn label_filter(label: &str) -> HashMap<String, Vec<String>> {

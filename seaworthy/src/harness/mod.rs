@@ -7,4 +7,5 @@ pub(crate) mod report;
 pub(crate) mod resource;
 pub(crate) mod runner;
 pub(crate) mod scope;
+pub(crate) mod skip;
 pub(crate) mod watcher;

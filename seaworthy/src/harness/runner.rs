@@ -47,8 +47,6 @@ impl<E: std::fmt::Debug> TestOutcome for std::result::Result<(), E> {
     }
 }
 
-/// Env var: `1` makes tests fail instead of skip when Docker is unreachable.
-pub(crate) const ENV_REQUIRE_DOCKER: &str = "SEAWORTHY_REQUIRE_DOCKER";
 /// Env var: `on-failure` keeps a failed test's containers running.
 pub(crate) const ENV_KEEP: &str = "SEAWORTHY_KEEP";
 
@@ -135,7 +133,7 @@ fn run<R>(
     let _finish = Finish { info, rt };
     let helper = match rt.block_on(connect()) {
         Ok(h) => h,
-        Err(e) => return docker_missing(info, &e),
+        Err(e) => return super::skip::docker_missing(info, &e),
     };
     rt.block_on(process::start_once(&helper));
     let test = TestState::new(info.module, info.name, helper);
@@ -171,23 +169,6 @@ fn run<R>(
 
 async fn connect() -> Result<DockerHelper> {
     DockerHelper::shared().await
-}
-
-fn docker_missing(info: &TestInfo, e: &Error) {
-    if std::env::var(ENV_REQUIRE_DOCKER).is_ok_and(|v| v == "1") {
-        panic!(
-            "seaworthy: test `{}` needs Docker and {ENV_REQUIRE_DOCKER}=1 forbids skipping it: {e}",
-            info.name
-        );
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "seaworthy: skipping `{}` ({}:{}): Docker is not available: {}\n(hint: set {ENV_REQUIRE_DOCKER}=1 to fail instead of skipping)",
-        info.name,
-        info.file,
-        info.line,
-        e.to_string().lines().next().unwrap_or_default()
-    );
 }
 
 fn keep_on_failure() -> bool {

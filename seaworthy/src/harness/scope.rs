@@ -442,7 +442,10 @@ impl Ctx {
             }
         }
         let started = Instant::now();
-        value.setup(&helper, &attach).await?;
+        // Named and labelled after the fixture, which the lifecycle lines and the alias say too.
+        value
+            .setup(&helper.for_fixture(self.fixture), &attach)
+            .await?;
         let mut containers = closure;
         if let Some(c) = value.container() {
             if attach.network.is_some() {
