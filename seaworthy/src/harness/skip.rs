@@ -18,7 +18,7 @@ use std::sync::Mutex;
 
 use once_cell::sync::OnceCell;
 
-use super::runner::TestInfo;
+use super::registry::TestInfo;
 use crate::error::Error;
 
 /// Env var: `1` makes tests fail instead of skip when Docker is unreachable.
