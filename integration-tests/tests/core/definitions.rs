@@ -502,13 +502,27 @@ async fn clones_share_the_created_container() {
     .await;
 }
 
-/// How many Docker `create` events of `typ` for the fixture label `fixture` this test process
-/// caused since `since` (every container carries `seaworthy.pid=<this process>`).
-async fn creates(typ: &str, fixture: &str, since: i64) -> usize {
+/// How many Docker `create` events of `typ` this test process caused since `since` for the
+/// definition named `definition` (every resource carries `seaworthy.pid=<this process>` and
+/// `seaworthy.definition=<its definition's name>`; `seaworthy.fixture` only when the harness set
+/// it up for a fixture).
+async fn creates(typ: &str, definition: &str, since: i64) -> usize {
     let docker = integration_tests::docker().await;
     let until = integration_tests::unix_now() + 1;
-    let events = integration_tests::events_of_pid(&docker, std::process::id(), since, until).await;
-    integration_tests::count(&events, typ, "create", fixture)
+    let filters = HashMap::from([
+        (
+            "label".to_string(),
+            vec![
+                format!("seaworthy.pid={}", std::process::id()),
+                format!("seaworthy.definition={definition}"),
+            ],
+        ),
+        ("type".to_string(), vec![typ.to_string()]),
+        ("event".to_string(), vec!["create".to_string()]),
+    ]);
+    integration_tests::events(&docker, filters, since, until)
+        .await
+        .len()
 }
 
 /// How many Docker `create` events of `typ` (`network`, `volume`) name `docker_name`, since

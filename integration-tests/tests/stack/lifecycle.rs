@@ -29,19 +29,23 @@ fn lone_django(
 
 const GUNICORN: &str = "/usr/bin/python3 /usr/bin/gunicorn --config /app/gunicorn.conf.py";
 
-#[container_test]
-async fn gunicorn_runs_as_a_non_root_user(lone_django: &ContainerDefinition) {
-    // Gunicorn says `Listening at` (readiness) before it forks its workers: wait for all three.
+/// Gunicorn says `Listening at` (readiness) before it forks its workers: wait for all three.
+async fn wait_for_three_workers(django: &ContainerDefinition) {
     let mut booted = seaworthy::matchers::Unordered::by_regex([
         "Booting worker with pid",
         "Booting worker with pid",
         "Booting worker with pid",
     ])
     .unwrap();
-    lone_django
+    django
         .wait_for_logs_matching(&mut booted, Duration::from_secs(30))
         .await
         .unwrap();
+}
+
+#[container_test]
+async fn gunicorn_runs_as_a_non_root_user(lone_django: &ContainerDefinition) {
+    wait_for_three_workers(lone_django).await;
     let tree = lone_django.process_tree().await.unwrap();
     let worker = || TreeShape::new("django", GUNICORN);
     TreeShape::new("django", GUNICORN)
@@ -55,8 +59,12 @@ async fn gunicorn_runs_as_a_non_root_user(lone_django: &ContainerDefinition) {
 
 #[container_test]
 async fn stops_cleanly_on_sigterm(lone_django: &ContainerDefinition) {
-    // Docker's default grace period (10 s) before SIGKILL; 0 means Gunicorn exited on SIGTERM.
-    let exit_code = lone_django.stop(Duration::from_secs(10)).await.unwrap();
+    // A worker still importing Django handles SIGTERM only once the import is done, which on a
+    // loaded 2-core machine has taken more than Docker's default 10 s grace period; so stop
+    // a fully started Gunicorn, with Gunicorn's own graceful timeout (30 s) as the grace period.
+    // 0 means Gunicorn exited on SIGTERM; a SIGKILL would give 137.
+    wait_for_three_workers(lone_django).await;
+    let exit_code = lone_django.stop(Duration::from_secs(30)).await.unwrap();
     assert_eq!(exit_code, Some(0));
     let logs = lone_django.logs().await.unwrap();
     assert!(logs.contains("Handling signal: term"), "{logs}");
