@@ -42,10 +42,12 @@
 //! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
 //! project; the user-facing summary is the dcd section of the workspace README.
 
+mod ci_version;
 mod cli;
 mod errors;
 mod plan;
 mod reference;
+mod remote;
 mod runner;
 mod version;
 
@@ -100,7 +102,21 @@ fn run(
             reason,
         })?;
     }
-    let invocation = result?;
+    let mut invocation = result?;
+    if invocation.git_tag_version {
+        invocation.settings.version = Some(
+            ci_version::from_environment()
+                .map_err(|error| ExpectedError::CiVersion(error.to_string()))?,
+        );
+    }
+    if invocation.in_registry {
+        let tag_map = plan::targets(&invocation.settings)?;
+        let remote = remote::Remote {
+            dry_run: invocation.dry_run,
+            verbose: invocation.verbose,
+        };
+        return remote.run(&tag_map, out);
+    }
     let steps = plan::plan(&invocation.settings)?;
     let runner = runner::Runner {
         executable: invocation.executable,

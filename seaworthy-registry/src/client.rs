@@ -225,6 +225,7 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 
 /// What [`Client::ensure_blobs`] did for one blob or child manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Transfer {
     /// The target already had it.
     Present {
