@@ -50,7 +50,9 @@ pub(crate) fn resolve(
     git: &dyn Fn() -> Result<String, String>,
 ) -> Result<String, CiVersionError> {
     let var = |name: &str| env(name).filter(|value| !value.is_empty());
-    let tag = if let Some(tag) = var("GITHUB_REF").and_then(|r| r.strip_prefix("refs/tags/").map(str::to_owned)) {
+    let tag = if let Some(tag) =
+        var("GITHUB_REF").and_then(|r| r.strip_prefix("refs/tags/").map(str::to_owned))
+    {
         tag
     } else if var("GITHUB_REF_TYPE").as_deref() == Some("tag") && var("GITHUB_REF_NAME").is_some() {
         var("GITHUB_REF_NAME").unwrap_or_default()
@@ -112,9 +114,20 @@ mod tests {
 
     #[test]
     fn github() {
-        assert_eq!(with(&[("GITHUB_ACTIONS", "true"), ("GITHUB_REF", "refs/tags/v1.2.3")]).unwrap(), "1.2.3");
         assert_eq!(
-            with(&[("GITHUB_REF_TYPE", "tag"), ("GITHUB_REF_NAME", "2.0.0-rc.1")]).unwrap(),
+            with(&[
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_REF", "refs/tags/v1.2.3")
+            ])
+            .unwrap(),
+            "1.2.3"
+        );
+        assert_eq!(
+            with(&[
+                ("GITHUB_REF_TYPE", "tag"),
+                ("GITHUB_REF_NAME", "2.0.0-rc.1")
+            ])
+            .unwrap(),
             "2.0.0-rc.1"
         );
         assert_eq!(
@@ -125,8 +138,14 @@ mod tests {
 
     #[test]
     fn gitlab_and_travis() {
-        assert_eq!(with(&[("GITLAB_CI", "true"), ("CI_COMMIT_TAG", "v10.0")]).unwrap(), "10.0");
-        assert_eq!(with(&[("TRAVIS", "true"), ("TRAVIS_TAG", "0.6.11")]).unwrap(), "0.6.11");
+        assert_eq!(
+            with(&[("GITLAB_CI", "true"), ("CI_COMMIT_TAG", "v10.0")]).unwrap(),
+            "10.0"
+        );
+        assert_eq!(
+            with(&[("TRAVIS", "true"), ("TRAVIS_TAG", "0.6.11")]).unwrap(),
+            "0.6.11"
+        );
         assert_eq!(
             message(with(&[("GITLAB_CI", "true")])),
             "--git-tag-version: this GitLab CI pipeline is not for a tag (CI_COMMIT_TAG is not set); run dcd in a tag pipeline"

@@ -193,7 +193,9 @@ impl Remote {
     ) -> Result<(), ExpectedError> {
         let say = |out: &mut dyn Write, line: &str| -> Result<(), ExpectedError> {
             if self.verbose {
-                writeln!(out, "{line}").and_then(|()| out.flush()).map_err(stdout_error)?;
+                writeln!(out, "{line}")
+                    .and_then(|()| out.flush())
+                    .map_err(stdout_error)?;
             }
             Ok(())
         };

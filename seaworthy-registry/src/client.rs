@@ -5,7 +5,9 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE,
+};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
@@ -23,7 +25,12 @@ pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 /// The OCI image index (multi-platform).
 pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// Every manifest type the client asks for, in the `Accept` header.
-pub const MANIFEST_TYPES: [&str; 4] = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST];
+pub const MANIFEST_TYPES: [&str; 4] = [
+    OCI_INDEX,
+    DOCKER_MANIFEST_LIST,
+    OCI_MANIFEST,
+    DOCKER_MANIFEST,
+];
 
 /// Where the docker CLI looks for per-registry CA certificates.
 pub const DEFAULT_CERTS_DIR: &str = "/etc/docker/certs.d";
@@ -74,7 +81,9 @@ pub enum Error {
         reason: String,
     },
     /// What the registry sent does not hash to the digest it should have.
-    #[error("digest mismatch for {what} in registry {registry}: expected {expected}, got {actual}")]
+    #[error(
+        "digest mismatch for {what} in registry {registry}: expected {expected}, got {actual}"
+    )]
     DigestMismatch {
         /// The registry domain.
         registry: String,
@@ -204,7 +213,11 @@ impl Manifest {
                 reason: error.to_string(),
             })?;
         let mut blobs: Vec<Descriptor> = json.config.into_iter().collect();
-        blobs.extend(json.layers.into_iter().filter(|layer| layer.urls.is_empty()));
+        blobs.extend(
+            json.layers
+                .into_iter()
+                .filter(|layer| layer.urls.is_empty()),
+        );
         Ok(ManifestContent {
             blobs,
             manifests: json.manifests,
@@ -322,7 +335,10 @@ enum Auth {
     /// No challenge seen yet (or none needed).
     Unknown,
     Basic,
-    Bearer { realm: String, service: Option<String> },
+    Bearer {
+        realm: String,
+        service: Option<String>,
+    },
 }
 
 /// One registry's connection state.
@@ -485,12 +501,13 @@ impl Client {
                     path: path.clone(),
                     reason: error.to_string(),
                 })?;
-                let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
-                    Error::Certificate {
-                        path: path.clone(),
-                        reason: causes(&error),
-                    }
-                })?;
+                let certificates =
+                    reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
+                        Error::Certificate {
+                            path: path.clone(),
+                            reason: causes(&error),
+                        }
+                    })?;
                 for certificate in certificates {
                     builder = builder.add_root_certificate(certificate);
                 }
@@ -572,7 +589,13 @@ impl Client {
                 }
                 Some(Challenge::Bearer { realm, service, .. }) => {
                     let token = self
-                        .fetch_token(domain, &realm, service.as_deref(), scopes, credential.as_ref())
+                        .fetch_token(
+                            domain,
+                            &realm,
+                            service.as_deref(),
+                            scopes,
+                            credential.as_ref(),
+                        )
                         .await?;
                     let host = self.host(domain)?;
                     host.auth = Auth::Bearer { realm, service };
@@ -583,7 +606,12 @@ impl Client {
         }
     }
 
-    async fn send_once<F>(&mut self, domain: &str, scopes: &[Scope], build: &F) -> Result<Response, Error>
+    async fn send_once<F>(
+        &mut self,
+        domain: &str,
+        scopes: &[Scope],
+        build: &F,
+    ) -> Result<Response, Error>
     where
         F: Fn(&reqwest::Client, &str) -> RequestBuilder,
     {
@@ -592,7 +620,13 @@ impl Client {
             if !self.host(domain)?.tokens.contains_key(&scope_key(scopes)) {
                 let credential = self.credential(domain)?;
                 let token = self
-                    .fetch_token(domain, &realm, service.as_deref(), scopes, credential.as_ref())
+                    .fetch_token(
+                        domain,
+                        &realm,
+                        service.as_deref(),
+                        scopes,
+                        credential.as_ref(),
+                    )
                     .await?;
                 self.host(domain)?.tokens.insert(scope_key(scopes), token);
             }
@@ -612,11 +646,21 @@ impl Client {
                 request = request.header(AUTHORIZATION, value.clone());
             }
             match request.send().await {
+                // A TLS server answers plain HTTP with Go's bare `HTTP/1.0 400`: the https
+                // error is the one to report.
+                Ok(response)
+                    if last_error.is_some()
+                        && response.status() == StatusCode::BAD_REQUEST
+                        && response.version() == reqwest::Version::HTTP_10 => {}
                 Ok(response) => {
                     host.base = Some(base);
                     return Ok(response);
                 }
-                Err(error) => last_error = Some(error),
+                Err(error) => {
+                    if last_error.is_none() {
+                        last_error = Some(error);
+                    }
+                }
             }
         }
         let error = last_error.expect("at least one base URL was tried");
@@ -738,7 +782,11 @@ impl Client {
     /// asking for every [`MANIFEST_TYPES`]; checks its digest.
     pub async fn get_manifest(&mut self, reference: &Reference) -> Result<Manifest, Error> {
         let domain = reference.domain().to_owned();
-        let path = format!("/v2/{}/manifests/{}", reference.path(), reference.reference());
+        let path = format!(
+            "/v2/{}/manifests/{}",
+            reference.path(),
+            reference.reference()
+        );
         let response = self
             .send(&domain, &[Scope::pull(reference.path())], |http, base| {
                 http.get(format!("{base}{path}"))
@@ -800,7 +848,11 @@ impl Client {
     }
 
     /// Whether the manifest `digest` exists in `repository`'s repository.
-    pub async fn manifest_exists(&mut self, repository: &Reference, digest: &str) -> Result<bool, Error> {
+    pub async fn manifest_exists(
+        &mut self,
+        repository: &Reference,
+        digest: &str,
+    ) -> Result<bool, Error> {
         let domain = repository.domain().to_owned();
         let path = format!("/v2/{}/manifests/{digest}", repository.path());
         let response = self
@@ -815,7 +867,11 @@ impl Client {
     /// Writes `manifest`, byte for byte with its media type, under `target`'s tag (or its
     /// digest, when it has no tag); returns the digest the registry answered, which must be the
     /// manifest's.
-    pub async fn put_manifest(&mut self, target: &Reference, manifest: &Manifest) -> Result<String, Error> {
+    pub async fn put_manifest(
+        &mut self,
+        target: &Reference,
+        manifest: &Manifest,
+    ) -> Result<String, Error> {
         let domain = target.domain().to_owned();
         let reference = match target.tag() {
             Some(tag) => tag.to_owned(),
@@ -860,7 +916,11 @@ impl Client {
     }
 
     /// Whether the blob `digest` exists in `repository`'s repository.
-    pub async fn blob_exists(&mut self, repository: &Reference, digest: &str) -> Result<bool, Error> {
+    pub async fn blob_exists(
+        &mut self,
+        repository: &Reference,
+        digest: &str,
+    ) -> Result<bool, Error> {
         let domain = repository.domain().to_owned();
         let path = format!("/v2/{}/blobs/{digest}", repository.path());
         let response = self
@@ -881,7 +941,12 @@ impl Client {
     }
 
     /// `POST /v2/TARGET/blobs/uploads/?mount=DIGEST&from=SOURCE` (same registry).
-    async fn mount_blob(&mut self, target: &Reference, digest: &str, from: &Reference) -> Result<Mount, Error> {
+    async fn mount_blob(
+        &mut self,
+        target: &Reference,
+        digest: &str,
+        from: &Reference,
+    ) -> Result<Mount, Error> {
         let domain = target.domain().to_owned();
         let path = format!("/v2/{}/blobs/uploads/", target.path());
         let scopes = [Scope::push(target.path()), Scope::pull(from.path())];
@@ -957,7 +1022,12 @@ impl Client {
 
     /// Uploads `bytes` as the blob `digest` into `repository`'s repository, in one request
     /// (monolithic upload); `session` is an upload already opened (by a refused mount).
-    pub async fn upload_blob(&mut self, repository: &Reference, digest: &str, bytes: Bytes) -> Result<(), Error> {
+    pub async fn upload_blob(
+        &mut self,
+        repository: &Reference,
+        digest: &str,
+        bytes: Bytes,
+    ) -> Result<(), Error> {
         self.upload_blob_to(repository, digest, bytes, None).await
     }
 
@@ -1033,7 +1103,8 @@ impl Client {
             }
             let child_source = source.with_digest(&child.digest);
             let child_manifest = self.get_manifest(&child_source).await?;
-            let nested = Box::pin(self.ensure_blobs(&child_source, &child_manifest, target)).await?;
+            let nested =
+                Box::pin(self.ensure_blobs(&child_source, &child_manifest, target)).await?;
             transfers.extend(nested);
             self.put_manifest(&target.with_digest(&child.digest), &child_manifest)
                 .await?;
@@ -1066,7 +1137,8 @@ impl Client {
             };
             let bytes = self.get_blob(source, &blob.digest).await?;
             let size = bytes.len() as u64;
-            self.upload_blob_to(target, &blob.digest, bytes, session).await?;
+            self.upload_blob_to(target, &blob.digest, bytes, session)
+                .await?;
             transfers.push(Transfer::Copied {
                 digest: blob.digest.clone(),
                 bytes: size,
@@ -1098,7 +1170,9 @@ mod tests {
     #[test]
     fn challenges() {
         assert_eq!(
-            parse_challenge(r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull""#),
+            parse_challenge(
+                r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull""#
+            ),
             Some(Challenge::Bearer {
                 realm: "https://auth.docker.io/token".into(),
                 service: Some("registry.docker.io".into()),
@@ -1113,14 +1187,23 @@ mod tests {
                 scope: Some("a b".into()),
             })
         );
-        assert_eq!(parse_challenge(r#"Basic realm="basic-realm""#), Some(Challenge::Basic));
+        assert_eq!(
+            parse_challenge(r#"Basic realm="basic-realm""#),
+            Some(Challenge::Basic)
+        );
         assert_eq!(parse_challenge("Negotiate"), None);
         assert_eq!(parse_challenge(r#"Bearer service="x""#), None);
     }
 
     #[test]
     fn loopback() {
-        for host in ["localhost", "localhost:5000", "127.0.0.1:5000", "127.1.2.3", "[::1]:5000"] {
+        for host in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1:5000",
+            "127.1.2.3",
+            "[::1]:5000",
+        ] {
             assert!(is_loopback(host), "{host}");
         }
         for host in ["reg.io", "10.0.0.1:5000", "localhost.example:5000"] {

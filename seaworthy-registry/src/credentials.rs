@@ -274,9 +274,7 @@ impl DockerConfig {
                 base64::engine::GeneralPurposeConfig::new()
                     .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
             );
-            let decoded = engine
-                .decode(auth.trim())
-                .map_err(|_| bad())?;
+            let decoded = engine.decode(auth.trim()).map_err(|_| bad())?;
             let decoded = String::from_utf8(decoded).map_err(|_| bad())?;
             let (username, password) = decoded.split_once(':').ok_or_else(bad)?;
             return Ok(Some(Credential::Basic {
@@ -404,9 +402,18 @@ mod tests {
             r#"{"auths": {"reg.io": {"auth": "dXNlcjpwYXNz"}}, "credsStore": "store",
                 "credHelpers": {"a.io": "helper-a", "https://index.docker.io/v1/": "hub"}}"#,
         );
-        assert_eq!(c.helper_for("a.io").as_deref(), Some("docker-credential-helper-a"));
-        assert_eq!(c.helper_for("docker.io").as_deref(), Some("docker-credential-hub"));
-        assert_eq!(c.helper_for("reg.io").as_deref(), Some("docker-credential-store"));
+        assert_eq!(
+            c.helper_for("a.io").as_deref(),
+            Some("docker-credential-helper-a")
+        );
+        assert_eq!(
+            c.helper_for("docker.io").as_deref(),
+            Some("docker-credential-hub")
+        );
+        assert_eq!(
+            c.helper_for("reg.io").as_deref(),
+            Some("docker-credential-store")
+        );
         let c = config(r#"{"auths": {"reg.io": {}}}"#);
         assert_eq!(c.helper_for("reg.io"), None);
     }
@@ -416,7 +423,9 @@ mod tests {
         let c = config(r#"{"credHelpers": {"reg.io": "dcd-test-absent"}}"#);
         let message = c.credential("reg.io").unwrap_err().to_string();
         assert!(
-            message.starts_with("cannot run the credential helper `docker-credential-dcd-test-absent` for reg.io: "),
+            message.starts_with(
+                "cannot run the credential helper `docker-credential-dcd-test-absent` for reg.io: "
+            ),
             "{message}"
         );
     }
@@ -427,12 +436,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!error.contains("secret"), "{error}");
-        assert!(error.starts_with("the docker config /x/c.json is not valid: line 1"), "{error}");
+        assert!(
+            error.starts_with("the docker config /x/c.json is not valid: line 1"),
+            "{error}"
+        );
     }
 
     #[test]
     fn debug_redacts() {
-        let shown = format!("{:?} {:?}", basic("u", "hunter2"), Credential::IdentityToken("tok".into()));
+        let shown = format!(
+            "{:?} {:?}",
+            basic("u", "hunter2"),
+            Credential::IdentityToken("tok".into())
+        );
         assert_eq!(
             shown,
             "Some(Basic { username: \"u\", password: \"<redacted>\" }) IdentityToken(<redacted>)"

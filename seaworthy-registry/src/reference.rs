@@ -235,7 +235,12 @@ mod tests {
         )
     }
 
-    fn p(d: &str, path: &str, tag: Option<&str>, digest: Option<&str>) -> (String, String, Option<String>, Option<String>) {
+    fn p(
+        d: &str,
+        path: &str,
+        tag: Option<&str>,
+        digest: Option<&str>,
+    ) -> (String, String, Option<String>, Option<String>) {
         (
             d.to_owned(),
             path.to_owned(),
@@ -247,23 +252,47 @@ mod tests {
     #[test]
     fn docker_hub_normalisation() {
         assert_eq!(parts("nginx"), p("docker.io", "library/nginx", None, None));
-        assert_eq!(parts("nginx:1.25"), p("docker.io", "library/nginx", Some("1.25"), None));
+        assert_eq!(
+            parts("nginx:1.25"),
+            p("docker.io", "library/nginx", Some("1.25"), None)
+        );
         assert_eq!(parts("me/app"), p("docker.io", "me/app", None, None));
-        assert_eq!(parts("index.docker.io/nginx"), p("docker.io", "library/nginx", None, None));
-        assert_eq!(parts("docker.io/library/nginx:1"), p("docker.io", "library/nginx", Some("1"), None));
-        assert_eq!(Reference::parse("nginx").unwrap().api_host(), "registry-1.docker.io");
+        assert_eq!(
+            parts("index.docker.io/nginx"),
+            p("docker.io", "library/nginx", None, None)
+        );
+        assert_eq!(
+            parts("docker.io/library/nginx:1"),
+            p("docker.io", "library/nginx", Some("1"), None)
+        );
+        assert_eq!(
+            Reference::parse("nginx").unwrap().api_host(),
+            "registry-1.docker.io"
+        );
     }
 
     #[test]
     fn domains() {
         assert_eq!(parts("localhost/app"), p("localhost", "app", None, None));
-        assert_eq!(parts("localhost:5000/app:1"), p("localhost:5000", "app", Some("1"), None));
-        assert_eq!(parts("127.0.0.1:5000/a/b/c:x"), p("127.0.0.1:5000", "a/b/c", Some("x"), None));
-        assert_eq!(parts("ghcr.io/org/app"), p("ghcr.io", "org/app", None, None));
+        assert_eq!(
+            parts("localhost:5000/app:1"),
+            p("localhost:5000", "app", Some("1"), None)
+        );
+        assert_eq!(
+            parts("127.0.0.1:5000/a/b/c:x"),
+            p("127.0.0.1:5000", "a/b/c", Some("x"), None)
+        );
+        assert_eq!(
+            parts("ghcr.io/org/app"),
+            p("ghcr.io", "org/app", None, None)
+        );
         assert_eq!(parts("Registry/app"), p("Registry", "app", None, None));
         assert_eq!(parts("[::1]:5000/app"), p("[::1]:5000", "app", None, None));
         // `localhost:5000` alone is a repository with a tag, as in Docker.
-        assert_eq!(parts("localhost:5000"), p("docker.io", "library/localhost", Some("5000"), None));
+        assert_eq!(
+            parts("localhost:5000"),
+            p("docker.io", "library/localhost", Some("5000"), None)
+        );
     }
 
     #[test]
@@ -285,7 +314,10 @@ mod tests {
 
     #[test]
     fn no_tag_means_latest() {
-        assert_eq!(Reference::parse("reg.io/app").unwrap().reference(), "latest");
+        assert_eq!(
+            Reference::parse("reg.io/app").unwrap().reference(),
+            "latest"
+        );
         assert_eq!(Reference::parse("reg.io/app:v1").unwrap().reference(), "v1");
     }
 
@@ -294,12 +326,22 @@ mod tests {
         let reason = |s: &str| Reference::parse(s).unwrap_err().reason;
         assert_eq!(reason(""), "it is empty");
         assert_eq!(reason("MyImage"), "the repository name must be lower-case");
-        assert_eq!(reason("reg.io/App:1"), "the repository name must be lower-case");
+        assert_eq!(
+            reason("reg.io/App:1"),
+            "the repository name must be lower-case"
+        );
         assert_eq!(
             reason(&"a".repeat(64).replace('a', "b")),
             "a 64-hex-digit image ID cannot be used as a repository name"
         );
-        for bad in ["app:.x", "app:-x", "app@sha256:abc", "this:is:invalid/user:test/name:tag/", "a//b", "app:café"] {
+        for bad in [
+            "app:.x",
+            "app:-x",
+            "app@sha256:abc",
+            "this:is:invalid/user:test/name:tag/",
+            "a//b",
+            "app:café",
+        ] {
             assert!(Reference::parse(bad).is_err(), "{bad}");
         }
         assert!(Reference::parse(&format!("app:{}", "x".repeat(128))).is_ok());

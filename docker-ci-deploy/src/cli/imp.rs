@@ -84,7 +84,9 @@ fn check(ns: Namespace) -> Result<Invocation, String> {
     }
     // dcd's own checks, after 0.3.0's (which they cannot change: they need dcd's options).
     if ns.git_tag_version && version.is_some() {
-        return Err("argument --git-tag-version: not allowed with argument -V/--version".to_owned());
+        return Err(
+            "argument --git-tag-version: not allowed with argument -V/--version".to_owned(),
+        );
     }
     if ns.in_registry && ns.executable.is_some() {
         return Err("argument --executable: not allowed with argument --in-registry".to_owned());
@@ -306,7 +308,13 @@ mod tests {
 
     #[test]
     fn dcd_options() {
-        let inv = invocation(&["--in-registry", "--git-tag-version", "-S", "-L", "reg/app:x"]);
+        let inv = invocation(&[
+            "--in-registry",
+            "--git-tag-version",
+            "-S",
+            "-L",
+            "reg/app:x",
+        ]);
         assert!(inv.in_registry && inv.git_tag_version);
         assert_eq!(inv.settings.version, None);
         let inv = invocation(&["--in", "--git", "-S", "reg/app:x"]);
