@@ -723,8 +723,8 @@ fn dry_run_prints_the_registry_operations() {
             "1",
             "-L",
             "-r",
-            "reg.io/team",
-            "reg.io/app:1",
+            "reg.io:5000/team",
+            "reg.io:5000/app:1",
         ],
         &path,
         &[],
@@ -732,7 +732,7 @@ fn dry_run_prints_the_registry_operations() {
     assert_output(
         &output,
         0,
-        "GET manifest reg.io/app:1\nMOUNT blobs of reg.io/app:1 into reg.io/team/app (copying any the registry does not mount)\nPUT manifest reg.io/team/app:1\nPUT manifest reg.io/team/app:latest\n",
+        "GET manifest reg.io:5000/app:1\nMOUNT blobs of reg.io:5000/app:1 into reg.io:5000/team/app (copying any the registry does not mount)\nPUT manifest reg.io:5000/team/app:1\nPUT manifest reg.io:5000/team/app:latest\n",
         "",
     );
     let output = dcd(
