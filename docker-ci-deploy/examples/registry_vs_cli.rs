@@ -148,9 +148,22 @@ fn main() {
     std::fs::write(dir.join("data.bin"), noise(SIZE)).expect("the data file");
     run(
         Path::new("tar"),
-        &["-cf", &dir.join("image.tar").to_string_lossy(), "-C", &dir.to_string_lossy(), "data.bin"],
+        &[
+            "-cf",
+            &dir.join("image.tar").to_string_lossy(),
+            "-C",
+            &dir.to_string_lossy(),
+            "data.bin",
+        ],
     );
-    run(&docker, &["import", &dir.join("image.tar").to_string_lossy(), &format!("{name}:latest")]);
+    run(
+        &docker,
+        &[
+            "import",
+            &dir.join("image.tar").to_string_lossy(),
+            &format!("{name}:latest"),
+        ],
+    );
     let _ = std::fs::remove_dir_all(&dir);
 
     // The image is in the registry already, as buildx --push leaves it.
@@ -189,10 +202,22 @@ fn main() {
     }
 
     let (remote, warm, cold) = (median(registry_mode), median(cli_warm), median(cli_cold));
-    println!("four tags of a {} MB image, median of {RUNS} runs:", SIZE / (1024 * 1024));
-    println!("  registry mode (dcd --in-registry):            {:>8.3} s", remote.as_secs_f64());
-    println!("  CLI mode, layers already in the registry:     {:>8.3} s", warm.as_secs_f64());
-    println!("  CLI mode, empty registry:                     {:>8.3} s", cold.as_secs_f64());
+    println!(
+        "four tags of a {} MB image, median of {RUNS} runs:",
+        SIZE / (1024 * 1024)
+    );
+    println!(
+        "  registry mode (dcd --in-registry):            {:>8.3} s",
+        remote.as_secs_f64()
+    );
+    println!(
+        "  CLI mode, layers already in the registry:     {:>8.3} s",
+        warm.as_secs_f64()
+    );
+    println!(
+        "  CLI mode, empty registry:                     {:>8.3} s",
+        cold.as_secs_f64()
+    );
     println!(
         "  ratio CLI/registry mode: {:.1}x (layers present), {:.1}x (empty registry)",
         warm.as_secs_f64() / remote.as_secs_f64(),

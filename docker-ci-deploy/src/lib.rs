@@ -28,6 +28,16 @@
 //! Each docker command's output streams through as it happens, and the first command that
 //! fails stops the run with `error: command `…` exited with status N`.
 //!
+//! ## Registry mode and the CI version
+//!
+//! `--in-registry` creates the same tags in the registry itself, with the Registry HTTP API v2
+//! (no docker CLI, no engine): each image argument is a reference already in a registry, its
+//! manifest is copied byte for byte under every tag (blobs mounted or copied first for other
+//! repositories), and every tag is printed with its digest. `--git-tag-version` takes the
+//! version from the git tag being built (CI variables, else `git describe --exact-match
+//! --tags`). Both are hidden from `--help` so 0.3.0's help and usage stay byte for byte; see
+//! the workspace README.
+//!
 //! ## Exit codes
 //!
 //! See [`exit_codes`]: 0 on success, 1 when the input cannot be planned or a docker command
@@ -38,6 +48,10 @@
 //! * `PATH` is searched for `--executable` (default `docker`).
 //! * `NO_COLOR`: when set, the `error:` prefix is never coloured (it is coloured only when
 //!   stderr is a terminal).
+//! * Registry mode: `DOCKER_CONFIG` (credentials, as the docker CLI) and `DCD_CERTS_DIR` (the
+//!   per-registry CA directory, default `/etc/docker/certs.d`).
+//! * `--git-tag-version`: `GITHUB_REF`, `GITHUB_REF_TYPE`, `GITHUB_REF_NAME`, `GITHUB_ACTIONS`,
+//!   `CI_COMMIT_TAG`, `GITLAB_CI`, `TRAVIS_TAG`, `TRAVIS`.
 //!
 //! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
 //! project; the user-facing summary is the dcd section of the workspace README.
