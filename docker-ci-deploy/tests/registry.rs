@@ -396,16 +396,22 @@ fn assert_output(output: &Output, code: i32, stdout: &str, stderr: &str) {
     );
 }
 
+/// A plain registry, a scratch directory and a `PATH` without docker; `None` when skipped.
+fn plain_setup(label: &str) -> Option<(Registry, TempDir, PathBuf)> {
+    let registry = Registry::start(None)?;
+    let scratch = TempDir::new(label);
+    let path = path_without_docker(&scratch);
+    Some((registry, scratch, path))
+}
+
 #[test]
 fn single_platform_image_is_tagged_in_the_registry() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, _scratch, path)) = plain_setup("single") else {
         return;
     };
     let (port, address) = (registry.port, registry.address());
     let image = image("single", "amd64");
     let digest = push_image(port, "app", "sha-abc123", &image);
-    let scratch = TempDir::new("single");
-    let path = path_without_docker(&scratch);
 
     let output = dcd(
         &[
@@ -460,7 +466,7 @@ fn single_platform_image_is_tagged_in_the_registry() {
 
 #[test]
 fn multi_platform_index_keeps_its_digest_here_and_on_another_registry() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, _scratch, path)) = plain_setup("multi") else {
         return;
     };
     let Some(mirror) = Registry::start(None) else {
@@ -477,8 +483,6 @@ fn multi_platform_index_keeps_its_digest_here_and_on_another_registry() {
         arm64.manifest.len()
     );
     let index_digest = push_manifest(port, "multi", "sha-1", OCI_INDEX, index.as_bytes());
-    let scratch = TempDir::new("multi");
-    let path = path_without_docker(&scratch);
 
     let output = dcd(
         &[
@@ -566,14 +570,12 @@ fn multi_platform_index_keeps_its_digest_here_and_on_another_registry() {
 
 #[test]
 fn another_repository_on_the_same_registry_mounts_the_blobs() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, _scratch, path)) = plain_setup("mount") else {
         return;
     };
     let (port, address) = (registry.port, registry.address());
     let image = image("mount", "amd64");
     let digest = push_image(port, "app", "src", &image);
-    let scratch = TempDir::new("mount");
-    let path = path_without_docker(&scratch);
 
     let output = dcd(
         &[
@@ -615,12 +617,10 @@ fn another_repository_on_the_same_registry_mounts_the_blobs() {
 
 #[test]
 fn unknown_source_and_unreachable_registry() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, _scratch, path)) = plain_setup("unknown") else {
         return;
     };
     let address = registry.address();
-    let scratch = TempDir::new("unknown");
-    let path = path_without_docker(&scratch);
     let output = dcd(
         &[
             "--in-registry",
@@ -637,6 +637,28 @@ fn unknown_source_and_unreachable_registry() {
         1,
         "",
         &format!("error: {address}/nope:missing was not found in registry {address}\n"),
+    );
+
+    // A later failure lists the tags already created: nothing half-done looks like success.
+    let image = image("half", "amd64");
+    let digest = push_image(registry.port, "app", "src", &image);
+    let output = dcd(
+        &[
+            "--in-registry",
+            "-t",
+            "x",
+            "--",
+            &format!("{address}/app:src"),
+            &format!("{address}/nope:missing"),
+        ],
+        &path,
+        &[],
+    );
+    assert_output(
+        &output,
+        1,
+        &format!("{address}/app:x {digest}\n"),
+        &format!("error: {address}/nope:missing was not found in registry {address} (tags already created: {address}/app:x)\n"),
     );
 
     let closed = TcpListener::bind("127.0.0.1:0")

@@ -853,15 +853,34 @@ impl Client {
         repository: &Reference,
         digest: &str,
     ) -> Result<bool, Error> {
+        self.exists(repository, "manifests", digest).await
+    }
+
+    /// `HEAD /v2/REPO/KIND/DIGEST`: 200 is true, 404 false, anything else an error.
+    async fn exists(
+        &mut self,
+        repository: &Reference,
+        kind: &str,
+        digest: &str,
+    ) -> Result<bool, Error> {
         let domain = repository.domain().to_owned();
-        let path = format!("/v2/{}/manifests/{digest}", repository.path());
+        let path = format!("/v2/{}/{kind}/{digest}", repository.path());
         let response = self
             .send(&domain, &[Scope::pull(repository.path())], |http, base| {
                 http.head(format!("{base}{path}"))
                     .header(ACCEPT, MANIFEST_TYPES.join(", "))
             })
             .await?;
-        Ok(response.status() == StatusCode::OK)
+        match response.status() {
+            StatusCode::OK => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            status => Err(Error::Unexpected {
+                registry: domain,
+                status,
+                operation: format!("HEAD {kind} {digest} in {}", repository.name()),
+                reason: "no details given".to_owned(),
+            }),
+        }
     }
 
     /// Writes `manifest`, byte for byte with its media type, under `target`'s tag (or its
@@ -921,23 +940,7 @@ impl Client {
         repository: &Reference,
         digest: &str,
     ) -> Result<bool, Error> {
-        let domain = repository.domain().to_owned();
-        let path = format!("/v2/{}/blobs/{digest}", repository.path());
-        let response = self
-            .send(&domain, &[Scope::pull(repository.path())], |http, base| {
-                http.head(format!("{base}{path}"))
-            })
-            .await?;
-        match response.status() {
-            StatusCode::OK => Ok(true),
-            StatusCode::NOT_FOUND => Ok(false),
-            status => Err(Error::Unexpected {
-                registry: domain,
-                status,
-                operation: format!("HEAD blob {digest} in {}", repository.name()),
-                reason: "no details given".to_owned(),
-            }),
-        }
+        self.exists(repository, "blobs", digest).await
     }
 
     /// `POST /v2/TARGET/blobs/uploads/?mount=DIGEST&from=SOURCE` (same registry).
