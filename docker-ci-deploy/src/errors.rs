@@ -62,6 +62,17 @@ pub enum ExpectedError {
         /// The operating system's reason.
         reason: io::Error,
     },
+    /// `--git-tag-version` found no tag to take the version from.
+    #[error("{0}")]
+    CiVersion(String),
+    /// A registry operation failed (`--in-registry`); tags created before it are listed.
+    #[error("{message}{}", created_suffix(created))]
+    Registry {
+        /// The registry's error, one line.
+        message: String,
+        /// The tags already created (with their digest) when it failed.
+        created: Vec<String>,
+    },
     /// dcd's own output could not be written (for example, stdout was closed).
     #[error("could not write to {stream}: {reason}")]
     Output {
@@ -78,6 +89,8 @@ impl ExpectedError {
         match self {
             Self::Usage { .. } => exit_codes::USAGE,
             Self::Plan(_)
+            | Self::CiVersion(_)
+            | Self::Registry { .. }
             | Self::CommandFailed { .. }
             | Self::ExecutableNotFound { .. }
             | Self::Spawn { .. }
@@ -118,6 +131,15 @@ impl ExpectedError {
             source = cause.source();
         }
         out.flush()
+    }
+}
+
+/// `` (tags already created: A, B)`` after a registry error, or nothing.
+fn created_suffix(created: &[String]) -> String {
+    if created.is_empty() {
+        String::new()
+    } else {
+        format!(" (tags already created: {})", created.join(", "))
     }
 }
 

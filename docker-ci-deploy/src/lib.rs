@@ -28,6 +28,16 @@
 //! Each docker command's output streams through as it happens, and the first command that
 //! fails stops the run with `error: command `…` exited with status N`.
 //!
+//! ## Registry mode and the CI version
+//!
+//! `--in-registry` creates the same tags in the registry itself, with the Registry HTTP API v2
+//! (no docker CLI, no engine): each image argument is a reference already in a registry, its
+//! manifest is copied byte for byte under every tag (blobs mounted or copied first for other
+//! repositories), and every tag is printed with its digest. `--git-tag-version` takes the
+//! version from the git tag being built (CI variables, else `git describe --exact-match
+//! --tags`). Both are hidden from `--help` so 0.3.0's help and usage stay byte for byte; see
+//! the workspace README.
+//!
 //! ## Exit codes
 //!
 //! See [`exit_codes`]: 0 on success, 1 when the input cannot be planned or a docker command
@@ -38,14 +48,20 @@
 //! * `PATH` is searched for `--executable` (default `docker`).
 //! * `NO_COLOR`: when set, the `error:` prefix is never coloured (it is coloured only when
 //!   stderr is a terminal).
+//! * Registry mode: `DOCKER_CONFIG` (credentials, as the docker CLI) and `DCD_CERTS_DIR` (the
+//!   per-registry CA directory, default `/etc/docker/certs.d`).
+//! * `--git-tag-version`: `GITHUB_REF`, `GITHUB_REF_TYPE`, `GITHUB_REF_NAME`, `GITHUB_ACTIONS`,
+//!   `CI_COMMIT_TAG`, `GITLAB_CI`, `TRAVIS_TAG`, `TRAVIS`.
 //!
 //! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
 //! project; the user-facing summary is the dcd section of the workspace README.
 
+mod ci_version;
 mod cli;
 mod errors;
 mod plan;
 mod reference;
+mod remote;
 mod runner;
 mod version;
 
@@ -100,7 +116,21 @@ fn run(
             reason,
         })?;
     }
-    let invocation = result?;
+    let mut invocation = result?;
+    if invocation.git_tag_version {
+        invocation.settings.version = Some(
+            ci_version::from_environment()
+                .map_err(|error| ExpectedError::CiVersion(error.to_string()))?,
+        );
+    }
+    if invocation.in_registry {
+        let tag_map = plan::targets(&invocation.settings)?;
+        let remote = remote::Remote {
+            dry_run: invocation.dry_run,
+            verbose: invocation.verbose,
+        };
+        return remote.run(&tag_map, out);
+    }
     let steps = plan::plan(&invocation.settings)?;
     let runner = runner::Runner {
         executable: invocation.executable,

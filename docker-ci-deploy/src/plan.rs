@@ -84,8 +84,9 @@ fn generate_tags(
         .collect()
 }
 
-/// Plans every step for `settings`, or says why it cannot, before anything runs.
-pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
+/// Every image argument with the references it is tagged as, in order; checked before
+/// anything runs. Both the docker CLI steps ([`plan`]) and registry mode use it.
+pub(crate) fn targets(settings: &Settings) -> Result<Vec<(String, Vec<String>)>, PlanError> {
     let version_tagger = match &settings.version {
         Some(version) => {
             let versions = if settings.version_semver {
@@ -103,7 +104,7 @@ pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
     };
     let registry_tagger = settings.registry.as_deref().map(RegistryTagger::new);
 
-    let tag_map = settings
+    settings
         .images
         .iter()
         .map(|image| {
@@ -113,20 +114,24 @@ pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
                 version_tagger.as_ref(),
                 registry_tagger.as_ref(),
             )?;
-            Ok((image, targets))
+            Ok((image.clone(), targets))
         })
-        .collect::<Result<Vec<_>, PlanError>>()?;
+        .collect()
+}
 
+/// Plans every step for `settings`, or says why it cannot, before anything runs.
+pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
+    let tag_map = targets(settings)?;
     let mut steps = Vec::new();
     for (image, targets) in &tag_map {
         for target in targets {
-            steps.push(if target == *image {
+            steps.push(if target == image {
                 Step::SkipSelfTag {
-                    image: (*image).clone(),
+                    image: image.clone(),
                 }
             } else {
                 Step::Tag {
-                    source: (*image).clone(),
+                    source: image.clone(),
                     target: target.clone(),
                 }
             });

@@ -17,6 +17,11 @@ pub(crate) struct Invocation {
     pub(crate) dry_run: bool,
     /// `--executable`.
     pub(crate) executable: String,
+    /// `--in-registry`: tag in the registry with its HTTP API instead of the docker CLI.
+    pub(crate) in_registry: bool,
+    /// `--git-tag-version`: the version is the git tag being built (resolved later, as it
+    /// reads the environment and may run git).
+    pub(crate) git_tag_version: bool,
 }
 
 /// The outcome of parsing a well-formed command line.
@@ -63,10 +68,12 @@ fn resolve_deprecated(ns: &mut Namespace) -> Vec<String> {
 fn check(ns: Namespace) -> Result<Invocation, String> {
     let version = ns.version.filter(|v| !v.is_empty());
     let precision = ns.semver_precision.unwrap_or(0);
-    if ns.version_latest && version.is_none() {
+    // `--git-tag-version` stands in for `--version`.
+    let no_version = version.is_none() && !ns.git_tag_version;
+    if ns.version_latest && no_version {
         return Err("the --version-latest option requires --version".to_owned());
     }
-    if ns.version_semver && version.is_none() {
+    if ns.version_semver && no_version {
         return Err("the --version-semver option requires --version".to_owned());
     }
     if precision != 0 && !ns.version_semver {
@@ -74,6 +81,15 @@ fn check(ns: Namespace) -> Result<Invocation, String> {
     }
     if ns.semver_zero && !ns.version_semver {
         return Err("the --semver-zero option requires --version-semver".to_owned());
+    }
+    // dcd's own checks, after 0.3.0's (which they cannot change: they need dcd's options).
+    if ns.git_tag_version && version.is_some() {
+        return Err(
+            "argument --git-tag-version: not allowed with argument -V/--version".to_owned(),
+        );
+    }
+    if ns.in_registry && ns.executable.is_some() {
+        return Err("argument --executable: not allowed with argument --in-registry".to_owned());
     }
     Ok(Invocation {
         settings: Settings {
@@ -89,6 +105,8 @@ fn check(ns: Namespace) -> Result<Invocation, String> {
         verbose: ns.verbose,
         dry_run: ns.dry_run,
         executable: ns.executable.unwrap_or_else(|| "docker".to_owned()),
+        in_registry: ns.in_registry,
+        git_tag_version: ns.git_tag_version,
     })
 }
 
@@ -286,6 +304,33 @@ mod tests {
         assert_eq!(inv.settings.tags, Some(vec![]));
         let inv = invocation(&["-V=--", "img"]);
         assert_eq!(inv.settings.version, None);
+    }
+
+    #[test]
+    fn dcd_options() {
+        let inv = invocation(&[
+            "--in-registry",
+            "--git-tag-version",
+            "-S",
+            "-L",
+            "reg/app:x",
+        ]);
+        assert!(inv.in_registry && inv.git_tag_version);
+        assert_eq!(inv.settings.version, None);
+        let inv = invocation(&["--in", "--git", "-S", "reg/app:x"]);
+        assert!(inv.in_registry && inv.git_tag_version);
+        assert_eq!(
+            error(&["--git-tag-version", "-V", "1", "img"]),
+            "argument --git-tag-version: not allowed with argument -V/--version"
+        );
+        assert_eq!(
+            error(&["--in-registry", "--executable", "docker", "img"]),
+            "argument --executable: not allowed with argument --in-registry"
+        );
+        // 0.3.0's abbreviations and ambiguities are unchanged.
+        let inv = invocation(&["--reg", "r:1", "--dry", "img"]);
+        assert_eq!(inv.settings.registry.as_deref(), Some("r:1"));
+        assert!(!inv.in_registry);
     }
 
     #[test]

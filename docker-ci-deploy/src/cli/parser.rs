@@ -20,6 +20,8 @@ enum Dest {
     TagVersion,
     TagLatest,
     TagSemver,
+    InRegistry,
+    GitTagVersion,
 }
 
 /// How many values an option takes.
@@ -65,6 +67,12 @@ const SPECS: &[Spec] = &[
     spec(Dest::TagVersion, &["--tag-version"], Nargs::One),
     spec(Dest::TagLatest, &["--tag-latest"], Nargs::Zero),
     spec(Dest::TagSemver, &["--tag-semver"], Nargs::Zero),
+    // dcd's own options, hidden from the usage block and `--help` so that 0.3.0's stay byte
+    // for byte. Their first letters (`i`, `g`) start no 0.3.0 option, so every abbreviation
+    // 0.3.0 accepted (`--reg`, `--dry`) or refused as ambiguous (`--ver`, `--t`) still parses
+    // the same way; `--registry-mode` or `--remote` would have made `--reg`/`--r` ambiguous.
+    spec(Dest::InRegistry, &["--in-registry"], Nargs::Zero),
+    spec(Dest::GitTagVersion, &["--git-tag-version"], Nargs::Zero),
 ];
 
 const fn spec(dest: Dest, strings: &'static [&'static str], nargs: Nargs) -> Spec {
@@ -136,6 +144,8 @@ pub(super) struct Namespace {
     pub(super) tag_version: Option<Option<String>>,
     pub(super) tag_latest: bool,
     pub(super) tag_semver: bool,
+    pub(super) in_registry: bool,
+    pub(super) git_tag_version: bool,
 }
 
 /// argparse's `_parse_optional`: `None` for a positional argument.
@@ -444,6 +454,8 @@ impl<'a> Parser<'a> {
             Dest::TagVersion => ns.tag_version = Some(single),
             Dest::TagLatest => ns.tag_latest = true,
             Dest::TagSemver => ns.tag_semver = true,
+            Dest::InRegistry => ns.in_registry = true,
+            Dest::GitTagVersion => ns.git_tag_version = true,
         }
         Ok(())
     }

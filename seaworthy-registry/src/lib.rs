@@ -1,0 +1,42 @@
+//! # seaworthy-registry
+//!
+//! The pieces of talking to a container registry that seaworthy's tools share:
+//!
+//! * [`Reference`]: image references with Docker's grammar and normalisation
+//!   (`nginx` → `docker.io/library/nginx`, no tag means `latest`);
+//! * [`DockerConfig`] and [`Credential`]: credentials found where the docker CLI finds them
+//!   (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: `auths`, `credsStore`,
+//!   `credHelpers`);
+//! * [`Client`]: a Registry HTTP API v2 client (Bearer token flow and basic auth, per-registry
+//!   CA certificates from `/etc/docker/certs.d`, manifest get/put byte for byte, blob mount and
+//!   copy).
+//!
+//! ```no_run
+//! # async fn retag() -> Result<(), seaworthy_registry::Error> {
+//! use seaworthy_registry::{Client, ClientOptions, DockerConfig, Reference};
+//!
+//! let source = Reference::parse("registry.example:5000/app:sha-abc123").expect("a reference");
+//! let mut client = Client::new(ClientOptions::default(), DockerConfig::load()?);
+//! let manifest = client.get_manifest(&source).await?;
+//! let digest = client.put_manifest(&source.with_tag("1.2.3"), &manifest).await?;
+//! assert_eq!(digest, manifest.digest);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Credentials never appear in `Debug` output, in errors or in logs.
+
+mod client;
+mod credentials;
+mod reference;
+
+pub use client::{
+    parse_challenge, sha256_digest, Challenge, Client, ClientOptions, Descriptor, Error, Manifest,
+    ManifestContent, Transfer, DEFAULT_CERTS_DIR, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
+    MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST,
+};
+pub use credentials::{login_command, server_address, Credential, CredentialError, DockerConfig};
+pub use reference::{
+    api_host, Reference, ReferenceError, DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN,
+    DOCKER_HUB_SERVER_ADDRESS,
+};
