@@ -4,10 +4,10 @@
 //!
 //! ```text
 //! scripts/prepare-images          # once: the local Debian base image the Dockerfiles start FROM
-//! cargo run --example stack       # add `-- --keep` to leave it running until you press Enter
+//! cargo run -p seaworthy --example stack   # add `-- --keep` to leave it running until you press Enter
 //! ```
 //!
-//! The tests of the same stack, with fixtures, are in `tests/stack/`.
+//! The tests of the same stack, with fixtures, are in `integration-tests/tests/stack/`.
 
 use std::time::{Duration, Instant};
 
@@ -46,7 +46,7 @@ async fn main() {
 async fn run(helper: &DockerHelper, keep: bool) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
 
-    // 1. Images, built from the Dockerfiles in tests/images (skipped when unchanged).
+    // 1. Images, built from the Dockerfiles in test-images/ (skipped when unchanged).
     println!("building images...");
     let postgres_image =
         ImageDefinition::build("seaworthy-test/postgres:15", images_dir("postgres"));
@@ -135,11 +135,18 @@ async fn run(helper: &DockerHelper, keep: bool) -> Result<(), Box<dyn std::error
     );
     let login = client.get("/admin/login/?next=/admin/").send().await?;
     println!("GET /admin/login/?next=/admin/ -> {}", login.status());
+    // Gunicorn writes a request's access-log line once the response has gone out, so the
+    // line can reach Docker's log after the client has the response: wait for the last one.
+    let mut last_request =
+        seaworthy::matchers::Regex::new(r#""GET /admin/login/\?next=/admin/ HTTP/1\.[01]" 200 "#)?;
+    django
+        .wait_for_logs_matching(&mut last_request, Duration::from_secs(10))
+        .await?;
     println!("Django's access log (its stdout; nginx's readiness probe got the 404):");
     let stdout = django
         .logs_with(seaworthy::LogOptions::default().stderr(false))
         .await?;
-    for line in stdout.lines().filter(|l| l.contains("\" HTTP/1.")) {
+    for line in stdout.lines().filter(|l| l.contains(" HTTP/1.")) {
         println!("  {line}");
     }
 

@@ -105,6 +105,7 @@ pub mod prelude {
     pub use crate::containers::{
         NginxContainer, PostgresContainer, RabbitMqContainer, RedisContainer,
     };
+    pub use crate::ps::TreeShape;
     pub use crate::{
         container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
         DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, Resource,
