@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::ReturnType;
 
 use super::crate_path;
-use super::tokens::{borrow, get, respan, var};
+use super::tokens::{borrow, get, respan, var, with_param_types};
 use crate::model::{fixture_name, InvalidTest, Runtime, Test};
 
 /// The hidden runner (the user's function inside it, and the test's one `TestInfo`, which the
@@ -55,14 +55,17 @@ pub(crate) fn test(test: Test) -> TokenStream {
             }
         });
     let borrows: Vec<_> = with_vars().map(|(p, var)| borrow(p, var)).collect();
-    let resolve = quote! {
-        |__ctx| ::std::boxed::Box::pin(async move {
-            #(#clean_gets)*
-            #(#cleans)*
-            #(#other_gets)*
-            ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
-        })
-    };
+    let resolve = with_param_types(
+        &params,
+        quote! {
+            |__ctx| ::std::boxed::Box::pin(async move {
+                #(#clean_gets)*
+                #(#cleans)*
+                #(#other_gets)*
+                ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
+            })
+        },
+    );
     // A return type that is not `()` or a `Result` is reported at the return type.
     let outcome_span = match &item.sig.output {
         ReturnType::Type(_, ty) => ty.span(),

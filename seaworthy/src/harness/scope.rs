@@ -57,7 +57,7 @@ impl Scope {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a fixture in scope",
     label = "not a #[fixture]",
-    note = "a parameter names the #[fixture] function to inject: mark `{Self}` with `#[fixture]`, or bring the fixture into scope with `use path::to::fixture_name;`"
+    note = "a parameter names the #[fixture] function to inject: add `#[fixture]` to the function `{Self}`, or bring the fixture into scope with `use path::to::{Self};`"
 )]
 pub trait Fixture: 'static {
     /// What the fixture function returns.
