@@ -73,9 +73,13 @@ pub(crate) fn test(test: Test) -> TokenStream {
     };
     let check = respan(quote!(#private::TestOutcome::check), outcome_span);
     let outcome = syn::Ident::new("__seaworthy_outcome", outcome_span);
+    // The call is at the test's name, so a setup failure is reported there (`run_*` are
+    // `#[track_caller]`).
+    let run_sync = respan(quote!(#private::run_sync), name.span());
+    let run_async = respan(quote!(#private::run_async), name.span());
     let run = match runtime {
-        Runtime::Blocking => quote! {
-            #private::run_sync(
+        Runtime::Blocking => quote_spanned! {name.span()=>
+            #run_sync(
                 &__SEAWORTHY_TEST,
                 #resolve,
                 |(#(#vars,)*)| {
@@ -89,8 +93,8 @@ pub(crate) fn test(test: Test) -> TokenStream {
                 Runtime::MultiThread(n) => quote!(#private::Flavor::MultiThread(#n)),
                 _ => quote!(#private::Flavor::CurrentThread),
             };
-            quote! {
-                #private::run_async(
+            quote_spanned! {name.span()=>
+                #run_async(
                     &__SEAWORTHY_TEST,
                     #flavor,
                     #resolve,
