@@ -73,6 +73,9 @@ pub(crate) fn test(test: Test) -> TokenStream {
     };
     let check = respan(quote!(#private::TestOutcome::check), outcome_span);
     let outcome = syn::Ident::new("__seaworthy_outcome", outcome_span);
+    // The whole call at the return type: an `Err` is reported there (`check` is
+    // `#[track_caller]`).
+    let checked = quote_spanned!(outcome_span=> #check(#outcome));
     // The call is at the test's name, so a setup failure is reported there (`run_*` are
     // `#[track_caller]`).
     let run_sync = respan(quote!(#private::run_sync), name.span());
@@ -84,7 +87,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
                 #resolve,
                 |(#(#vars,)*)| {
                     let #outcome = #name(#(#borrows),*);
-                    #check(#outcome)
+                    #checked
                 },
             )
         },
@@ -100,7 +103,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
                     #resolve,
                     |(#(#vars,)*)| ::std::boxed::Box::pin(async move {
                         let #outcome = #name(#(#borrows),*).await;
-                        #check(#outcome)
+                        #checked
                     }),
                 )
             }

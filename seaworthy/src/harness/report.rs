@@ -111,10 +111,7 @@ pub(crate) fn deferring<T>(work: impl FnOnce() -> T) -> T {
                 return previous(info);
             }
             let caught = Caught {
-                message: info
-                    .payload_as_str()
-                    .unwrap_or("(a non-string panic payload)")
-                    .to_string(),
+                message: panic_message(info.payload()),
                 location: info
                     .location()
                     .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
