@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{ItemFn, Type};
 
 use super::crate_path;
-use super::tokens::{borrow, get, respan, var};
+use super::tokens::{borrow, get, respan, var, with_param_types};
 use crate::messages;
 use crate::model::{fixture_name, Fixture, InvalidFixture, Scope};
 
@@ -50,7 +50,8 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
             #finish
         })
     };
-    let marker = marker(item, *scope, value_ty, &quote!(#depth_const), &build);
+    let marker_type = marker_type(item, *scope);
+    let marker_impl = marker_impl(item, *scope, value_ty, &quote!(#depth_const), &build);
     let depths = params.iter().map(|p| {
         let dep = &p.name;
         quote_spanned! {dep.span()=> <#dep as #private::Fixture>::DEPTH }
@@ -65,6 +66,22 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
             );
         }
     });
+    // Everything that names the dependencies, in one scope where their names are types.
+    let uses_of_params = with_param_types(
+        params,
+        quote! {
+            #marker_impl
+
+            #(#scope_checks)*
+
+            // 1 + the depth of the deepest dependency. Evaluated at compile time, so a
+            // dependency cycle is a compile error naming each fixture's constant on the way
+            // round.
+            #[allow(non_upper_case_globals)]
+            const #depth_const: usize = 1 + #private::max_depth(&[#(#depths),*]);
+            const _: usize = #depth_const;
+        },
+    );
 
     quote! {
         // Parameters are `&Value` of the fixtures they name, so `&String` is what a user must
@@ -72,16 +89,9 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
         #[allow(clippy::ptr_arg)]
         #item
 
-        #marker
+        #marker_type
 
-        #(#scope_checks)*
-
-        // 1 + the depth of the deepest dependency. Evaluated at compile time, so a dependency
-        // cycle is a compile error naming each fixture's constant on the way round.
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        const #depth_const: usize = 1 + #private::max_depth(&[#(#depths),*]);
-        const _: usize = #depth_const;
+        const _: () = #uses_of_params;
     }
 }
 
@@ -92,20 +102,38 @@ pub(crate) fn invalid_fixture(f: &InvalidFixture) -> TokenStream {
     let errors = f.errors.to_compile_error();
     let item = &f.item;
     let marker = f.marker.as_ref().map(|(scope, value_ty)| {
-        marker(
+        let marker_type = marker_type(item, *scope);
+        let marker_impl = marker_impl(
             item,
             *scope,
             value_ty,
             &quote!(1),
             &quote!(::core::unreachable!()),
-        )
+        );
+        quote!(#marker_type #marker_impl)
     });
     // The function's parameters are unused when they are reported as wrong.
     quote!(#errors #[allow(unused_variables)] #item #marker)
 }
 
-/// The marker type named like the function, and its `Fixture` impl.
-fn marker(
+/// The marker type named like the function.
+fn marker_type(item: &ItemFn, scope: Scope) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let doc = format!(
+        "The `{}` fixture (scope \"{}\"): see the function of the same name.",
+        fixture_name(name),
+        scope.as_str()
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+    }
+}
+
+/// The marker's `Fixture` impl.
+fn marker_impl(
     item: &ItemFn,
     scope: Scope,
     value_ty: &Type,
@@ -114,19 +142,10 @@ fn marker(
 ) -> TokenStream {
     let krate = crate_path::seaworthy();
     let private = quote!(#krate::__private);
-    let vis = &item.vis;
     let name = &item.sig.ident;
     let name_str = fixture_name(name);
     let scope_variant = format_ident!("{}", scope.variant());
-    let doc = format!(
-        "The `{name_str}` fixture (scope \"{}\"): see the function of the same name.",
-        scope.as_str()
-    );
     quote! {
-        #[doc = #doc]
-        #[allow(non_camel_case_types)]
-        #vis struct #name {}
-
         impl #private::Fixture for #name {
             type Value = #value_ty;
             const NAME: &'static str = #name_str;

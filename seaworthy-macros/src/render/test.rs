@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::ReturnType;
 
 use super::crate_path;
-use super::tokens::{borrow, get, respan, var};
+use super::tokens::{borrow, get, respan, var, with_param_types};
 use crate::model::{fixture_name, InvalidTest, Runtime, Test};
 
 /// The hidden runner (the user's function inside it, and the test's one `TestInfo`, which the
@@ -55,14 +55,17 @@ pub(crate) fn test(test: Test) -> TokenStream {
             }
         });
     let borrows: Vec<_> = with_vars().map(|(p, var)| borrow(p, var)).collect();
-    let resolve = quote! {
-        |__ctx| ::std::boxed::Box::pin(async move {
-            #(#clean_gets)*
-            #(#cleans)*
-            #(#other_gets)*
-            ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
-        })
-    };
+    let resolve = with_param_types(
+        &params,
+        quote! {
+            |__ctx| ::std::boxed::Box::pin(async move {
+                #(#clean_gets)*
+                #(#cleans)*
+                #(#other_gets)*
+                ::core::result::Result::Ok::<_, #krate::Error>((#(#vars,)*))
+            })
+        },
+    );
     // A return type that is not `()` or a `Result` is reported at the return type.
     let outcome_span = match &item.sig.output {
         ReturnType::Type(_, ty) => ty.span(),
@@ -70,14 +73,21 @@ pub(crate) fn test(test: Test) -> TokenStream {
     };
     let check = respan(quote!(#private::TestOutcome::check), outcome_span);
     let outcome = syn::Ident::new("__seaworthy_outcome", outcome_span);
+    // The whole call at the return type: an `Err` is reported there (`check` is
+    // `#[track_caller]`).
+    let checked = quote_spanned!(outcome_span=> #check(#outcome));
+    // The call is at the test's name, so a setup failure is reported there (`run_*` are
+    // `#[track_caller]`).
+    let run_sync = respan(quote!(#private::run_sync), name.span());
+    let run_async = respan(quote!(#private::run_async), name.span());
     let run = match runtime {
-        Runtime::Blocking => quote! {
-            #private::run_sync(
+        Runtime::Blocking => quote_spanned! {name.span()=>
+            #run_sync(
                 &__SEAWORTHY_TEST,
                 #resolve,
                 |(#(#vars,)*)| {
                     let #outcome = #name(#(#borrows),*);
-                    #check(#outcome)
+                    #checked
                 },
             )
         },
@@ -86,14 +96,14 @@ pub(crate) fn test(test: Test) -> TokenStream {
                 Runtime::MultiThread(n) => quote!(#private::Flavor::MultiThread(#n)),
                 _ => quote!(#private::Flavor::CurrentThread),
             };
-            quote! {
-                #private::run_async(
+            quote_spanned! {name.span()=>
+                #run_async(
                     &__SEAWORTHY_TEST,
                     #flavor,
                     #resolve,
                     |(#(#vars,)*)| ::std::boxed::Box::pin(async move {
                         let #outcome = #name(#(#borrows),*).await;
-                        #check(#outcome)
+                        #checked
                     }),
                 )
             }

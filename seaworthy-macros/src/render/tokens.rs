@@ -37,6 +37,40 @@ pub(super) fn get(p: &Param, var: &Ident) -> TokenStream {
     }
 }
 
+/// `body`, in a scope where every parameter's name is a type, whatever the user's module has
+/// under that name: the fixture's marker when there is one, otherwise a local struct that is no
+/// `Fixture`. A name that is a plain `fn`, a `const`, a `static` or nothing at all is then
+/// reported as "`x` is not a fixture in scope" at the parameter, not as a name-resolution error
+/// ("expected type, found function") that says nothing of `#[fixture]`.
+///
+/// Two nested blocks: the outer declares the stand-ins, the inner glob-imports the enclosing
+/// module. Names resolve per namespace, innermost scope first, so a type-namespace `x` of the
+/// module (the marker `#[fixture]` declares, or a struct) shadows the stand-in, and a `fn x`,
+/// which is only in the value namespace, does not.
+pub(super) fn with_param_types(params: &[Param], body: TokenStream) -> TokenStream {
+    let mut seen = std::collections::HashSet::new();
+    let stand_ins = params
+        .iter()
+        .filter(|p| seen.insert(p.name.to_string()))
+        .map(|p| {
+            let name = &p.name;
+            quote_spanned! {name.span()=>
+                #[allow(dead_code, non_camel_case_types)]
+                struct #name {}
+            }
+        });
+    quote! {
+        {
+            #(#stand_ins)*
+            {
+                #[allow(unused_imports)]
+                use self::*;
+                #body
+            }
+        }
+    }
+}
+
 /// `&V` from the resolved `Arc<Node<V>>`, typed as the parameter says: a fixture whose value
 /// has another type is reported at the parameter's type, as expected `&Param` / found `&V`.
 pub(super) fn borrow(p: &Param, var: &Ident) -> TokenStream {

@@ -31,7 +31,8 @@ pub enum Flavor {
     note = "assert on the value inside the test instead of returning it; to use `?`, return `Result<(), E>` with any `E: Debug`"
 )]
 pub trait TestOutcome {
-    /// Panics when the outcome is a failure.
+    /// Panics when the outcome is a failure, at the caller (the test's return type).
+    #[track_caller]
     fn check(self);
 }
 
@@ -40,6 +41,7 @@ impl TestOutcome for () {
 }
 
 impl<E: std::fmt::Debug> TestOutcome for std::result::Result<(), E> {
+    #[track_caller]
     fn check(self) {
         if let Err(e) = self {
             panic!("the test returned an error: {e:?}");
@@ -95,7 +97,9 @@ impl Drop for Finish<'_> {
     }
 }
 
-/// Runs a test whose body is `async`.
+/// Runs a test whose body is `async`. A setup failure is reported at the caller: the macro calls
+/// this at the test's name.
+#[track_caller]
 pub fn run_async<R, O>(
     info: &'static TestInfo,
     flavor: Flavor,
@@ -111,7 +115,9 @@ pub fn run_async<R, O>(
 }
 
 /// Runs a test whose body is a plain `fn` (it runs outside any runtime, so it may call
-/// [`block_on`](crate::block_on)).
+/// [`block_on`](crate::block_on)). A setup failure is reported at the caller, like
+/// [`run_async`].
+#[track_caller]
 pub fn run_sync<R, O>(
     info: &'static TestInfo,
     resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
@@ -123,6 +129,11 @@ pub fn run_sync<R, O>(
     run(info, &rt, resolve, |r| body(r).check());
 }
 
+/// One report per failure, at the user's code, with the containers' last log lines in it: a
+/// panic of the body is held back by the panic hook (see [`report::deferring`]) and printed once
+/// the logs are known, at the place it happened; a setup failure (a fixture's panic included) is
+/// a panic at the caller, which is the test.
+#[track_caller]
 fn run<R>(
     info: &'static TestInfo,
     rt: &tokio::runtime::Runtime,
@@ -137,11 +148,23 @@ fn run<R>(
     };
     rt.block_on(process::start_once(&helper));
     let test = TestState::new(info.module, info.name, helper);
-    let resolved = rt.block_on(resolve(Ctx::root(test.clone())));
-    let setup_failed = resolved.is_err();
-    let failure: Option<Box<dyn std::any::Any + Send>> = match resolved {
-        Err(e) => Some(Box::new(setup_failure_message(info, &e))),
-        Ok(r) => std::panic::catch_unwind(AssertUnwindSafe(|| body(r))).err(),
+    let resolved = report::deferring(|| rt.block_on(resolve(Ctx::root(test.clone()))));
+    let failure = match resolved {
+        Err(e) => Some(Failure::Setup(setup_failure_message(info, &e))),
+        Ok(r) => {
+            let outcome =
+                report::deferring(|| std::panic::catch_unwind(AssertUnwindSafe(|| body(r))));
+            let mut caught = report::take_caught();
+            let last = match outcome {
+                Err(_) => caught.pop(),
+                Ok(()) => None,
+            };
+            // Panics the body caught itself are shown as the hook would have shown them.
+            for c in caught {
+                eprint!("{}", c.report(""));
+            }
+            outcome.err().map(|payload| Failure::Body(payload, last))
+        }
     };
     test.release_exclusive();
     let keep = failure.is_some() && keep_on_failure();
@@ -156,15 +179,28 @@ fn run<R>(
             report::warn(p);
         }
     }
-    if let Some(payload) = failure {
-        let msg = report::panic_message(&*payload);
-        if logs.is_empty() && !setup_failed {
-            // Already printed by the panic hook, with its location.
+    match failure {
+        None => {}
+        Some(Failure::Setup(msg)) => panic!("{msg}{logs}"),
+        Some(Failure::Body(payload, caught)) => {
+            match caught {
+                Some(c) => eprint!("{}", c.report(&logs)),
+                // Another panic hook, installed by the test, printed it: add the logs.
+                None if !logs.is_empty() => eprintln!("{}", logs.trim_start()),
+                None => {}
+            }
+            // The hook is not called again: the report above is the only one.
             std::panic::resume_unwind(payload);
         }
-        // A setup failure was never printed; a test panic is repeated with the logs.
-        panic!("{msg}{logs}");
     }
+}
+
+/// Why a test failed.
+enum Failure {
+    /// Its fixtures could not be set up: the message.
+    Setup(String),
+    /// Its body panicked: the payload, and the panic as the hook saw it.
+    Body(Box<dyn std::any::Any + Send>, Option<report::Caught>),
 }
 
 async fn connect() -> Result<DockerHelper> {
@@ -187,8 +223,8 @@ fn keep_on_failure() -> bool {
 
 fn setup_failure_message(info: &TestInfo, e: &Error) -> String {
     format!(
-        "seaworthy: test `{}` ({}:{}) could not set up its fixtures:\n{e}",
-        info.name, info.file, info.line
+        "seaworthy: test `{}` could not set up its fixtures:\n{e}",
+        info.name
     )
 }
 

@@ -10,7 +10,6 @@ use std::ops::Deref;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
@@ -57,7 +56,7 @@ impl Scope {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a fixture in scope",
     label = "not a #[fixture]",
-    note = "a parameter names the #[fixture] function to inject: mark `{Self}` with `#[fixture]`, or bring the fixture into scope with `use path::to::fixture_name;`"
+    note = "a parameter names the #[fixture] function to inject: add `#[fixture]` to the function `{Self}`, or bring the fixture into scope with `use path::to::{Self};`"
 )]
 pub trait Fixture: 'static {
     /// What the fixture function returns.
@@ -360,10 +359,17 @@ impl Ctx {
                     match AssertUnwindSafe(F::build(ctx)).catch_unwind().await {
                         Ok(Ok(node)) => Ok(Arc::new(node) as Arc<dyn Any + Send + Sync>),
                         Ok(Err(e)) => Err(Arc::new(e)),
-                        Err(panic) => Err(Arc::new(Error::FixturePanicked {
-                            fixture: F::NAME.to_string(),
-                            message: report::panic_message(&*panic),
-                        })),
+                        Err(panic) => {
+                            // Held back by the runner's hook: the setup failure reports it.
+                            let message = match report::take_caught().pop() {
+                                Some(c) => format!("{} (at {})", c.message, c.location),
+                                None => report::panic_message(&*panic),
+                            };
+                            Err(Arc::new(Error::FixturePanicked {
+                                fixture: F::NAME.to_string(),
+                                message,
+                            }))
+                        }
                     }
                 }
             })
@@ -441,7 +447,6 @@ impl Ctx {
                 attach.network = Some(net);
             }
         }
-        let started = Instant::now();
         // Named and labelled after the fixture, which the lifecycle lines and the alias say too.
         value
             .setup(&helper.for_fixture(self.fixture), &attach)
@@ -451,7 +456,7 @@ impl Ctx {
             if attach.network.is_some() {
                 lock(&self.scope.connected).insert(c.id()?);
             }
-            report::container_ready(self.fixture, c, started.elapsed()).await;
+            report::container_ready(self.fixture, c).await;
             containers.push(ContainerRef {
                 def: c.clone(),
                 fixture: self.fixture,

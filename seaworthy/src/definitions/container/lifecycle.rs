@@ -36,7 +36,21 @@ impl ContainerDefinition {
             return Ok(());
         }
         let handle = self.create_in(&guard, helper, attach).await?;
+        let fixture = helper.fixture();
+        if let Some(fixture) = fixture {
+            lifecycle_line(format!(
+                "created container {} ({fixture}) from {}",
+                handle.docker_name(),
+                self.config.image
+            ));
+        }
         handle.start().await?;
+        if let Some(fixture) = fixture {
+            lifecycle_line(format!(
+                "started container {} ({fixture})",
+                handle.docker_name()
+            ));
+        }
         self.wait_ready(&handle).await
     }
 
@@ -124,11 +138,25 @@ impl ContainerDefinition {
 
     async fn wait_ready(&self, handle: &ContainerHandle) -> Result<()> {
         let started = Instant::now();
+        let fixture = handle.helper().fixture();
         if let Some(wait) = &self.config.wait {
-            handle.wait_until(wait, self.config.wait_timeout).await?;
+            if let Err(e) = handle.wait_until(wait, self.config.wait_timeout).await {
+                if let Some(fixture) = fixture {
+                    let why = e.to_string();
+                    let first = why.lines().next().unwrap_or_default();
+                    lifecycle_line(format!("{fixture} not ready: {first}"));
+                }
+                return Err(e);
+            }
         }
         let elapsed = started.elapsed();
         handle.set_ready_after(elapsed);
+        if let Some(fixture) = fixture {
+            lifecycle_line(format!(
+                "{fixture} ready after {}",
+                crate::text::secs(elapsed)
+            ));
+        }
         tracing::info!(target: "seaworthy", container = %handle.docker_name(), ms = elapsed.as_millis() as u64, "ready");
         Ok(())
     }
@@ -164,4 +192,11 @@ impl ContainerDefinition {
     pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
         self.handle()?.inspect().await
     }
+}
+
+/// A `--nocapture` lifecycle line, for a container the fixture harness set up (its helper was
+/// [made for a fixture](DockerHelper::for_fixture)): printed as the event happens, from the
+/// test's thread, so libtest shows it with that test's output.
+fn lifecycle_line(text: String) {
+    crate::harness::report::line(text);
 }
