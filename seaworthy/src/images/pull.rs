@@ -152,23 +152,44 @@ async fn ensure_on_runtime(
             },
         });
     }
-    let key = format!("{}:{}", reference.name(), reference.reference());
-    let cell = PULLS
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(key.clone())
-        .or_default()
-        .clone();
-    cell.get_or_init(|| locked_pull(docker, &reference, image, &key, policy, lines))
-        .await
-        .clone()
-        .map_err(|f| f.into_error(image))?;
-    inspect(docker, image)
-        .await?
-        .ok_or_else(|| Error::ImageNotFound {
-            image: image.to_string(),
-            reason: "the pull finished but the engine does not list the image".to_string(),
-        })
+    // `always` pulls once per run under its own key, even after a `missing` pull of the tag.
+    let key = format!(
+        "{}:{}{}",
+        reference.name(),
+        reference.reference(),
+        if policy == PullPolicy::Always {
+            " (always)"
+        } else {
+            ""
+        }
+    );
+    let mut lines = lines;
+    for attempt in 0..2 {
+        let cell = PULLS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| locked_pull(docker, &reference, image, &key, policy, lines.take()))
+            .await
+            .clone()
+            .map_err(|f| f.into_error(image))?;
+        if let Some(info) = inspect(docker, image).await? {
+            return Ok(info);
+        }
+        // Pulled earlier in the run and removed since: forget that pull and pull again once.
+        if attempt == 0 {
+            let mut pulls = PULLS.lock().unwrap_or_else(|p| p.into_inner());
+            if pulls.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                pulls.remove(&key);
+            }
+        }
+    }
+    Err(Error::ImageNotFound {
+        image: image.to_string(),
+        reason: "the pull finished but the engine does not list the image".to_string(),
+    })
 }
 
 /// The image's info, or `None` when it is not present.
@@ -328,6 +349,9 @@ fn classify(reference: &Reference, message: &str, had_credentials: bool) -> Pull
         "no basic auth credentials",
         "pull access denied",
         "access to the resource is denied",
+        // A registry on a local (insecure) address is tried with HTTPS, then plain HTTP, and
+        // the engine falls back only when HTTPS answered unauthorized or denied.
+        "client sent an http request to an https server",
     ]) {
         return PullFailure::Unauthorized {
             registry,
