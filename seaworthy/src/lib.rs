@@ -27,6 +27,8 @@
 //! | variable | values | effect |
 //! |---|---|---|
 //! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use (default `unix:///var/run/docker.sock`) |
+//! | [`SEAWORTHY_PULL`](PULL_ENV) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
+//! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! # Names and labels
 //!
