@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use seaworthy_registry::test_support::{
-    base64, credential_helper, have_htpasswd, http, image, push_image, push_manifest,
-    push_with_client, resolve, secure, sha256, tags, Image, Registry, TempDir, OCI_INDEX,
-    OCI_MANIFEST,
+    base64, credential_helper, http, image, push_image, push_manifest, push_with_client, resolve,
+    sha256, start_secured, tags, Image, Registry, TempDir, OCI_INDEX, OCI_MANIFEST,
 };
 
 /// A directory with no `docker` in it, for `PATH`.
@@ -439,13 +438,9 @@ fn dry_run_prints_the_registry_operations() {
 
 #[test]
 fn basic_auth_over_tls_with_docker_config_and_credential_helper() {
-    if !have_htpasswd() {
-        return;
-    }
     let (user, password) = ("dcd-user", "s3cret-Pa55word");
     let dir = TempDir::new("tls");
-    let (secured, ca) = secure(&dir, user, password);
-    let Some(registry) = Registry::start(Some(&secured)) else {
+    let Some((registry, ca)) = start_secured(&dir, user, password) else {
         return;
     };
     let address = registry.address();

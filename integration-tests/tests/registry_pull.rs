@@ -12,8 +12,8 @@ use bollard::query_parameters::{ListImagesOptionsBuilder, RemoveImageOptionsBuil
 use bollard::Docker;
 use seaworthy::{DockerHelper, Error, ImageDefinition, PullPolicy};
 use seaworthy_registry::test_support::{
-    base64, credential_helper, have_htpasswd, push_image, push_manifest, push_with_client, secure,
-    sha256, tar_image, Registry, TempDir, OCI_INDEX,
+    base64, credential_helper, push_image, push_manifest, push_with_client, sha256, start_secured,
+    tar_image, Image, Registry, TempDir, OCI_INDEX,
 };
 
 /// Set in the child process: the image `child_pull` pulls.
@@ -96,6 +96,26 @@ fn requests(registry: &Registry, request: &str) -> usize {
         .lines()
         .filter(|l| l.contains(&format!("\"{request} HTTP/1.1\"")))
         .count()
+}
+
+/// A plain registry with `REPOSITORY:1`, an image of `layers` tar layers of `size` bytes;
+/// the image, its reference, and the removal of what is pulled from the registry.
+fn registry_with(
+    repository: &str,
+    layers: usize,
+    size: usize,
+) -> Option<(Registry, RemoveImagesOf, Image, String)> {
+    let registry = Registry::start(None)?;
+    let address = registry.address();
+    let image = tar_image(&format!("{repository} {address}"), layers, size);
+    push_image(registry.port, repository, "1", &image);
+    let cleanup = RemoveImagesOf(address.clone());
+    Some((
+        registry,
+        cleanup,
+        image,
+        format!("{address}/{repository}:1"),
+    ))
 }
 
 #[tokio::test]
@@ -261,14 +281,10 @@ async fn digests_always_never_unreachable_and_platforms() {
 
 #[tokio::test]
 async fn parallel_setups_of_one_missing_image_pull_it_once() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, _cleanup, image, reference)) = registry_with("shared", 3, 200_000) else {
         return;
     };
     let address = registry.address();
-    let _cleanup = RemoveImagesOf(address.clone());
-    let image = tar_image(&format!("parallel {address}"), 3, 200_000);
-    push_image(registry.port, "shared", "1", &image);
-    let reference = format!("{address}/shared:1");
     let setups = (0..8).map(|_| {
         let reference = reference.clone();
         tokio::spawn(async move {
@@ -334,14 +350,10 @@ async fn child_pull() {
 
 #[tokio::test]
 async fn progress_lines_show_with_nocapture_only() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, _cleanup, image, reference)) = registry_with("layers", 4, 250_000) else {
         return;
     };
     let address = registry.address();
-    let _cleanup = RemoveImagesOf(address.clone());
-    let image = tar_image(&format!("progress {address}"), 4, 250_000);
-    push_image(registry.port, "layers", "1", &image);
-    let reference = format!("{address}/layers:1");
     let docker = helper().await.docker().clone();
 
     let out = child(&reference, true, &[]);
@@ -405,13 +417,9 @@ impl Drop for EngineCa {
 
 #[tokio::test]
 async fn basic_auth_over_tls_with_auths_a_credential_helper_and_nothing() {
-    if !have_htpasswd() {
-        return;
-    }
     let (user, password) = ("pull-user", "s3cret-Pull-Pa55");
     let dir = TempDir::new("pull-tls");
-    let (secured, ca) = secure(&dir, user, password);
-    let Some(registry) = Registry::start(Some(&secured)) else {
+    let Some((registry, ca)) = start_secured(&dir, user, password) else {
         return;
     };
     let address = registry.address();

@@ -495,6 +495,16 @@ pub fn secure(dir: &TempDir, user: &str, password: &str) -> (Secured, String) {
     (secured, ca)
 }
 
+/// A registry with TLS and basic auth for `user`/`password` (see [`secure`]) and its CA (PEM);
+/// `None` (after [`skip`]) without `htpasswd` or the registry binary.
+pub fn start_secured(dir: &TempDir, user: &str, password: &str) -> Option<(Registry, String)> {
+    if !have_htpasswd() {
+        return None;
+    }
+    let (secured, ca) = secure(dir, user, password);
+    Registry::start(Some(&secured)).map(|registry| (registry, ca))
+}
+
 /// Pushes `image` to `reference` with the library's client (TLS with the CAs under
 /// `certs_dir`, credentials from the docker config `config`); returns the manifest digest.
 pub async fn push_with_client(
