@@ -497,3 +497,42 @@ async fn basic_auth_over_tls_with_auths_a_credential_helper_and_nothing() {
     assert_eq!(local_images(&docker, &repository).await, []);
     assert!(!out.contains(password) && !out.contains(&auth), "{out}");
 }
+
+#[tokio::test]
+async fn a_build_pulls_its_from_image_per_policy() {
+    let Some((registry, _cleanup, image, reference)) = registry_with("base", 1, 100) else {
+        return;
+    };
+    let address = registry.address();
+    let dir = TempDir::new("pull-build");
+    dir.write(
+        "Dockerfile",
+        format!("FROM {reference}\nLABEL built-from=registry\n").as_bytes(),
+    );
+    let helper = helper().await;
+    let docker = helper.docker().clone();
+
+    let refused = ImageDefinition::build(format!("{address}/built:never"), dir.path())
+        .pull_policy(PullPolicy::Never);
+    let e = refused.setup(&helper).await.unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "image `{reference}` is not present locally and the pull policy is `never` (set on \
+             its definition)"
+        )),
+        "{e}"
+    );
+    assert_eq!(local_images(&docker, &format!("{address}/base")).await, []);
+
+    let built = ImageDefinition::build(format!("{address}/built:1"), dir.path());
+    built.setup(&helper).await.unwrap();
+    assert_eq!(
+        local_images(&docker, &format!("{address}/base")).await,
+        [(image.config.0.clone(), vec![reference.clone()])]
+    );
+    assert_eq!(
+        local_images(&docker, &format!("{address}/built")).await,
+        [(built.id().unwrap(), vec![format!("{address}/built:1")])]
+    );
+    assert_eq!(requests(&registry, "HEAD /v2/base/manifests/1"), 1);
+}

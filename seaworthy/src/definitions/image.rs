@@ -308,13 +308,22 @@ async fn build(
             return Ok(id);
         }
     }
+    let (policy, _) = crate::images::policy::effective(policy)?;
     // The base images, per the pull policy, through the same code as existing images (one pull
     // per image per run, credentials, registry errors). A `FROM` with build arguments is left
     // to the engine.
     let dockerfile_text = std::fs::read_to_string(context.join(dockerfile)).unwrap_or_default();
-    for base in from_images(&dockerfile_text) {
-        crate::images::ensure_base(docker, &base, policy).await?;
+    let bases = from_images(&dockerfile_text);
+    for base in &bases {
+        crate::images::ensure_base(docker, base, policy).await?;
     }
+    // With `always` the engine checks the bases again itself (`pull`), so it gets their
+    // registries' credentials too.
+    let credentials = if policy == PullPolicy::Always {
+        Some(crate::images::build_credentials(tag, &bases).await?)
+    } else {
+        None
+    };
     // Run labels would make every build differ; images carry only the context hash.
     labels.clear();
     labels.insert(LABEL_CONTEXT.to_string(), hash);
@@ -336,7 +345,11 @@ async fn build(
             ""
         })
         .build();
-    let mut stream = docker.build_image(options, None, Some(bollard::body_full(tarball.into())));
+    let mut stream = docker.build_image(
+        options,
+        credentials,
+        Some(bollard::body_full(tarball.into())),
+    );
     let mut output: Vec<String> = Vec::new();
     while let Some(item) = stream.next().await {
         match item {

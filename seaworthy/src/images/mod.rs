@@ -7,7 +7,7 @@ mod progress;
 mod pull;
 
 pub use policy::{ParsePullPolicyError, PullPolicy, PULL_ENV};
-pub(crate) use pull::{ensure, ensure_base};
+pub(crate) use pull::{build_credentials, ensure, ensure_base};
 
 /// What the library knows of an image: its ID and the ports it exposes.
 #[derive(Debug, Clone)]

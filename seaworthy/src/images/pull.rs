@@ -248,20 +248,7 @@ async fn credentials(domain: &str) -> std::result::Result<Option<DockerCredentia
         let credential = config
             .credential(&domain)
             .map_err(|e| failure(e.to_string()))?;
-        let serveraddress = Some(server_address(&domain).to_string());
-        Ok(credential.map(|c| match c {
-            Credential::Basic { username, password } => DockerCredentials {
-                username: Some(username),
-                password: Some(password),
-                serveraddress,
-                ..Default::default()
-            },
-            Credential::IdentityToken(token) => DockerCredentials {
-                identitytoken: Some(token),
-                serveraddress,
-                ..Default::default()
-            },
-        }))
+        Ok(credential.map(|c| engine_credentials(&domain, c)))
     })
     .await;
     found.unwrap_or_else(|e| {
@@ -269,6 +256,48 @@ async fn credentials(domain: &str) -> std::result::Result<Option<DockerCredentia
             reason: format!("looking up credentials failed: {e}"),
         })
     })
+}
+
+/// What the engine is given for `domain` (`X-Registry-Auth`): a user name and password, or an
+/// identity token as `identitytoken`, with the server address the docker CLI would send.
+fn engine_credentials(domain: &str, credential: Credential) -> DockerCredentials {
+    let serveraddress = Some(server_address(domain).to_string());
+    match credential {
+        Credential::Basic { username, password } => DockerCredentials {
+            username: Some(username),
+            password: Some(password),
+            serveraddress,
+            ..Default::default()
+        },
+        Credential::IdentityToken(token) => DockerCredentials {
+            identitytoken: Some(token),
+            serveraddress,
+            ..Default::default()
+        },
+    }
+}
+
+/// The credentials of the registries of `images` for a build (`X-Registry-Config`), keyed by
+/// server address, for the engine's own pulls of `FROM` images.
+pub(crate) async fn build_credentials(
+    image: &str,
+    images: &[String],
+) -> Result<HashMap<String, DockerCredentials>> {
+    let mut all = HashMap::new();
+    for reference in images.iter().filter_map(|i| Reference::parse(i).ok()) {
+        let server = server_address(reference.domain()).to_string();
+        if all.contains_key(&server) {
+            continue;
+        }
+        match credentials(reference.domain()).await {
+            Ok(Some(found)) => {
+                all.insert(server, found);
+            }
+            Ok(None) => {}
+            Err(f) => return Err(f.into_error(image)),
+        }
+    }
+    Ok(all)
 }
 
 /// `POST /images/create` for exactly one tag or digest, with progress.
@@ -372,6 +401,35 @@ fn classify(reference: &Reference, message: &str, had_credentials: bool) -> Pull
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_go_to_the_engine_under_the_docker_cli_server_address() {
+        let token = engine_credentials("docker.io", Credential::IdentityToken("t0k".into()));
+        assert_eq!(
+            token,
+            DockerCredentials {
+                identitytoken: Some("t0k".into()),
+                serveraddress: Some("https://index.docker.io/v1/".into()),
+                ..Default::default()
+            }
+        );
+        let basic = engine_credentials(
+            "127.0.0.1:5000",
+            Credential::Basic {
+                username: "u".into(),
+                password: "p".into(),
+            },
+        );
+        assert_eq!(
+            basic,
+            DockerCredentials {
+                username: Some("u".into()),
+                password: Some("p".into()),
+                serveraddress: Some("127.0.0.1:5000".into()),
+                ..Default::default()
+            }
+        );
+    }
 
     fn r(s: &str) -> Reference {
         Reference::parse(s).unwrap()
