@@ -313,19 +313,29 @@ async fn parallel_setups_of_one_missing_image_pull_it_once() {
     .await;
 }
 
-/// Runs `child_pull` for `image` in a child process (with `--nocapture` or not) with `envs`.
-fn child(image: &str, nocapture: bool, envs: &[(&str, &str)]) -> String {
+/// `child_pull` for `image` in a child process (with `--nocapture` or not) with `envs`.
+fn child_command(image: &str, nocapture: bool, envs: &[(&str, &str)]) -> Command {
     let mut command = Command::new(std::env::current_exe().expect("the test binary"));
     command.args(["--ignored", "--exact", "--test-threads=1", "child_pull"]);
     if nocapture {
         command.arg("--nocapture");
     }
-    let out = command
+    command
         .env(CHILD_IMAGE, image)
         .env_remove("SEAWORTHY_PULL")
-        .envs(envs.iter().copied())
+        .envs(envs.iter().copied());
+    command
+}
+
+/// Runs `child_pull` (see [`child_command`]); its output, failing the test if it failed.
+fn child(image: &str, nocapture: bool, envs: &[(&str, &str)]) -> String {
+    let out = child_command(image, nocapture, envs)
         .output()
         .expect("the child runs");
+    child_output(out)
+}
+
+fn child_output(out: std::process::Output) -> String {
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -346,6 +356,45 @@ async fn child_pull() {
         Ok(info) => eprintln!("child: pulled {}", info.id),
         Err(e) => eprintln!("child: failed: {e}"),
     }
+}
+
+#[tokio::test]
+async fn parallel_processes_pull_one_missing_image_once() {
+    let Some((registry, _cleanup, image, reference)) = registry_with("processes", 3, 200_000)
+    else {
+        return;
+    };
+    // As nextest runs tests: one process each, at the same time.
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            child_command(&reference, true, &[])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the child starts")
+        })
+        .collect();
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|c| child_output(c.wait_with_output().expect("the child ends")))
+        .collect();
+    for out in &outputs {
+        assert!(
+            out.contains(&format!("child: pulled {}", image.config.0)),
+            "{out}"
+        );
+    }
+    let pulled = outputs
+        .iter()
+        .filter(|out| out.contains("seaworthy: pulled "))
+        .count();
+    assert_eq!(pulled, 1, "{outputs:#?}");
+    let digest = sha256(&image.manifest);
+    let manifest_requests = (
+        requests(&registry, "HEAD /v2/processes/manifests/1"),
+        requests(&registry, &format!("GET /v2/processes/manifests/{digest}")),
+    );
+    assert_eq!(manifest_requests, (1, 1), "{}", registry.log());
 }
 
 #[tokio::test]
