@@ -355,7 +355,13 @@ async fn build(
         match item {
             Ok(info) => {
                 if let Some(s) = info.stream {
-                    output.extend(s.lines().map(str::to_string));
+                    for line in s.lines() {
+                        // `Step 3/7 : RUN …`: the build's progress, for `tracing`.
+                        if line.starts_with("Step ") {
+                            tracing::info!(target: "seaworthy", image = tag, "{line}");
+                        }
+                        output.push(line.to_string());
+                    }
                 }
                 if let Some(detail) = info.error_detail {
                     let reason = detail.message.unwrap_or_else(|| "build failed".into());
