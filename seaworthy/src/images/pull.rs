@@ -139,7 +139,10 @@ async fn ensure_on_runtime(
         }
     };
     if let Some(info) = present {
-        let by_id = info.id.trim_start_matches("sha256:").starts_with(image);
+        // A short image ID (`8c31a2192d3f`) is also a valid repository name; it is not pulled.
+        let by_id = image.len() >= 12
+            && image.bytes().all(|b| b.is_ascii_hexdigit())
+            && info.id.trim_start_matches("sha256:").starts_with(image);
         if policy != PullPolicy::Always || reference.digest().is_some() || by_id {
             return Ok(info);
         }
