@@ -112,8 +112,8 @@ pub mod prelude {
     pub use crate::ps::TreeShape;
     pub use crate::{
         container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
-        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, Resource,
-        VolumeDefinition, Wait,
+        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, PullPolicy,
+        Resource, VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }

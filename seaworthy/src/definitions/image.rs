@@ -159,7 +159,9 @@ impl ImageDefinition {
         }
     }
 
-    /// An existing image, used when present and pulled when missing.
+    /// An existing image, used when present and pulled when missing (see
+    /// [`pull_policy`](Self::pull_policy)): exactly its tag (`latest` when it names none) or
+    /// digest.
     pub fn existing(tag: impl Into<String>) -> Self {
         ImageDefinition {
             tag: tag.into(),
