@@ -89,8 +89,22 @@ pub struct Registry {
 impl Registry {
     /// Starts a registry; `None` (after [`skip`]) when the binary is missing.
     pub fn start(secured: Option<&Secured>) -> Option<Self> {
+        let binary = registry_binary();
+        let registry = Self::start_binary(&binary, secured);
+        if registry.is_none() {
+            skip(&format!(
+                "`{binary}` was not found (install Debian's docker-registry)"
+            ));
+        }
+        registry
+    }
+
+    /// Starts `binary` on a free port of 127.0.0.1; `None` when the binary does not exist.
+    pub fn start_binary(binary: &str, secured: Option<&Secured>) -> Option<Self> {
+        // The free port is found by binding and releasing it, so another process may take it
+        // before the registry binds it; then try another one.
         for _ in 0..3 {
-            let mut registry = Self::spawn(secured)?;
+            let mut registry = Self::spawn(binary, secured)?;
             match registry.wait_until_listening() {
                 Ok(()) => return Some(registry),
                 Err(log) if log.contains("address already in use") => continue,
@@ -100,8 +114,7 @@ impl Registry {
         panic!("no free port for the registry after 3 attempts");
     }
 
-    fn spawn(secured: Option<&Secured>) -> Option<Self> {
-        let binary = registry_binary();
+    fn spawn(binary: &str, secured: Option<&Secured>) -> Option<Self> {
         let dir = TempDir::new("server");
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -122,7 +135,7 @@ impl Registry {
         let config_path = dir.write("config.yml", config.as_bytes());
         let log = dir.path().join("registry.log");
         let log_file = std::fs::File::create(&log).expect("the log can be created");
-        let child = Command::new(&binary)
+        let child = Command::new(binary)
             .arg("serve")
             .arg(&config_path)
             .stdin(Stdio::null())
@@ -131,12 +144,7 @@ impl Registry {
             .spawn();
         let child = match child {
             Ok(child) => child,
-            Err(error) if error.kind() == ErrorKind::NotFound => {
-                skip(&format!(
-                    "`{binary}` was not found (install Debian's docker-registry)"
-                ));
-                return None;
-            }
+            Err(error) if error.kind() == ErrorKind::NotFound => return None,
             Err(error) => panic!("could not start `{binary}`: {error}"),
         };
         Some(Self {
