@@ -481,7 +481,7 @@ async fn basic_auth_over_tls_with_auths_a_credential_helper_and_nothing() {
         format!(r#"{{"auths":{{"{address}":{{"auth":"{auth}"}}}}}}"#).as_bytes(),
     );
     let image = tar_image(&format!("tls {address}"), 2, 1000);
-    for tag in ["auths", "helper", "anon"] {
+    for tag in ["auths", "helper", "anon", "wrong"] {
         let reference = seaworthy_registry::Reference::parse(&format!("{address}/private:{tag}"))
             .expect("a reference");
         push_with_client(&reference, &image, &dir.path().join("certs.d"), &good).await;
@@ -527,6 +527,30 @@ async fn basic_auth_over_tls_with_auths_a_credential_helper_and_nothing() {
         "{out}"
     );
     remove_images(&docker, &repository).await;
+
+    let wrong_auth = base64(&format!("{user}:wr0ng-Pa55"));
+    dir.write(
+        "wrong/config.json",
+        format!(r#"{{"auths":{{"{address}":{{"auth":"{wrong_auth}"}}}}}}"#).as_bytes(),
+    );
+    let wrong = format!("{repository}:wrong");
+    let wrong_dir = dir.path().join("wrong");
+    let out = child(
+        &wrong,
+        true,
+        &[("DOCKER_CONFIG", wrong_dir.to_str().expect("UTF-8"))],
+    );
+    assert!(
+        out.contains(&format!(
+            "child: failed: registry `{address}` refused to let us pull `{wrong}` with the \
+             credentials found for it\n(hint: log in: `docker login {address}`; "
+        )),
+        "{out}"
+    );
+    assert!(
+        !out.contains("wr0ng-Pa55") && !out.contains(&wrong_auth),
+        "{out}"
+    );
 
     let empty = dir.path().join("empty");
     let anon = format!("{repository}:anon");
