@@ -10,11 +10,13 @@
 //! holding one file. Everything the test creates (image tags, the registry process, its
 //! storage) is removed even when it fails.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use seaworthy_registry::test_support::Registry;
 
 const E2E_TEST: &str = "dcd_pushes_every_version_tag_to_a_real_registry";
 
@@ -67,95 +69,6 @@ fn unique() -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     format!("{}-{nanos}", std::process::id())
-}
-
-/// A running registry, stopped (and its storage removed) when dropped, panic or not.
-struct Registry {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    _dir: TempDir,
-}
-
-impl Registry {
-    /// Starts `binary` on a free port of 127.0.0.1; `None` when the binary does not exist.
-    fn start(binary: &str) -> Option<Self> {
-        // The free port is found by binding and releasing it, so another process may take it
-        // before the registry binds it; then try another one.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut registry = Self::spawn(binary)?;
-            match registry.wait_until_ready() {
-                Ok(()) => return Some(registry),
-                Err(log) if attempt < 3 && log.contains("address already in use") => continue,
-                Err(log) => panic!("the registry exited before it was ready; its log:\n{log}"),
-            }
-        }
-    }
-
-    fn spawn(binary: &str) -> Option<Self> {
-        let dir = TempDir::new("registry");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port on 127.0.0.1")
-            .port();
-        let config = dir.0.join("config.yml");
-        let storage = dir.0.join("storage");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                storage.display()
-            ),
-        )
-        .expect("the registry config can be written");
-        let log = dir.0.join("registry.log");
-        let log_file = std::fs::File::create(&log).expect("the registry log can be created");
-        let child = Command::new(binary)
-            .arg("serve")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("the log file can be shared"))
-            .stderr(log_file)
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(error) if error.kind() == ErrorKind::NotFound => return None,
-            Err(error) => panic!("could not start `{binary}`: {error}"),
-        };
-        Some(Self {
-            child,
-            port,
-            log,
-            _dir: dir,
-        })
-    }
-
-    fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// Polls `/v2/` until it answers 200; the registry's log if it exits first.
-    fn wait_until_ready(&mut self) -> Result<(), String> {
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-                return Err(format!("(exited with {status})\n{log}"));
-            }
-            if let Ok((200, _)) = http_get(self.port, "/v2/") {
-                return Ok(());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Image references to `docker rmi` when dropped, panic or not.
@@ -250,7 +163,7 @@ fn dcd_pushes_every_version_tag_to_a_real_registry() {
     }
     let binary =
         std::env::var("DCD_DOCKER_REGISTRY").unwrap_or_else(|_| "docker-registry".to_owned());
-    let Some(registry) = Registry::start(&binary) else {
+    let Some(registry) = Registry::start_binary(&binary, None) else {
         skip_or_fail(&format!(
             "`{binary}` was not found (install Debian's docker-registry package; scripts/test does)"
         ));

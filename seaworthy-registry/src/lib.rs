@@ -29,6 +29,8 @@
 mod client;
 mod credentials;
 mod reference;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 pub use client::{
     parse_challenge, sha256_digest, Challenge, Client, ClientOptions, Descriptor, Error, Manifest,

@@ -4,20 +4,20 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bollard::query_parameters::CreateImageOptionsBuilder;
 use bollard::Docker;
-use futures_util::StreamExt;
 use once_cell::sync::OnceCell;
 
 use crate::cleanup::removal::remove_resource;
 use crate::cleanup::sweep::sweep_dead_runs;
 use crate::error::{Error, Result};
+use crate::images::PullPolicy;
 use crate::runtime;
 
 pub use crate::cleanup::labels::{
     LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN,
 };
 pub use crate::cleanup::removal::{Removed, ResourceKind};
+pub use crate::images::ImageInfo;
 
 /// The oldest Docker API version the library is tested against (Docker Engine 20.10).
 pub const MINIMUM_API_VERSION: &str = "1.41";
@@ -27,15 +27,6 @@ struct Tracked {
     kind: ResourceKind,
     id: String,
     name: String,
-}
-
-/// What the library knows of an image: its ID and the ports it exposes.
-#[derive(Debug, Clone)]
-pub struct ImageInfo {
-    /// The image ID (`sha256:…`).
-    pub id: String,
-    /// Exposed ports as `<port>/<proto>`.
-    pub exposed_ports: Vec<String>,
 }
 
 struct Inner {
@@ -334,16 +325,29 @@ impl DockerHelper {
         runtime::run(async move { sweep_dead_runs(&docker, &host, &own_run).await }).await
     }
 
-    /// Looks an image up locally, pulling it when it is missing. Results are cached per helper.
+    /// Looks an image up locally, pulling it when it is missing (the [`PullPolicy::Missing`]
+    /// policy, which `SEAWORTHY_PULL` overrides). Results are cached per helper.
     pub async fn ensure_image(&self, image: &str) -> Result<Arc<ImageInfo>> {
-        if let Some(info) = self.cached_image(image) {
-            return Ok(info);
+        self.ensure_image_with_policy(image, PullPolicy::Missing)
+            .await
+    }
+
+    /// Looks an image up locally and pulls it per `policy` (which `SEAWORTHY_PULL`, when set,
+    /// overrides): see [`PullPolicy`]. A pull fetches exactly one tag (`latest` when the
+    /// reference names none) or digest, with the docker CLI's credentials for the registry,
+    /// and runs once per image in a run however many tests need it.
+    pub async fn ensure_image_with_policy(
+        &self,
+        image: &str,
+        policy: PullPolicy,
+    ) -> Result<Arc<ImageInfo>> {
+        let (effective, _) = crate::images::policy::effective(policy)?;
+        if effective != PullPolicy::Always {
+            if let Some(info) = self.cached_image(image) {
+                return Ok(info);
+            }
         }
-        let docker = self.inner.docker.clone();
-        let image_owned = image.to_string();
-        let info =
-            runtime::run(async move { inspect_or_pull(&docker, &image_owned).await }).await?;
-        let info = Arc::new(info);
+        let info = Arc::new(crate::images::ensure(&self.inner.docker, image, policy).await?);
         self.inner
             .images
             .lock()
@@ -367,57 +371,6 @@ impl DockerHelper {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(image);
-    }
-}
-
-async fn inspect_or_pull(docker: &Docker, image: &str) -> Result<ImageInfo> {
-    match docker.inspect_image(image).await {
-        Ok(inspect) => Ok(image_info(inspect)),
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        }) => {
-            tracing::info!(target: "seaworthy", image, "pulling image");
-            let mut stream = docker.create_image(
-                Some(CreateImageOptionsBuilder::new().from_image(image).build()),
-                None,
-                None,
-            );
-            while let Some(item) = stream.next().await {
-                if let Err(e) = item {
-                    let reason = match e {
-                        bollard::errors::Error::DockerResponseServerError { message, .. } => {
-                            message
-                        }
-                        other => other.to_string(),
-                    };
-                    return Err(Error::ImageNotFound {
-                        image: image.to_string(),
-                        reason,
-                    });
-                }
-            }
-            let inspect = docker
-                .inspect_image(image)
-                .await
-                .map_err(|e| Error::ImageNotFound {
-                    image: image.to_string(),
-                    reason: e.to_string(),
-                })?;
-            Ok(image_info(inspect))
-        }
-        Err(e) => Err(Error::docker(format!("inspect image `{image}`"), e)),
-    }
-}
-
-fn image_info(inspect: bollard::models::ImageInspect) -> ImageInfo {
-    let mut exposed_ports = inspect
-        .config
-        .and_then(|c| c.exposed_ports)
-        .unwrap_or_default();
-    exposed_ports.sort();
-    ImageInfo {
-        id: inspect.id.unwrap_or_default(),
-        exposed_ports,
     }
 }
 

@@ -27,6 +27,8 @@
 //! | variable | values | effect |
 //! |---|---|---|
 //! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use (default `unix:///var/run/docker.sock`) |
+//! | [`SEAWORTHY_PULL`](PULL_ENV) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
+//! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! # Names and labels
 //!
@@ -66,6 +68,7 @@ mod handle;
 mod harness;
 pub mod helper;
 pub mod http;
+mod images;
 pub mod lines;
 mod logs;
 pub mod matchers;
@@ -89,6 +92,7 @@ pub use handle::ContainerHandle;
 pub use harness::resource::Resource;
 pub use harness::scope::Scope;
 pub use helper::{DockerHelper, ImageInfo, Removed, ResourceKind};
+pub use images::{ParsePullPolicyError, PullPolicy, PULL_ENV};
 pub use logs::{LogOptions, LogStream};
 pub use output::output_lines;
 pub use ports::{PublishedPort, PublishedPorts};
@@ -108,8 +112,8 @@ pub mod prelude {
     pub use crate::ps::TreeShape;
     pub use crate::{
         container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
-        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, Resource,
-        VolumeDefinition, Wait,
+        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, PullPolicy,
+        Resource, VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }

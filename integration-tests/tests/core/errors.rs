@@ -42,23 +42,26 @@ fn run_child(name: &str, envs: &[(&str, &str)]) -> String {
 }
 
 #[tokio::test]
-async fn missing_image_says_build_it_or_pull_it() {
+async fn missing_image_names_the_registry_it_could_not_reach() {
     with_helper(|helper| async move {
-        let image = "seaworthy-test/does-not-exist:nope";
+        // Port 9 (discard) on 127.0.0.1: nothing listens, with or without a network.
+        let image = "127.0.0.1:9/seaworthy-test/does-not-exist:nope";
         let c = ContainerDefinition::new("ghost", image);
         let e = c.setup(&helper).await.unwrap_err();
-        assert!(matches!(&e, Error::ImageNotFound { image: i, .. } if i == image), "{e:?}");
+        assert!(
+            matches!(&e, Error::RegistryUnreachable { image: i, host, .. } if i == image && host == "127.0.0.1:9"),
+            "{e:?}"
+        );
         let msg = e.to_string();
         assert!(
-            msg.starts_with(&format!(
-                "image `{image}` is not available locally and pulling it failed: "
-            )),
+            msg.starts_with(&format!("cannot reach the registry `127.0.0.1:9` to pull `{image}`: ")),
             "{msg}"
         );
         assert!(
-            msg.ends_with(&format!(
-                "(hint: build it or pull it: `docker build -t {image} DIR`, or `docker pull {image}`)"
-            )),
+            msg.ends_with(
+                "(hint: check the network and the registry; to work offline with images already \
+                 present, set `SEAWORTHY_PULL=never`)"
+            ),
             "{msg}"
         );
         assert!(!c.is_created());

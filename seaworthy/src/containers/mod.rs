@@ -15,6 +15,10 @@
 //! | [`RabbitMqContainer`] | `rabbitmq` | `rabbitmq:3` | `rabbitmqctl wait --pid 1` exits 0 |
 //! | [`NginxContainer`] | `nginx` | `nginx:latest` | an HTTP response on port 80, published on 127.0.0.1 |
 //!
+//! The default images are the official ones on Docker Hub (`docker.io/library/…`, at the tags
+//! above), pulled on first use when not present (per the [`PullPolicy`](crate::PullPolicy),
+//! with progress lines under `--nocapture`); pin a digest with `.image("postgres@sha256:…")`.
+//!
 //! Any image with the same interface works: pass it to `.image(..)`. Images whose service
 //! user has another uid than the official Debian-based images (999; e.g. the Alpine variants)
 //! need `.data_owner(uid, gid)` so the tmpfs data directory belongs to that user.

@@ -39,7 +39,8 @@ container_wrapper!(NginxContainer);
 impl NginxContainer {
     /// `nginx`.
     pub const DEFAULT_NAME: &'static str = "nginx";
-    /// `nginx:latest`.
+    /// `nginx:latest`: the official image (`docker.io/library/nginx:latest`), pulled on first use when
+    /// it is not present (see [`PullPolicy`](crate::PullPolicy)).
     pub const DEFAULT_IMAGE: &'static str = "nginx:latest";
     /// The port nginx listens on: 80.
     pub const PORT: u16 = 80;

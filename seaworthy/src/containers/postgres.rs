@@ -53,7 +53,8 @@ container_wrapper!(PostgresContainer);
 impl PostgresContainer {
     /// `postgresql`.
     pub const DEFAULT_NAME: &'static str = "postgresql";
-    /// `postgres:15`.
+    /// `postgres:15`: the official image (`docker.io/library/postgres:15`), pulled on first use when
+    /// it is not present (see [`PullPolicy`](crate::PullPolicy)).
     pub const DEFAULT_IMAGE: &'static str = "postgres:15";
     /// `database`.
     pub const DEFAULT_DATABASE: &'static str = "database";

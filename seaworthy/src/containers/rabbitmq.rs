@@ -53,7 +53,8 @@ container_wrapper!(RabbitMqContainer);
 impl RabbitMqContainer {
     /// `rabbitmq`.
     pub const DEFAULT_NAME: &'static str = "rabbitmq";
-    /// `rabbitmq:3`.
+    /// `rabbitmq:3`: the official image (`docker.io/library/rabbitmq:3`), pulled on first use when
+    /// it is not present (see [`PullPolicy`](crate::PullPolicy)).
     pub const DEFAULT_IMAGE: &'static str = "rabbitmq:3";
     /// `/vhost`.
     pub const DEFAULT_VHOST: &'static str = "/vhost";

@@ -39,7 +39,8 @@ container_wrapper!(RedisContainer);
 impl RedisContainer {
     /// `redis`.
     pub const DEFAULT_NAME: &'static str = "redis";
-    /// `redis:7`.
+    /// `redis:7`: the official image (`docker.io/library/redis:7`), pulled on first use when
+    /// it is not present (see [`PullPolicy`](crate::PullPolicy)).
     pub const DEFAULT_IMAGE: &'static str = "redis:7";
     /// The data directory, a tmpfs: `/data`.
     pub const DATA_DIR: &'static str = "/data";

@@ -13,6 +13,7 @@ use once_cell::sync::Lazy;
 use crate::cell::SharedCell;
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
+use crate::images::PullPolicy;
 use crate::runtime;
 
 /// The label holding a hash of the build context and arguments an image was built from.
@@ -132,6 +133,7 @@ impl From<&str> for ImageBuild {
 pub struct ImageDefinition {
     tag: String,
     source: Source,
+    pull_policy: PullPolicy,
     id: SharedCell<String>,
 }
 
@@ -152,17 +154,42 @@ impl ImageDefinition {
         ImageDefinition {
             tag: tag.into(),
             source: Source::Build(build.into()),
+            pull_policy: PullPolicy::Missing,
             id: SharedCell::default(),
         }
     }
 
-    /// An existing image, used when present and pulled when missing.
+    /// An existing image, used when present and pulled when missing (see
+    /// [`pull_policy`](Self::pull_policy)): exactly its tag (`latest` when it names none) or
+    /// digest.
     pub fn existing(tag: impl Into<String>) -> Self {
         ImageDefinition {
             tag: tag.into(),
             source: Source::Existing,
+            pull_policy: PullPolicy::Missing,
             id: SharedCell::default(),
         }
+    }
+
+    /// When to pull from the registry (default [`PullPolicy::Missing`]): an existing image
+    /// itself, or the images a build's `FROM` lines name (pulled per the policy before the
+    /// build, when the build is not skipped as up to date). `SEAWORTHY_PULL`, when set,
+    /// overrides it.
+    ///
+    /// ```
+    /// use seaworthy::{ImageDefinition, PullPolicy};
+    ///
+    /// let redis = ImageDefinition::existing("redis:7").pull_policy(PullPolicy::Never);
+    /// assert_eq!(redis.get_pull_policy(), PullPolicy::Never);
+    /// ```
+    pub fn pull_policy(mut self, policy: PullPolicy) -> Self {
+        self.pull_policy = policy;
+        self
+    }
+
+    /// The pull policy set with [`pull_policy`](Self::pull_policy).
+    pub fn get_pull_policy(&self) -> PullPolicy {
+        self.pull_policy
     }
 
     /// The image's tag.
@@ -189,7 +216,11 @@ impl ImageDefinition {
 
     async fn find_or_build(&self, helper: &DockerHelper) -> Result<String> {
         Ok(match &self.source {
-            Source::Existing => helper.ensure_image(&self.tag).await?.id.clone(),
+            Source::Existing => helper
+                .ensure_image_with_policy(&self.tag, self.pull_policy)
+                .await?
+                .id
+                .clone(),
             Source::Build(ImageBuild {
                 context,
                 dockerfile,
@@ -205,10 +236,11 @@ impl ImageDefinition {
                 let (context, dockerfile, args) =
                     (context.clone(), dockerfile.clone(), args.clone());
                 let labels = helper.labels(&tag);
+                let policy = self.pull_policy;
                 let built = cell
                     .get_or_init(|| async move {
                         runtime::run(async move {
-                            build(&docker, &tag, &context, &dockerfile, &args, labels)
+                            build(&docker, &tag, &context, &dockerfile, &args, labels, policy)
                                 .await
                                 .map_err(|e| match e {
                                     Error::ImageBuild { reason, output, .. } => {
@@ -248,6 +280,7 @@ async fn build(
     dockerfile: &str,
     args: &BTreeMap<String, String>,
     mut labels: HashMap<String, String>,
+    policy: PullPolicy,
 ) -> Result<String> {
     let started = std::time::Instant::now();
     let ctx_name = context.display().to_string();
@@ -277,6 +310,22 @@ async fn build(
             return Ok(id);
         }
     }
+    let (policy, _) = crate::images::policy::effective(policy)?;
+    // The base images, per the pull policy, through the same code as existing images (one pull
+    // per image per run, credentials, registry errors). A `FROM` with build arguments is left
+    // to the engine.
+    let dockerfile_text = std::fs::read_to_string(context.join(dockerfile)).unwrap_or_default();
+    let bases = from_images(&dockerfile_text);
+    for base in &bases {
+        crate::images::ensure_base(docker, base, policy).await?;
+    }
+    // With `always` the engine checks the bases again itself (`pull`), so it gets their
+    // registries' credentials too.
+    let credentials = if policy == PullPolicy::Always {
+        Some(crate::images::build_credentials(tag, &bases).await?)
+    } else {
+        None
+    };
     // Run labels would make every build differ; images carry only the context hash.
     labels.clear();
     labels.insert(LABEL_CONTEXT.to_string(), hash);
@@ -292,24 +341,33 @@ async fn build(
                 .collect::<HashMap<_, _>>(),
         )
         .labels(&labels)
+        .pull(if policy == PullPolicy::Always {
+            "1"
+        } else {
+            ""
+        })
         .build();
-    let mut stream = docker.build_image(options, None, Some(bollard::body_full(tarball.into())));
+    let mut stream = docker.build_image(
+        options,
+        credentials,
+        Some(bollard::body_full(tarball.into())),
+    );
     let mut output: Vec<String> = Vec::new();
-    let mut id = None;
     while let Some(item) = stream.next().await {
         match item {
             Ok(info) => {
                 if let Some(s) = info.stream {
-                    output.extend(s.lines().map(str::to_string));
+                    for line in s.lines() {
+                        // `Step 3/7 : RUN …`: the build's progress, for `tracing`.
+                        if line.starts_with("Step ") {
+                            tracing::info!(target: "seaworthy", image = tag, "{line}");
+                        }
+                        output.push(line.to_string());
+                    }
                 }
                 if let Some(detail) = info.error_detail {
                     let reason = detail.message.unwrap_or_else(|| "build failed".into());
                     return Err(build_error(reason, tail(output)));
-                }
-                if let Some(aux) = info.aux {
-                    if let Some(i) = aux.id {
-                        id = Some(i);
-                    }
                 }
             }
             Err(bollard::errors::Error::DockerStreamError { error }) => {
@@ -318,17 +376,45 @@ async fn build(
             Err(e) => return Err(build_error(e.to_string(), tail(output))),
         }
     }
-    let id = match id {
-        Some(id) => id,
-        None => docker
-            .inspect_image(tag)
-            .await
-            .map_err(|e| build_error(e.to_string(), tail(output.clone())))?
-            .id
-            .unwrap_or_default(),
-    };
+    // The ID is read back by tag rather than from the stream's `aux` message, whose shape
+    // depends on bollard's features (another crate in the build may enable BuildKit's).
+    let id = docker
+        .inspect_image(tag)
+        .await
+        .map_err(|e| build_error(e.to_string(), tail(output.clone())))?
+        .id
+        .unwrap_or_default();
     tracing::info!(target: "seaworthy", image = tag, ms = started.elapsed().as_millis() as u64, "built");
     Ok(id)
+}
+
+/// The images a Dockerfile's `FROM` lines name, without `scratch`, earlier stages and
+/// references made of build arguments.
+fn from_images(dockerfile: &str) -> Vec<String> {
+    let mut stages: Vec<String> = Vec::new();
+    let mut images = Vec::new();
+    for line in dockerfile.lines() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
+            continue;
+        }
+        let mut rest = words.skip_while(|w| w.starts_with("--"));
+        let Some(image) = rest.next() else { continue };
+        let is_stage = stages.iter().any(|s| s.eq_ignore_ascii_case(image));
+        if !is_stage
+            && image != "scratch"
+            && !image.contains('$')
+            && !images.iter().any(|i| i == image)
+        {
+            images.push(image.to_string());
+        }
+        if rest.next().is_some_and(|w| w.eq_ignore_ascii_case("AS")) {
+            if let Some(stage) = rest.next() {
+                stages.push(stage.to_string());
+            }
+        }
+    }
+    images
 }
 
 fn context_name(source: &Source) -> String {
@@ -406,6 +492,14 @@ mod tests {
         std::fs::write(dir.join("sub/a"), "b").unwrap();
         assert_ne!(pack_context(&dir, &none).unwrap().1, h1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn from_lines_name_the_base_images() {
+        let dockerfile = "# syntax\nFROM --platform=linux/amd64 golang:1.22 AS build\nRUN make\n\
+                          from build as test\nFROM scratch\nFROM ${BASE}\nFROM debian:bookworm\n\
+                          COPY --from=build /app /app\nFROM golang:1.22\n";
+        assert_eq!(from_images(dockerfile), ["golang:1.22", "debian:bookworm"]);
     }
 
     #[test]

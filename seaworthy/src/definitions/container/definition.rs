@@ -9,6 +9,7 @@ use crate::definitions::{NetworkDefinition, VolumeDefinition};
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::helper::DockerHelper;
+use crate::images::PullPolicy;
 use crate::wait::Wait;
 
 /// How long readiness may take unless the definition says otherwise (Seaworthy's default).
@@ -74,6 +75,7 @@ impl ContainerDefinition {
                 wait: None,
                 wait_timeout: DEFAULT_WAIT_TIMEOUT,
                 stop_signal: None,
+                pull_policy: PullPolicy::Missing,
             },
             state: SharedCell::default(),
         }
@@ -235,6 +237,25 @@ impl ContainerDefinition {
     pub fn stop_signal(mut self, signal: impl Into<String>) -> Self {
         self.config.stop_signal = Some(signal.into());
         self
+    }
+
+    /// When the image is pulled from its registry (default [`PullPolicy::Missing`]: only when
+    /// it is not present). `SEAWORTHY_PULL`, when set, overrides it.
+    ///
+    /// ```
+    /// use seaworthy::{ContainerDefinition, PullPolicy};
+    ///
+    /// let web = ContainerDefinition::new("web", "nginx:1.27").pull_policy(PullPolicy::Always);
+    /// assert_eq!(web.get_pull_policy(), PullPolicy::Always);
+    /// ```
+    pub fn pull_policy(mut self, policy: PullPolicy) -> Self {
+        self.config.pull_policy = policy;
+        self
+    }
+
+    /// The pull policy set with [`pull_policy`](Self::pull_policy).
+    pub fn get_pull_policy(&self) -> PullPolicy {
+        self.config.pull_policy
     }
 
     /// The definition's name (not namespaced; the network alias).

@@ -83,7 +83,9 @@ impl ContainerDefinition {
         attach: &Attachment,
     ) -> Result<ContainerHandle> {
         let c = &self.config;
-        let image = helper.ensure_image(&c.image).await?;
+        let image = helper
+            .ensure_image_with_policy(&c.image, c.pull_policy)
+            .await?;
         let docker_name = helper.resource_name(&c.name);
         let body = c.create_body(helper.labels(&c.name), &image.exposed_ports, attach)?;
         let extra_networks = c.extra_networks(attach)?;

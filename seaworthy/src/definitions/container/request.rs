@@ -52,6 +52,7 @@ pub(super) struct Config {
     pub(super) wait: Option<Wait>,
     pub(super) wait_timeout: Duration,
     pub(super) stop_signal: Option<String>,
+    pub(super) pull_policy: crate::images::PullPolicy,
 }
 
 /// `/data:ro` → (`/data`, read-only); `:rw` or no suffix → read-write.

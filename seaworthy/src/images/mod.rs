@@ -1,0 +1,33 @@
+//! Images from registries: the [`PullPolicy`], pulls of exactly one tag or digest with the
+//! docker CLI's credentials, progress lines, and one pull per image per run.
+
+mod lock;
+pub(crate) mod policy;
+mod progress;
+mod pull;
+
+pub use policy::{ParsePullPolicyError, PullPolicy, PULL_ENV};
+pub(crate) use pull::{build_credentials, ensure, ensure_base};
+
+/// What the library knows of an image: its ID and the ports it exposes.
+#[derive(Debug, Clone)]
+pub struct ImageInfo {
+    /// The image ID (`sha256:…`).
+    pub id: String,
+    /// Exposed ports as `<port>/<proto>`.
+    pub exposed_ports: Vec<String>,
+}
+
+impl ImageInfo {
+    pub(crate) fn from_inspect(inspect: bollard::models::ImageInspect) -> Self {
+        let mut exposed_ports = inspect
+            .config
+            .and_then(|c| c.exposed_ports)
+            .unwrap_or_default();
+        exposed_ports.sort();
+        ImageInfo {
+            id: inspect.id.unwrap_or_default(),
+            exposed_ports,
+        }
+    }
+}
