@@ -609,3 +609,75 @@ async fn a_build_pulls_its_from_image_per_policy() {
     );
     assert_eq!(requests(&registry, "HEAD /v2/base/manifests/1"), 1);
 }
+
+/// Set in the child process: `TAG=CONTEXT`, the image `child_build` builds.
+const CHILD_BUILD: &str = "SEAWORTHY_BUILD_TEST_IMAGE";
+
+/// The child half of `build_progress_lines_show_with_nocapture`: builds `$SEAWORTHY_BUILD_TEST_IMAGE`.
+#[tokio::test]
+#[ignore = "run by the tests of this file in a child process"]
+async fn child_build() {
+    let Some((tag, context)) = std::env::var(CHILD_BUILD).ok().and_then(|v| {
+        v.split_once('=')
+            .map(|(t, c)| (t.to_string(), c.to_string()))
+    }) else {
+        return;
+    };
+    let image = ImageDefinition::build(tag, context);
+    match image.setup(&helper().await).await {
+        Ok(()) => eprintln!("child: built {}", image.id().unwrap_or_default()),
+        Err(e) => eprintln!("child: failed: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn build_progress_lines_show_with_nocapture() {
+    let docker = helper().await.docker().clone();
+    let dir = TempDir::new("build-progress");
+    // Unique content: no earlier build of this context can be reused.
+    let unique = format!("{}-{}", std::process::id(), integration_tests::unix_now());
+    dir.write(
+        "Dockerfile",
+        format!("FROM seaworthy-test/busybox\nRUN echo {unique} > /built\nRUN true\n").as_bytes(),
+    );
+    let repository = "seaworthy-test/build-progress";
+    let tag = format!("{repository}:{unique}");
+    let context = dir.path().display().to_string();
+    let run = |nocapture: bool| {
+        let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+        command.args(["--ignored", "--exact", "--test-threads=1", "child_build"]);
+        if nocapture {
+            command.arg("--nocapture");
+        }
+        child_output(
+            command
+                .env(CHILD_BUILD, format!("{tag}={context}"))
+                .output()
+                .expect("the child runs"),
+        )
+    };
+
+    let out = run(true);
+    let lines: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.find("seaworthy: ").map(|at| &l[at..]))
+        .filter(|l| l.contains("build"))
+        .collect();
+    assert_eq!(
+        lines.first(),
+        Some(&format!("seaworthy: building {tag} from {context}").as_str()),
+        "{out}"
+    );
+    // Three steps of the Dockerfile and the `LABEL` step the engine adds for the build's labels.
+    let last = lines.last().copied().unwrap_or_default();
+    assert!(
+        last.starts_with(&format!("seaworthy: built {tag} in ")) && last.ends_with("s (4 steps)"),
+        "{out}"
+    );
+    assert!(out.contains("child: built sha256:"), "{out}");
+    // Up to date: nothing is printed.
+    let out = run(true);
+    assert!(!out.contains("seaworthy: build"), "{out}");
+    assert!(out.contains("child: built sha256:"), "{out}");
+    remove_images(&docker, repository).await;
+}

@@ -237,25 +237,34 @@ impl ImageDefinition {
                     (context.clone(), dockerfile.clone(), args.clone());
                 let labels = helper.labels(&tag);
                 let policy = self.pull_policy;
-                let built = cell
-                    .get_or_init(|| async move {
-                        runtime::run(async move {
-                            build(&docker, &tag, &context, &dockerfile, &args, labels, policy)
-                                .await
-                                .map_err(|e| match e {
-                                    Error::ImageBuild { reason, output, .. } => {
-                                        BuildFailure { reason, output }
-                                    }
-                                    other => BuildFailure {
-                                        reason: other.to_string(),
-                                        output: Vec::new(),
-                                    },
-                                })
+                // Build progress is printed from this task (libtest captures it per test); the
+                // build itself runs on the library's runtime.
+                let (lines, received) = tokio::sync::mpsc::unbounded_channel();
+                let building = cell.get_or_init(|| async move {
+                    runtime::run(async move {
+                        let request = BuildRequest {
+                            context: &context,
+                            dockerfile: &dockerfile,
+                            args: &args,
+                            labels,
+                            policy,
+                            lines: Some(lines),
+                        };
+                        build(&docker, &tag, request).await.map_err(|e| match e {
+                            Error::ImageBuild { reason, output, .. } => {
+                                BuildFailure { reason, output }
+                            }
+                            other => BuildFailure {
+                                reason: other.to_string(),
+                                output: Vec::new(),
+                            },
                         })
-                        .await
                     })
                     .await
-                    .clone();
+                });
+                let (built, ()) =
+                    futures_util::join!(building, crate::images::progress::forward(received));
+                let built = built.clone();
                 helper.forget_image(&self.tag);
                 built.map_err(|f| Error::ImageBuild {
                     tag: self.tag.clone(),
@@ -273,15 +282,26 @@ impl ImageDefinition {
     }
 }
 
-async fn build(
-    docker: &bollard::Docker,
-    tag: &str,
-    context: &Path,
-    dockerfile: &str,
-    args: &BTreeMap<String, String>,
-    mut labels: HashMap<String, String>,
+/// What one build needs besides the engine and the tag.
+struct BuildRequest<'a> {
+    context: &'a Path,
+    dockerfile: &'a str,
+    args: &'a BTreeMap<String, String>,
+    labels: HashMap<String, String>,
     policy: PullPolicy,
-) -> Result<String> {
+    /// Where the `--nocapture` progress lines go.
+    lines: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+}
+
+async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -> Result<String> {
+    let BuildRequest {
+        context,
+        dockerfile,
+        args,
+        mut labels,
+        policy,
+        lines,
+    } = request;
     let started = std::time::Instant::now();
     let ctx_name = context.display().to_string();
     let build_error = |reason: String, output: Vec<String>| Error::ImageBuild {
@@ -353,15 +373,15 @@ async fn build(
         Some(bollard::body_full(tarball.into())),
     );
     let mut output: Vec<String> = Vec::new();
+    let mut progress =
+        crate::images::progress::BuildProgress::start(tag, &context.display().to_string(), lines);
     while let Some(item) = stream.next().await {
         match item {
             Ok(info) => {
                 if let Some(s) = info.stream {
                     for line in s.lines() {
-                        // `Step 3/7 : RUN …`: the build's progress, for `tracing`.
-                        if line.starts_with("Step ") {
-                            tracing::info!(target: "seaworthy", image = tag, "{line}");
-                        }
+                        // `Step 3/7 : RUN …`: the build's progress.
+                        progress.output_line(line);
                         output.push(line.to_string());
                     }
                 }
@@ -385,6 +405,7 @@ async fn build(
         .id
         .unwrap_or_default();
     tracing::info!(target: "seaworthy", image = tag, ms = started.elapsed().as_millis() as u64, "built");
+    progress.finish();
     Ok(id)
 }
 

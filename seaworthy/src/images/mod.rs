@@ -3,7 +3,7 @@
 
 mod lock;
 pub(crate) mod policy;
-mod progress;
+pub(crate) mod progress;
 mod pull;
 
 pub use policy::{ParsePullPolicyError, PullPolicy, PULL_ENV};

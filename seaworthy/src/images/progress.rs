@@ -1,5 +1,7 @@
-//! Progress of a pull: layers done out of known, bytes downloaded, and the compact
-//! `--nocapture` lines (`seaworthy: pulling postgres:15: 7/12 layers, 41.2/150.3 MB`).
+//! Progress of a pull (layers done out of known, bytes downloaded) and of a build (the
+//! Dockerfile step), and the compact `--nocapture` lines
+//! (`seaworthy: pulling postgres:15: 7/12 layers, 41.2/150.3 MB`,
+//! `seaworthy: building app:test: step 3/7`).
 //!
 //! The pull runs on the library's runtime, whose threads libtest does not capture; its lines
 //! travel through a channel to the caller's task, which prints them with `println!` from the
@@ -133,6 +135,73 @@ impl Progress {
     }
 }
 
+/// The state of one build, fed with the lines of the engine's build output.
+#[derive(Debug)]
+pub(crate) struct BuildProgress {
+    tag: String,
+    started: Instant,
+    last_line: Instant,
+    step: Option<(usize, usize)>,
+    lines: Option<UnboundedSender<String>>,
+}
+
+impl BuildProgress {
+    /// Announces the build of `tag` from `context` (printed only for a build that runs).
+    pub(crate) fn start(tag: &str, context: &str, lines: Option<UnboundedSender<String>>) -> Self {
+        let progress = BuildProgress {
+            tag: tag.to_string(),
+            started: Instant::now(),
+            last_line: Instant::now(),
+            step: None,
+            lines,
+        };
+        progress.emit(format!("building {tag} from {context}"));
+        progress
+    }
+
+    fn emit(&self, line: String) {
+        tracing::info!(target: "seaworthy", image = %self.tag, "{line}");
+        if let Some(tx) = &self.lines {
+            let _ = tx.send(line);
+        }
+    }
+
+    /// Takes one line of build output into account (`Step 3/7 : RUN …`); prints a line when
+    /// the step changed and the last line is more than a second old.
+    pub(crate) fn output_line(&mut self, line: &str) {
+        let Some(step) = parse_step(line) else {
+            return;
+        };
+        self.step = Some(step);
+        let now = Instant::now();
+        if now.duration_since(self.last_line) >= LINE_INTERVAL {
+            self.last_line = now;
+            self.emit(format!("building {}: step {}/{}", self.tag, step.0, step.1));
+        }
+    }
+
+    /// Announces the end of a successful build, with its time.
+    pub(crate) fn finish(&self) {
+        let steps = self
+            .step
+            .map(|(_, total)| format!(" ({total} steps)"))
+            .unwrap_or_default();
+        self.emit(format!(
+            "built {} in {}{steps}",
+            self.tag,
+            secs(self.started.elapsed())
+        ));
+    }
+}
+
+/// `Step 3/7 : RUN …` → `(3, 7)`.
+fn parse_step(line: &str) -> Option<(usize, usize)> {
+    let rest = line.strip_prefix("Step ")?;
+    let (numbers, _) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (n, total) = numbers.split_once('/')?;
+    Some((n.parse().ok()?, total.parse().ok()?))
+}
+
 fn megabytes(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1_000_000.0)
 }
@@ -175,6 +244,36 @@ mod tests {
         p.apply(&info("cccccccccccc", "Download complete", 0, 0));
         p.apply(&info("cccccccccccc", "Pull complete", 0, 0));
         assert_eq!(p.summary(), "3/3 layers, 3.0/3.0 MB");
+    }
+
+    #[test]
+    fn build_steps_are_read_from_the_output() {
+        assert_eq!(parse_step("Step 3/7 : RUN apt-get update"), Some((3, 7)));
+        assert_eq!(parse_step("Step 12/12 : CMD [\"x\"]"), Some((12, 12)));
+        assert_eq!(parse_step(" ---> Running in 0a1b2c"), None);
+        assert_eq!(parse_step("Step x/7 : RUN"), None);
+    }
+
+    #[test]
+    fn a_build_prints_its_start_at_most_a_line_a_second_and_its_end() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut p = BuildProgress::start("app:test", "test-images/app", Some(tx));
+        for n in 1..=5 {
+            p.output_line(&format!("Step {n}/5 : RUN true"));
+            p.output_line(" ---> Running in 0a1b2c");
+        }
+        p.finish();
+        drop(p);
+        let mut lines = Vec::new();
+        while let Ok(line) = rx.try_recv() {
+            lines.push(line);
+        }
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0], "building app:test from test-images/app");
+        assert!(
+            lines[1].starts_with("built app:test in ") && lines[1].ends_with("s (5 steps)"),
+            "{lines:?}"
+        );
     }
 
     #[test]
