@@ -71,7 +71,13 @@ impl ContainerDefinition {
         let c = &self.config;
         let image = helper.ensure_image(&c.image).await?;
         let docker_name = helper.resource_name(&c.name);
-        let body = c.create_body(helper.labels(&c.name), &image.exposed_ports, attach)?;
+        let publish_ip = helper.engine().publish_address();
+        let body = c.create_body(
+            helper.labels(&c.name),
+            &image.exposed_ports,
+            attach,
+            publish_ip,
+        )?;
         let extra_networks = c.extra_networks(attach)?;
         let docker = helper.docker().clone();
         let name = docker_name.clone();
