@@ -27,7 +27,8 @@ pub enum Error {
     /// The Docker engine could not be reached.
     #[error(
         "cannot connect to the Docker engine at `{address}` (found via {found_via}): \
-         {reason}{tried}\n(hint: {hint})"
+         {reason}{tried}\n(hint: {})",
+        crate::engine::unreachable_hint(.address, .reason)
     )]
     DockerUnreachable {
         /// The address that was tried last.
@@ -38,11 +39,9 @@ pub enum Error {
         reason: String,
         /// The other places discovery tried, one `\n  tried …` line each (empty if none).
         tried: String,
-        /// What to do about it.
-        hint: String,
         /// What bollard reported.
         #[source]
-        source: bollard::errors::Error,
+        source: Box<bollard::errors::Error>,
     },
 
     /// The TLS files for an engine are missing, unreadable or not PEM.

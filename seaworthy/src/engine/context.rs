@@ -51,7 +51,7 @@ pub(crate) fn endpoint(config_dir: &Path, name: &str) -> Result<(String, Option<
         .ok_or_else(|| fail(format!("{} has no Endpoints.docker.Host", meta.display())))?;
     let skip_verify = docker["SkipTLSVerify"].as_bool().unwrap_or(false);
     let tls_dir = config_dir.join("contexts/tls").join(&id).join("docker");
-    let tls = tls_dir.is_dir().then(|| TlsFiles {
+    let tls = tls_dir.is_dir().then_some(TlsFiles {
         dir: tls_dir,
         verify: !skip_verify,
     });

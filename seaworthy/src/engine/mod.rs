@@ -215,14 +215,12 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
     let Some((address, found_via, reason, source)) = last else {
         unreachable!("discovery always returns at least one candidate")
     };
-    let hint = hint(&address, &reason);
     Err(Error::DockerUnreachable {
         address,
         found_via,
         reason,
         tried: tried.concat(),
-        hint,
-        source,
+        source: Box::new(source),
     })
 }
 
@@ -298,19 +296,17 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-fn hint(address: &str, reason: &str) -> String {
+/// What to do about an engine at `address` that failed with `reason`.
+pub(crate) fn unreachable_hint(address: &str, reason: &str) -> &'static str {
     if reason.contains("certificate") || reason.contains("Certificate") {
         "the engine's certificate is not signed by ca.pem, or it refused ours: check \
          DOCKER_CERT_PATH (`docker version` with the same variables shows the same error)"
-            .to_string()
     } else if address.starts_with("tcp://") {
         "check that the engine listens at that address; a TLS engine needs DOCKER_TLS_VERIFY=1 \
          and DOCKER_CERT_PATH"
-            .to_string()
     } else {
         "start the Docker daemon, or point DOCKER_HOST at it, e.g. \
          `DOCKER_HOST=unix:///var/run/docker.sock`"
-            .to_string()
     }
 }
 
