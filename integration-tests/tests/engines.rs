@@ -510,3 +510,63 @@ async fn sigkill_on_a_tls_context_engine_leaves_nothing() {
     assert!(left.is_ok(), "the watcher left {left:?}");
     drop(socat);
 }
+
+/// A test runner inside a container of the same engine, with the socket mounted: published on
+/// the bridge's gateway (`SEAWORTHY_PUBLISH_ADDRESS`), which the runner's container reaches,
+/// rather than on the engine host's 127.0.0.1, which it does not. This test binary is the
+/// runner (Debian bookworm's glibc, as on this machine), the docker CLI is mounted for the
+/// watcher, and nothing it created is left.
+#[tokio::test]
+async fn a_runner_inside_a_container_reaches_fixtures_at_the_publish_address() {
+    let out = Command::new("docker")
+        .args(["network", "inspect", "bridge", "-f"])
+        .arg("{{range .IPAM.Config}}{{.Subnet}}{{end}}")
+        .output()
+        .unwrap();
+    let subnet = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // Docker gives the default bridge the first address of its subnet (docker0).
+    let prefix = subnet
+        .split('/')
+        .next()
+        .unwrap()
+        .rsplit_once('.')
+        .unwrap()
+        .0;
+    let gateway = format!("{prefix}.1");
+    let exe = std::env::current_exe().unwrap();
+    let docker_cli = String::from_utf8_lossy(
+        &Command::new("sh")
+            .args(["-c", "command -v docker"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let hostname = format!("seaworthy-runner-{}", std::process::id());
+    let mut cmd = Command::new("docker");
+    cmd.args(["run", "--rm", "--hostname", &hostname])
+        .args(["-v", "/var/run/docker.sock:/var/run/docker.sock"])
+        .args(["-v", &format!("{}:/runner:ro", exe.display())])
+        .args(["-v", &format!("{docker_cli}:/usr/local/bin/docker:ro")])
+        .args(["-e", "SEAWORTHY_REQUIRE_DOCKER=1"])
+        .args(["-e", &format!("SEAWORTHY_PUBLISH_ADDRESS={gateway}")])
+        .args(["-e", &format!("{EXPECT_HOST}={gateway}")])
+        .arg("seaworthy-test/debian:bookworm")
+        .args(["/runner", "--ignored", "--nocapture", "--exact"])
+        .arg("serves_at_the_engine_address");
+    let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
+        .await
+        .unwrap();
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
+    assert!(
+        s.stdout.contains(&format!(
+            "ports published on {gateway}, reached at {gateway}"
+        )),
+        "{}",
+        s.stdout
+    );
+    let left = resources_labelled(&docker().await, &format!("seaworthy.host={hostname}")).await;
+    assert_eq!(left, Vec::<String>::new());
+}
