@@ -511,13 +511,44 @@ async fn sigkill_on_a_tls_context_engine_leaves_nothing() {
     drop(socat);
 }
 
-/// A test runner inside a container of the same engine, with the socket mounted: published on
-/// the bridge's gateway (`SEAWORTHY_PUBLISH_ADDRESS`), which the runner's container reaches,
-/// rather than on the engine host's 127.0.0.1, which it does not. This test binary is the
-/// runner (Debian bookworm's glibc, as on this machine), the docker CLI is mounted for the
-/// watcher, and nothing it created is left.
+/// Runs `serves_at_the_engine_address` in a container of this engine: this test binary is the
+/// runner (Debian bookworm's glibc, as on this machine), with the socket and the docker CLI (for
+/// the watcher) mounted, and `vars`. Returns its stdout, once nothing it created is left.
+async fn serves_from_a_container(vars: &[(&str, &str)]) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let which = Command::new("sh")
+        .args(["-c", "command -v docker"])
+        .output()
+        .unwrap();
+    let docker_cli = String::from_utf8_lossy(&which.stdout).trim().to_string();
+    let hostname = format!("seaworthy-runner-{}-{}", std::process::id(), vars.len());
+    let mut cmd = Command::new("docker");
+    cmd.args(["run", "--rm", "--hostname", &hostname])
+        .args(["-v", "/var/run/docker.sock:/var/run/docker.sock"])
+        .args(["-v", &format!("{}:/runner:ro", exe.display())])
+        .args(["-v", &format!("{docker_cli}:/usr/local/bin/docker:ro")])
+        .args(["-e", "SEAWORTHY_REQUIRE_DOCKER=1"]);
+    for (k, v) in vars {
+        cmd.args(["-e", &format!("{k}={v}")]);
+    }
+    cmd.arg("seaworthy-test/debian:bookworm")
+        .args(["/runner", "--ignored", "--nocapture", "--exact"])
+        .arg("serves_at_the_engine_address");
+    let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
+        .await
+        .unwrap();
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
+    let left = resources_labelled(&docker().await, &format!("seaworthy.host={hostname}")).await;
+    assert_eq!(left, Vec::<String>::new());
+    s.stdout
+}
+
+/// A test runner inside a container of the same engine, with the socket mounted, cannot reach
+/// the engine host's 127.0.0.1: it finds its own container and publishes on the gateway of its
+/// network (the default bridge's here), or where `SEAWORTHY_PUBLISH_ADDRESS` says.
 #[tokio::test]
-async fn a_runner_inside_a_container_reaches_fixtures_at_the_publish_address() {
+async fn a_runner_inside_a_container_reaches_fixtures_at_its_gateway() {
     let out = Command::new("docker")
         .args(["network", "inspect", "bridge", "-f"])
         .arg("{{range .IPAM.Config}}{{.Subnet}}{{end}}")
@@ -533,40 +564,24 @@ async fn a_runner_inside_a_container_reaches_fixtures_at_the_publish_address() {
         .unwrap()
         .0;
     let gateway = format!("{prefix}.1");
-    let exe = std::env::current_exe().unwrap();
-    let docker_cli = String::from_utf8_lossy(
-        &Command::new("sh")
-            .args(["-c", "command -v docker"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .trim()
-    .to_string();
-    let hostname = format!("seaworthy-runner-{}", std::process::id());
-    let mut cmd = Command::new("docker");
-    cmd.args(["run", "--rm", "--hostname", &hostname])
-        .args(["-v", "/var/run/docker.sock:/var/run/docker.sock"])
-        .args(["-v", &format!("{}:/runner:ro", exe.display())])
-        .args(["-v", &format!("{docker_cli}:/usr/local/bin/docker:ro")])
-        .args(["-e", "SEAWORTHY_REQUIRE_DOCKER=1"])
-        .args(["-e", &format!("SEAWORTHY_PUBLISH_ADDRESS={gateway}")])
-        .args(["-e", &format!("{EXPECT_HOST}={gateway}")])
-        .arg("seaworthy-test/debian:bookworm")
-        .args(["/runner", "--ignored", "--nocapture", "--exact"])
-        .arg("serves_at_the_engine_address");
-    let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
-        .await
-        .unwrap();
-    assert_eq!(s.code, Some(0), "{}", s.output());
-    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
+    let published = format!("ports published on {gateway}, reached at {gateway}");
+
+    let detected = serves_from_a_container(&[(EXPECT_HOST, &gateway)]).await;
+    assert!(detected.contains(&published), "{detected}");
     assert!(
-        s.stdout.contains(&format!(
-            "ports published on {gateway}, reached at {gateway}"
-        )),
-        "{}",
-        s.stdout
+        detected
+            .contains("(API 1.41, found via the default socket; the tests run in its container "),
+        "{detected}"
     );
-    let left = resources_labelled(&docker().await, &format!("seaworthy.host={hostname}")).await;
-    assert_eq!(left, Vec::<String>::new());
+
+    let forced = serves_from_a_container(&[
+        ("SEAWORTHY_PUBLISH_ADDRESS", &gateway),
+        (EXPECT_HOST, &gateway),
+    ])
+    .await;
+    assert!(forced.contains(&published), "{forced}");
+    assert!(
+        !forced.contains("the tests run in its container"),
+        "{forced}"
+    );
 }
