@@ -569,8 +569,10 @@ async fn a_runner_inside_a_container_reaches_fixtures_at_its_gateway() {
     let detected = serves_from_a_container(&[(EXPECT_HOST, &gateway)]).await;
     assert!(detected.contains(&published), "{detected}");
     assert!(
-        detected
-            .contains("(API 1.41, found via the default socket; the tests run in its container "),
+        detected.contains(&format!(
+            "(API {}, found via the default socket; the tests run in its container ",
+            api()
+        )),
         "{detected}"
     );
 
