@@ -26,15 +26,62 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The Docker engine could not be reached.
     #[error(
-        "cannot connect to the Docker engine at `{address}`: {source}\n(hint: start the Docker \
-         daemon, or point DOCKER_HOST at it, e.g. `DOCKER_HOST=unix:///var/run/docker.sock`)"
+        "cannot connect to the Docker engine at `{address}` (found via {found_via}): \
+         {reason}{tried}\n(hint: {})",
+        crate::engine::unreachable_hint(.address, .reason)
     )]
     DockerUnreachable {
-        /// The address that was tried.
+        /// The address that was tried last.
         address: String,
+        /// How discovery came to it: `DOCKER_HOST`, a context, the default socket…
+        found_via: String,
+        /// What failed, with every cause bollard reported.
+        reason: String,
+        /// The other places discovery tried, one `\n  tried …` line each (empty if none).
+        tried: String,
         /// What bollard reported.
         #[source]
-        source: bollard::errors::Error,
+        source: Box<bollard::errors::Error>,
+    },
+
+    /// The TLS files for an engine are missing, unreadable or not PEM.
+    #[error(
+        "cannot use the TLS files for the Docker engine at `{address}`: {}: {reason}\n(hint: \
+         DOCKER_CERT_PATH (default ~/.docker) must hold ca.pem, cert.pem and key.pem, as the \
+         docker CLI reads them)",
+        .path.display()
+    )]
+    EngineTls {
+        /// The engine's address.
+        address: String,
+        /// The file (or directory) at fault.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The Docker context named by `DOCKER_CONTEXT` or the config's `currentContext` is unusable.
+    #[error(
+        "cannot use the Docker context `{name}`: {reason}\n(hint: `docker context ls` lists the \
+         contexts; unset DOCKER_CONTEXT or run `docker context use default` for the default \
+         socket)"
+    )]
+    DockerContext {
+        /// The context's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// An engine address (or a seaworthy address variable) cannot be used.
+    #[error("invalid Docker engine address `{address}` (from {from}): {reason}")]
+    InvalidEngineAddress {
+        /// The address as given.
+        address: String,
+        /// Where it came from: a variable or a context.
+        from: String,
+        /// What is wrong with it.
+        reason: String,
     },
 
     /// The engine speaks an API older than the oldest we support.

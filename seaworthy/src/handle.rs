@@ -15,7 +15,7 @@ use bollard::query_parameters::{RestartContainerOptionsBuilder, StopContainerOpt
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::http::ContainerHttpClient;
-use crate::ports::PublishedPorts;
+use crate::ports::{PublishedPort, PublishedPorts};
 use crate::runtime;
 use crate::status::ContainerStatus;
 
@@ -198,7 +198,7 @@ impl ContainerHandle {
             .network_settings
             .and_then(|n| n.ports)
             .unwrap_or_default();
-        let ports = PublishedPorts::from_port_map(&map);
+        let ports = PublishedPorts::from_port_map(&map).reached_through(self.helper().engine());
         *lock(&self.inner.ports) = Some(ports.clone());
         Ok(ports)
     }
@@ -212,20 +212,28 @@ impl ContainerHandle {
         }
     }
 
-    /// The 127.0.0.1 port a container TCP port is published on.
+    /// The port a container TCP port is published on, at
+    /// [`published_host`](DockerHelper::published_host) (`127.0.0.1` for a local engine).
     pub async fn host_port(&self, container_port: u16) -> Result<u16> {
         self.host_port_proto(container_port, "tcp").await
     }
 
-    /// The 127.0.0.1 port a container port of protocol `proto` (`tcp`, `udp`) is published on.
+    /// The port a container port of protocol `proto` (`tcp`, `udp`) is published on, at
+    /// [`published_host`](DockerHelper::published_host).
     pub async fn host_port_proto(&self, container_port: u16, proto: &str) -> Result<u16> {
         let ports = self.ports().await?;
-        self.lookup(&ports, container_port, proto)
+        Ok(self.lookup(&ports, container_port, proto)?.host_port)
     }
 
-    pub(crate) fn lookup(&self, ports: &PublishedPorts, port: u16, proto: &str) -> Result<u16> {
-        if let Some(host) = ports.host_port(port, proto) {
-            return Ok(host);
+    /// The published port for `port`/`proto`, or the error saying why there is none.
+    pub(crate) fn lookup(
+        &self,
+        ports: &PublishedPorts,
+        port: u16,
+        proto: &str,
+    ) -> Result<PublishedPort> {
+        if let Some(published) = ports.get(port, proto) {
+            return Ok(published.clone());
         }
         let (container, spec) = (self.docker_name().to_string(), format!("{port}/{proto}"));
         Err(if ports.is_exposed(port, proto) {
@@ -243,10 +251,10 @@ impl ContainerHandle {
         })
     }
 
-    pub(crate) fn first_of(&self, ports: &PublishedPorts) -> Result<u16> {
+    pub(crate) fn first_of(&self, ports: &PublishedPorts) -> Result<PublishedPort> {
         ports
             .first()
-            .map(|p| p.host_port)
+            .cloned()
             .ok_or_else(|| Error::NoPublishedPorts {
                 container: self.docker_name().to_string(),
             })
@@ -255,7 +263,7 @@ impl ContainerHandle {
     /// The host port of the numerically lowest published container port (TCP before UDP).
     pub async fn first_host_port(&self) -> Result<u16> {
         let ports = self.ports().await?;
-        self.first_of(&ports)
+        Ok(self.first_of(&ports)?.host_port)
     }
 
     /// An HTTP client for the lowest published port (see [`first_host_port`](Self::first_host_port)).
@@ -268,15 +276,17 @@ impl ContainerHandle {
             .ok_or_else(|| Error::ContainerNotRunning {
                 container: self.docker_name().to_string(),
             })?;
-        Ok(ContainerHttpClient::new(
-            "127.0.0.1",
-            self.first_of(&ports)?,
-        ))
+        let first = self.first_of(&ports)?;
+        Ok(ContainerHttpClient::new(&first.host, first.host_port))
     }
 
     /// An HTTP client for the host port a container TCP port is published on.
     pub async fn http_client_on(&self, container_port: u16) -> Result<ContainerHttpClient> {
-        let port = self.host_port(container_port).await?;
-        Ok(ContainerHttpClient::new("127.0.0.1", port))
+        let ports = self.ports().await?;
+        let published = self.lookup(&ports, container_port, "tcp")?;
+        Ok(ContainerHttpClient::new(
+            &published.host,
+            published.host_port,
+        ))
     }
 }

@@ -9,6 +9,7 @@ use once_cell::sync::OnceCell;
 
 use crate::cleanup::removal::remove_resource;
 use crate::cleanup::sweep::sweep_dead_runs;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::PullPolicy;
 use crate::runtime;
@@ -32,6 +33,7 @@ struct Tracked {
 struct Inner {
     docker: Docker,
     address: String,
+    engine: Engine,
     namespace: String,
     run_id: String,
     host: String,
@@ -97,11 +99,6 @@ pub(crate) fn run_id() -> &'static str {
     })
 }
 
-/// The address `connect` uses, for messages.
-pub(crate) fn docker_address() -> String {
-    std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string())
-}
-
 pub(crate) fn hostname() -> String {
     let mut buf = [0u8; 256];
     // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or
@@ -115,8 +112,11 @@ pub(crate) fn hostname() -> String {
 }
 
 impl DockerHelper {
-    /// Connects to the engine named by `DOCKER_HOST` (unix, tcp or http), or the default socket,
-    /// negotiates the API version and uses the namespace `test`.
+    /// Connects to the engine the docker CLI would use (`DOCKER_HOST` with `DOCKER_TLS_VERIFY`
+    /// and `DOCKER_CERT_PATH`, then `DOCKER_CONTEXT` or the config's `currentContext`, then the
+    /// default socket, then `$XDG_RUNTIME_DIR/docker.sock`: see [`Engine`]), negotiates the API
+    /// version and uses the namespace `test`. The first connection of a process prints
+    /// `seaworthy: engine …` (shown under `--nocapture`).
     pub async fn connect() -> Result<DockerHelper> {
         Self::connect_with_namespace("test").await
     }
@@ -125,15 +125,8 @@ impl DockerHelper {
     pub async fn connect_with_namespace(namespace: &str) -> Result<DockerHelper> {
         let namespace = namespace.to_string();
         runtime::run(async move {
-            let address = docker_address();
-            let unreachable = |source| Error::DockerUnreachable {
-                address: address.clone(),
-                source,
-            };
-            let docker = Docker::connect_with_defaults().map_err(unreachable)?;
-            let docker = docker.negotiate_version().await.map_err(unreachable)?;
-            let version = docker.version().await.map_err(unreachable)?;
-            let api = version.api_version.unwrap_or_default();
+            let (docker, engine) = crate::engine::connect().await?;
+            let (address, api) = (engine.address(), engine.api_version().to_string());
             if version_lt(&api, MINIMUM_API_VERSION) {
                 return Err(Error::EngineTooOld {
                     address,
@@ -141,11 +134,14 @@ impl DockerHelper {
                     minimum: MINIMUM_API_VERSION.to_string(),
                 });
             }
+            static ANNOUNCED: std::sync::Once = std::sync::Once::new();
+            ANNOUNCED.call_once(|| println!("seaworthy: {}", engine.describe()));
             tracing::debug!(target: "seaworthy", %address, api, "connected to Docker");
             Ok(DockerHelper {
                 inner: Arc::new(Inner {
                     docker,
                     address,
+                    engine,
                     namespace,
                     run_id: run_id().to_string(),
                     host: hostname(),
@@ -175,6 +171,16 @@ impl DockerHelper {
     /// The address of the engine.
     pub fn address(&self) -> &str {
         &self.inner.address
+    }
+
+    /// The engine: how it was found and where its published ports are reached.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The host every published port is reached at: see [`Engine::published_host`].
+    pub fn published_host(&self) -> &str {
+        self.inner.engine.published_host()
     }
 
     /// The namespace (first part of every name).

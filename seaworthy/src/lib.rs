@@ -62,6 +62,7 @@ mod cell;
 mod cleanup;
 pub mod containers;
 pub mod definitions;
+pub mod engine;
 mod error;
 mod exec;
 mod handle;

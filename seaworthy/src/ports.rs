@@ -4,7 +4,9 @@
 //! port is exposed but not published). Everything that needs a host port (the HTTP client,
 //! readiness checks, the harness's report lines) reads it through this one type, with one rule
 //! for choosing among several bindings: the IPv4 loopback binding, else the first IPv4 one,
-//! else the first.
+//! else the first. Where a binding is reached from the tests is the engine's answer
+//! ([`Engine::reach`](crate::engine::Engine::reach)): `127.0.0.1` for a local engine, the
+//! engine's address for a remote one.
 
 use std::fmt;
 
@@ -17,21 +19,33 @@ pub struct PublishedPort {
     pub container_port: u16,
     /// `tcp`, `udp` or `sctp`.
     pub proto: String,
-    /// The host address it is bound to (`127.0.0.1` for ports seaworthy publishes).
+    /// The address the engine bound it to (Docker's `HostIp`: the
+    /// [publish address](crate::engine::Engine::publish_address) for ports seaworthy publishes).
     pub host_ip: String,
     /// The host port.
     pub host_port: u16,
+    /// The host the tests connect to it at (the engine's
+    /// [published host](crate::engine::Engine::published_host) for ports seaworthy publishes).
+    pub host: String,
 }
 
 impl PublishedPort {
-    /// `127.0.0.1:49153`: the address to connect to from the host.
+    /// `127.0.0.1:49153`: the address to connect to from the tests.
     pub fn address(&self) -> String {
-        match self.host_ip.as_str() {
-            "" | "0.0.0.0" => format!("127.0.0.1:{}", self.host_port),
-            "::" => format!("[::1]:{}", self.host_port),
-            ip if ip.contains(':') => format!("[{ip}]:{}", self.host_port),
-            ip => format!("{ip}:{}", self.host_port),
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.host_port)
+        } else {
+            format!("{}:{}", self.host, self.host_port)
         }
+    }
+}
+
+/// Where a binding on `ip` is reached on the engine's own host: loopback for every interface.
+fn local_host(ip: &str) -> String {
+    match ip {
+        "" | "0.0.0.0" => "127.0.0.1".to_string(),
+        "::" => "::1".to_string(),
+        ip => ip.to_string(),
     }
 }
 
@@ -50,7 +64,8 @@ impl fmt::Display for PublishedPort {
 
 /// The ports of a container, read from Docker's inspect: exposed ones, and for the published
 /// ones the host port chosen among their bindings. Ordered numerically by container port, TCP
-/// before UDP.
+/// before UDP. [`from_port_map`](Self::from_port_map) reaches a binding where the engine's own
+/// host would; [`reached_through`](Self::reached_through) applies an engine's answer.
 ///
 /// ```
 /// use bollard::models::PortBinding;
@@ -99,6 +114,7 @@ impl PublishedPorts {
                         .map(|(host_ip, host_port)| PublishedPort {
                             container_port: port,
                             proto: proto.to_string(),
+                            host: local_host(&host_ip),
                             host_ip,
                             host_port,
                         });
@@ -107,6 +123,14 @@ impl PublishedPorts {
             .collect();
         entries.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         PublishedPorts { entries }
+    }
+
+    /// These ports, each reached where `engine` says a binding on its address is reached.
+    pub fn reached_through(mut self, engine: &crate::engine::Engine) -> PublishedPorts {
+        for p in self.entries.iter_mut().filter_map(|e| e.2.as_mut()) {
+            p.host = engine.reach(&p.host_ip);
+        }
+        self
     }
 
     /// `true` when the container exposes `port`/`proto` (published or not).
@@ -179,6 +203,7 @@ mod should {
             proto: proto.into(),
             host_ip: ip.into(),
             host_port: host,
+            host: local_host(ip),
         }
     }
 

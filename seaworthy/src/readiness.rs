@@ -217,13 +217,13 @@ async fn check_http(
     slot: usize,
 ) -> std::result::Result<(), Failure> {
     let ports = c.refresh_ports().await.map_err(Failure::Error)?;
-    let host_port = match http.port {
+    let published = match http.port {
         Some(p) => c.lookup(&ports, p, "tcp"),
         None => c.first_of(&ports),
     }
     .map_err(Failure::Error)?;
     let (path, status) = (http.path.as_str(), http.status);
-    let client = crate::http::ContainerHttpClient::new("127.0.0.1", host_port);
+    let client = crate::http::ContainerHttpClient::new(&published.host, published.host_port);
     let expected = match status.map(reqwest::StatusCode::from_u16) {
         Some(Ok(s)) => Some(s),
         Some(Err(_)) => {
@@ -321,9 +321,10 @@ async fn check_port(
     slot: usize,
 ) -> std::result::Result<(), Failure> {
     let ports = c.refresh_ports().await.map_err(Failure::Error)?;
-    let host_port = c.lookup(&ports, port, "tcp").map_err(Failure::Error)?;
+    let published = c.lookup(&ports, port, "tcp").map_err(Failure::Error)?;
+    let address = published.address();
     loop {
-        match tokio::net::TcpStream::connect(("127.0.0.1", host_port)).await {
+        match tokio::net::TcpStream::connect(&address).await {
             Ok(mut s) => {
                 // Docker's userland proxy accepts even when nothing listens in the container, then
                 // closes at once. A server keeps the connection open (or greets us).
@@ -335,14 +336,10 @@ async fn check_port(
                 .await
                 {
                     Err(_) | Ok(Ok(1..)) => return Ok(()),
-                    _ => note(
-                        progress,
-                        slot,
-                        format!("127.0.0.1:{host_port} closed the connection"),
-                    ),
+                    _ => note(progress, slot, format!("{address} closed the connection")),
                 }
             }
-            Err(e) => note(progress, slot, format!("127.0.0.1:{host_port}: {e}")),
+            Err(e) => note(progress, slot, format!("{address}: {e}")),
         }
         sleep_until_next(deadline).await?;
     }

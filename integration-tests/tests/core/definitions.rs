@@ -174,6 +174,7 @@ async fn ports_lists_exposed_and_published_ports_on_loopback_only() {
                 proto: "tcp".into(),
                 host_ip: "127.0.0.1".into(),
                 host_port: port,
+                host: "127.0.0.1".into(),
             }]
         );
         assert_eq!(ports.host_port(80, "tcp"), None);

@@ -125,7 +125,10 @@ async fn child_docker_unreachable() {
     assert!(matches!(e, Error::DockerUnreachable { .. }), "{e:?}");
     let msg = e.to_string();
     assert!(
-        msg.starts_with("cannot connect to the Docker engine at `unix:///nonexistent.sock`: "),
+        msg.starts_with(
+            "cannot connect to the Docker engine at `unix:///nonexistent.sock` (found via \
+             DOCKER_HOST): Socket not found: /nonexistent.sock\n(hint: "
+        ),
         "{msg}"
     );
     assert!(

@@ -26,7 +26,7 @@ pub(crate) async fn start_once(helper: &DockerHelper) {
         }
         Err(e) => report::warn(format!("could not sweep earlier runs' leftovers: {e}")),
     }
-    watcher::spawn(helper.run_id());
+    watcher::spawn(helper.run_id(), helper.engine());
     exit::install();
 }
 

@@ -4,13 +4,16 @@
 //! A tiny `sh` process in its own session, with no stdout or stderr (so nextest does not count
 //! it as leaked output), reading a pipe from the test process. When the test process dies in
 //! any way the pipe closes and the watcher removes everything labelled with this run, with the
-//! `docker` CLI, except what `SEAWORTHY_KEEP` kept (told to it as `keep <id>` lines).
+//! `docker` CLI, except what `SEAWORTHY_KEEP` kept (told to it as `keep <id>` lines). The CLI is
+//! pointed at the engine the test process uses (`DOCKER_HOST`, and for TLS `DOCKER_TLS_VERIFY`
+//! and `DOCKER_CERT_PATH`), however discovery found it.
 
 use std::io::Write;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 
 use super::report;
+use crate::engine::Engine;
 use crate::helper::LABEL_RUN;
 
 static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
@@ -32,11 +35,21 @@ for id in $(docker volume ls -q --filter "label=$LABEL"); do
 done
 "#;
 
-/// Starts the watcher for the run `run`; a failure is reported as a warning.
-pub(crate) fn spawn(run: &str) {
+/// Starts the watcher for the run `run` on `engine`; a failure is reported as a warning.
+pub(crate) fn spawn(run: &str, engine: &Engine) {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("sh");
-    cmd.arg("-c")
+    // The engine's own variables replace whatever selected it (a context, the rootless socket).
+    for var in [
+        "DOCKER_CONTEXT",
+        "DOCKER_TLS",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(engine.cli_env())
+        .arg("-c")
         .arg(SCRIPT)
         .env("LABEL", format!("{LABEL_RUN}={run}"))
         .stdin(Stdio::piped())

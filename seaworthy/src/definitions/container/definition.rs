@@ -173,7 +173,8 @@ impl ContainerDefinition {
         self
     }
 
-    /// Publishes a TCP port on a free port of 127.0.0.1 (never on all interfaces).
+    /// Publishes a TCP port on a free port of the engine's publish address (127.0.0.1 for a local
+    /// engine, never all interfaces unless `SEAWORTHY_PUBLISH_ADDRESS` says so).
     pub fn publish(mut self, container_port: u16) -> Self {
         self.config.publish.push(Publish {
             port: container_port,
@@ -183,7 +184,7 @@ impl ContainerDefinition {
         self
     }
 
-    /// Publishes a UDP port on a free port of 127.0.0.1.
+    /// Publishes a UDP port on a free port of the engine's publish address.
     pub fn publish_udp(mut self, container_port: u16) -> Self {
         self.config.publish.push(Publish {
             port: container_port,
@@ -193,7 +194,7 @@ impl ContainerDefinition {
         self
     }
 
-    /// Publishes a TCP port on a given port of 127.0.0.1.
+    /// Publishes a TCP port on a given port of the engine's publish address.
     pub fn publish_to(mut self, container_port: u16, host_port: u16) -> Self {
         self.config.publish.push(Publish {
             port: container_port,
@@ -203,7 +204,7 @@ impl ContainerDefinition {
         self
     }
 
-    /// Publishes every port the image exposes, each on a free port of 127.0.0.1.
+    /// Publishes every port the image exposes, each on a free port of the publish address.
     pub fn publish_all(mut self) -> Self {
         self.config.publish_all = true;
         self

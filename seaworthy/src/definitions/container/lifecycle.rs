@@ -87,7 +87,13 @@ impl ContainerDefinition {
             .ensure_image_with_policy(&c.image, c.pull_policy)
             .await?;
         let docker_name = helper.resource_name(&c.name);
-        let body = c.create_body(helper.labels(&c.name), &image.exposed_ports, attach)?;
+        let publish_ip = helper.engine().publish_address();
+        let body = c.create_body(
+            helper.labels(&c.name),
+            &image.exposed_ports,
+            attach,
+            publish_ip,
+        )?;
         let extra_networks = c.extra_networks(attach)?;
         let docker = helper.docker().clone();
         let name = docker_name.clone();

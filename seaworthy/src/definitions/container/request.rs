@@ -88,16 +88,17 @@ impl Config {
     }
 
     /// The create body: the builder's settings, `labels` (the helper's plus the definition's),
-    /// ports (every one of `image_ports` too with `publish_all`), then the `create_options`
-    /// layers merged over it.
+    /// ports published on `publish_ip` (every one of `image_ports` too with `publish_all`),
+    /// then the `create_options` layers merged over it.
     pub(super) fn create_body(
         &self,
         mut labels: HashMap<String, String>,
         image_ports: &[String],
         attach: &Attachment,
+        publish_ip: &str,
     ) -> Result<ContainerCreateBody> {
         labels.extend(self.labels.iter().cloned());
-        let (exposed, port_bindings) = self.ports(image_ports);
+        let (exposed, port_bindings) = self.ports(image_ports, publish_ip);
         let binds = self.binds()?;
         let networking_config = self.networking(attach)?;
         let network_mode = networking_config
@@ -128,12 +129,12 @@ impl Config {
         self.apply_create_options(body)
     }
 
-    fn ports(&self, image_ports: &[String]) -> (Vec<String>, PortMap) {
+    fn ports(&self, image_ports: &[String], publish_ip: &str) -> (Vec<String>, PortMap) {
         let mut port_bindings: PortMap = HashMap::new();
         let mut exposed: Vec<String> = Vec::new();
         let bind = |port: Option<u16>| {
             Some(vec![PortBinding {
-                host_ip: Some("127.0.0.1".to_string()),
+                host_ip: Some(publish_ip.to_string()),
                 host_port: Some(port.map(|p| p.to_string()).unwrap_or_default()),
             }])
         };
@@ -215,8 +216,12 @@ mod should {
 
     fn body(def: &ContainerDefinition) -> Result<ContainerCreateBody> {
         let labels = HashMap::from([("seaworthy.run".to_string(), "r1".to_string())]);
-        def.config
-            .create_body(labels, &["80/tcp".to_string()], &Attachment::default())
+        def.config.create_body(
+            labels,
+            &["80/tcp".to_string()],
+            &Attachment::default(),
+            "127.0.0.1",
+        )
     }
 
     fn host_config(def: &ContainerDefinition) -> HostConfig {
@@ -335,7 +340,7 @@ mod should {
         };
         let b = def
             .config
-            .create_body(HashMap::new(), &[], &attach)
+            .create_body(HashMap::new(), &[], &attach, "127.0.0.1")
             .unwrap();
         assert_eq!(
             b.host_config.unwrap().network_mode.as_deref(),

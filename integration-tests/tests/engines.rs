@@ -1,0 +1,589 @@
+//! Every engine our users run, simulated on this machine (127.0.0.0/8 only): a remote engine
+//! (`socat` exposing the local socket over TCP), a TLS engine (`socat OPENSSL-LISTEN` with
+//! certificates generated here, client certificates required), Docker contexts, and the
+//! watcher's cleanup after a SIGKILL on a TCP engine.
+//!
+//! The engine is chosen by environment variables, which are process-wide: each case runs a
+//! scenario child (an ignored test of this binary) with its own environment, and the driver
+//! asserts on what it printed and on what Docker holds afterwards.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use integration_tests::{
+    docker, resources_labelled, run_scenario, scenario_command, signal, wait_until_gone, Scenario,
+};
+use seaworthy::prelude::*;
+
+/// Set in scenario children: the host every published port must be bound and reached at.
+const EXPECT_HOST: &str = "SEAWORTHY_TEST_EXPECT_HOST";
+
+// --- the scenarios (children) -------------------------------------------------------------
+
+/// busybox httpd on 8080, ready when `/` answers 200: the quickstart's fixture.
+#[fixture]
+fn web() -> ContainerDefinition {
+    ContainerDefinition::new("web", "seaworthy-test/busybox")
+        .command([
+            "sh",
+            "-c",
+            "mkdir -p /www && echo 'Hello from a container' > /www/index.html \
+             && exec httpd -f -p 8080 -h /www",
+        ])
+        .publish(8080)
+        .wait_for(Wait::http("/").status(200))
+}
+
+/// The fixture was published on, made ready at, and is served at `$EXPECT_HOST` only.
+#[container_test]
+#[ignore = "a scenario: run by the engine tests with the engine's environment"]
+async fn serves_at_the_engine_address(web: &ContainerDefinition) {
+    let expected = std::env::var(EXPECT_HOST).expect("the driver sets the expected host");
+    let handle = web.handle().unwrap();
+    assert_eq!(handle.helper().published_host(), expected);
+    let bindings = web
+        .inspect()
+        .await
+        .unwrap()
+        .host_config
+        .and_then(|h| h.port_bindings)
+        .unwrap_or_default();
+    let ips: Vec<Option<String>> = bindings
+        .values()
+        .flatten()
+        .flatten()
+        .map(|b| b.host_ip.clone())
+        .collect();
+    // Nothing on 127.0.0.1 (nor on every interface): only on the engine's address.
+    assert_eq!(ips, [Some(expected.clone())]);
+    let client = web.http_client().unwrap();
+    assert_eq!(client.base_url().host_str(), Some(expected.as_str()));
+    let response = client.get("/").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "Hello from a container\n");
+    println!("SCENARIO-OK");
+}
+
+/// Sets up on the engine, says so, then waits to be killed.
+#[container_test]
+#[ignore = "a scenario: killed by sigkill_on_a_tls_context_engine_leaves_nothing"]
+async fn waits_on_the_engine(web: &ContainerDefinition) {
+    let _ = web;
+    println!("SCENARIO-READY");
+    tokio::time::sleep(Duration::from_secs(600)).await;
+}
+
+/// Connecting fails; prints the error for the driver.
+#[tokio::test]
+#[ignore = "a scenario: run by the TLS error tests"]
+async fn connect_fails() {
+    let e = DockerHelper::connect().await.unwrap_err();
+    println!("SCENARIO-ERROR {e}");
+}
+
+// --- support --------------------------------------------------------------------------------
+
+/// A `socat` we started, killed by PID when dropped.
+struct Socat(Child);
+
+impl Socat {
+    /// Listens with `listen` (a socat address) on `ip:port`, forwarding to the local engine.
+    fn start(listen: &str, ip: &str, port: u16, openssl_conf: Option<&Path>) -> Socat {
+        let mut cmd = Command::new("socat");
+        if let Some(conf) = openssl_conf {
+            cmd.env("OPENSSL_CONF", conf);
+        }
+        let child = cmd
+            .arg(listen)
+            .arg("UNIX-CONNECT:/var/run/docker.sock")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("socat runs (Debian package `socat`; .ci/run installs it)");
+        let socat = Socat(child);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect((ip, port)).is_ok() {
+                return socat;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("socat did not listen on {ip}:{port}");
+    }
+
+    fn plain(ip: &str, port: u16) -> Socat {
+        Socat::start(
+            &format!("TCP-LISTEN:{port},bind={ip},reuseaddr,fork"),
+            ip,
+            port,
+            None,
+        )
+    }
+
+    fn tls(ip: &str, port: u16, server: &Tls) -> Socat {
+        Socat::start(
+            &format!(
+                "OPENSSL-LISTEN:{port},bind={ip},reuseaddr,fork,cert={},key={},cafile={},verify=1",
+                server.dir.join("cert.pem").display(),
+                server.dir.join("key.pem").display(),
+                server.dir.join("ca.pem").display(),
+            ),
+            ip,
+            port,
+            Some(&server.dir.join("openssl.cnf")),
+        )
+    }
+}
+
+impl Drop for Socat {
+    fn drop(&mut self) {
+        signal(self.0.id(), libc::SIGTERM);
+        let _ = self.0.wait();
+    }
+}
+
+/// A directory under the temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("seaworthy-engines-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One side's TLS directory: `ca.pem`, `cert.pem`, `key.pem`.
+struct Tls {
+    dir: PathBuf,
+}
+
+/// A CA, a server certificate for `ip` and a client certificate it signed, written as the
+/// server's and the client's (`DOCKER_CERT_PATH`) directories under `root`; the CA is named
+/// after `root`.
+fn certificates(root: &TempDir, ip: &str) -> (Tls, Tls) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, format!("CA {}", root.0.display()));
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = ca_params.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let sign = |side: &str, names: Vec<String>| {
+        let mut params = CertificateParams::new(names).unwrap();
+        params.distinguished_name.push(DnType::CommonName, side);
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        root.write(&format!("{side}/ca.pem"), &ca);
+        root.write(&format!("{side}/cert.pem"), &cert.pem());
+        root.write(&format!("{side}/key.pem"), &key.serialize_pem());
+        Tls {
+            dir: root.0.join(side),
+        }
+    };
+    let server = sign("server", vec![ip.to_string()]);
+    // Each connection is a forked socat whose OpenSSL cannot resume the session rustls offers
+    // on the next one ("session id context uninitialized"): no tickets, so no resumption.
+    root.write(
+        "server/openssl.cnf",
+        "openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n\
+         [sys]\nOptions = -SessionTicket\n",
+    );
+    let client = sign("client", Vec::new());
+    (server, client)
+}
+
+/// A scenario child with a clean engine environment plus `vars`.
+fn scenario(name: &str, vars: &[(&str, &str)]) -> Command {
+    let mut cmd = scenario_command(&["--exact", name]);
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_CONTEXT",
+        "DOCKER_CONFIG",
+        "DOCKER_TLS",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "SEAWORTHY_PUBLISHED_HOST",
+        "SEAWORTHY_PUBLISH_ADDRESS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("SEAWORTHY_REQUIRE_DOCKER", "1");
+    cmd.envs(vars.iter().copied());
+    cmd
+}
+
+/// Runs `serves_at_the_engine_address` with `vars`: it passes, prints `engine_line` once, and
+/// the run leaves nothing behind.
+async fn serves(vars: &[(&str, &str)], engine_line: &str) -> Scenario {
+    let cmd = scenario("serves_at_the_engine_address", vars);
+    let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
+        .await
+        .unwrap();
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
+    let engine_lines: Vec<&str> = s
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("seaworthy: engine "))
+        .collect();
+    assert_eq!(engine_lines, [engine_line], "{}", s.output());
+    let left = resources_labelled(&docker().await, &format!("seaworthy.pid={}", s.pid)).await;
+    assert_eq!(left, Vec::<String>::new());
+    s
+}
+
+/// Runs `connect_fails` with `vars` and returns the error it printed.
+async fn connect_error(vars: &[(&str, &str)]) -> String {
+    let cmd = scenario("connect_fails", vars);
+    let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
+        .await
+        .unwrap();
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    let at = s.stdout.find("SCENARIO-ERROR ").expect("the error line");
+    let rest = &s.stdout[at + "SCENARIO-ERROR ".len()..];
+    // The message runs up to libtest's own `test … ok` line.
+    rest[..rest.find("\ntest ").unwrap_or(rest.len())]
+        .trim_end()
+        .to_string()
+}
+
+fn api() -> String {
+    let out = Command::new("docker")
+        .args(["version", "--format", "{{.Server.APIVersion}}"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+// --- the tests (drivers) --------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_remote_tcp_engine_publishes_and_is_reached_at_its_address() {
+    let _socat = Socat::plain("127.0.0.2", 2375);
+    let s = serves(
+        &[
+            ("DOCKER_HOST", "tcp://127.0.0.2:2375"),
+            (EXPECT_HOST, "127.0.0.2"),
+        ],
+        &format!(
+            "seaworthy: engine tcp://127.0.0.2:2375 (API {}, found via DOCKER_HOST); ports \
+             published on 127.0.0.2, reached at 127.0.0.2",
+            api()
+        ),
+    )
+    .await;
+    assert!(
+        s.stdout
+            .contains("seaworthy: web publishes 8080/tcp at http://127.0.0.2:"),
+        "{}",
+        s.stdout
+    );
+}
+
+#[tokio::test]
+async fn a_tls_engine_is_used_with_docker_tls_verify() {
+    let root = TempDir::new("tls");
+    let (server, client) = certificates(&root, "127.0.0.3");
+    let _socat = Socat::tls("127.0.0.3", 2376, &server);
+    let cert_path = client.dir.display().to_string();
+    serves(
+        &[
+            ("DOCKER_HOST", "tcp://127.0.0.3:2376"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", &cert_path),
+            (EXPECT_HOST, "127.0.0.3"),
+        ],
+        &format!(
+            "seaworthy: engine tcp://127.0.0.3:2376 over TLS (API {}, found via DOCKER_HOST); \
+             ports published on 127.0.0.3, reached at 127.0.0.3",
+            api()
+        ),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_ca_or_a_missing_file_is_a_clear_error() {
+    let root = TempDir::new("wrong-ca");
+    let (server, _) = certificates(&root, "127.0.0.3");
+    let other = TempDir::new("other-ca");
+    let (_, stranger) = certificates(&other, "127.0.0.3");
+    let _socat = Socat::tls("127.0.0.3", 2386, &server);
+    let stranger_path = stranger.dir.display().to_string();
+    let e = connect_error(&[
+        ("DOCKER_HOST", "tcp://127.0.0.3:2386"),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", &stranger_path),
+    ])
+    .await;
+    assert!(
+        e.starts_with(
+            "cannot connect to the Docker engine at `tcp://127.0.0.3:2386` (found via \
+             DOCKER_HOST): "
+        ),
+        "{e}"
+    );
+    assert!(e.contains("invalid peer certificate: UnknownIssuer"), "{e}");
+    assert!(
+        e.ends_with(
+            "(hint: the engine's certificate is not signed by ca.pem, or it refused ours: check \
+             DOCKER_CERT_PATH (`docker version` with the same variables shows the same error))"
+        ),
+        "{e}"
+    );
+
+    std::fs::remove_file(stranger.dir.join("key.pem")).unwrap();
+    let e = connect_error(&[
+        ("DOCKER_HOST", "tcp://127.0.0.3:2386"),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", &stranger_path),
+    ])
+    .await;
+    assert_eq!(
+        e,
+        format!(
+            "cannot use the TLS files for the Docker engine at `tcp://127.0.0.3:2386`: {}: No \
+             such file or directory (os error 2)\n(hint: DOCKER_CERT_PATH (default ~/.docker) \
+             must hold ca.pem, cert.pem and key.pem, as the docker CLI reads them)",
+            stranger.dir.join("key.pem").display()
+        )
+    );
+}
+
+/// A docker config directory with the context `remote` at `host`, TLS files copied from `tls`.
+fn context_config(root: &TempDir, host: &str, tls: Option<&Tls>, current: bool) -> String {
+    use sha2_id::id;
+    let meta = format!(
+        r#"{{"Name":"remote","Metadata":{{}},"Endpoints":{{"docker":{{"Host":"{host}","SkipTLSVerify":false}}}}}}"#
+    );
+    root.write(
+        &format!("config/contexts/meta/{}/meta.json", id("remote")),
+        &meta,
+    );
+    if let Some(tls) = tls {
+        for file in ["ca.pem", "cert.pem", "key.pem"] {
+            let text = std::fs::read_to_string(tls.dir.join(file)).unwrap();
+            root.write(
+                &format!("config/contexts/tls/{}/docker/{file}", id("remote")),
+                &text,
+            );
+        }
+    }
+    if current {
+        root.write("config/config.json", r#"{"currentContext":"remote"}"#);
+    }
+    root.0.join("config").display().to_string()
+}
+
+/// The docker CLI's store name of a context, computed by the CLI's own rule with `sha256sum`
+/// (independently of the library's implementation).
+mod sha2_id {
+    pub(super) fn id(name: &str) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sha256sum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(name.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout)[..64].to_string()
+    }
+}
+
+#[tokio::test]
+async fn a_context_is_selected_by_docker_context_and_by_current_context() {
+    let _socat = Socat::plain("127.0.0.2", 2395);
+    let root = TempDir::new("context");
+    let config = context_config(&root, "tcp://127.0.0.2:2395", None, false);
+    serves(
+        &[
+            ("DOCKER_CONFIG", &config),
+            ("DOCKER_CONTEXT", "remote"),
+            (EXPECT_HOST, "127.0.0.2"),
+        ],
+        &format!(
+            "seaworthy: engine tcp://127.0.0.2:2395 (API {}, found via context `remote` \
+             (DOCKER_CONTEXT)); ports published on 127.0.0.2, reached at 127.0.0.2",
+            api()
+        ),
+    )
+    .await;
+    let config = context_config(&root, "tcp://127.0.0.2:2395", None, true);
+    serves(
+        &[("DOCKER_CONFIG", &config), (EXPECT_HOST, "127.0.0.2")],
+        &format!(
+            "seaworthy: engine tcp://127.0.0.2:2395 (API {}, found via context `remote` \
+             (currentContext in {config}/config.json)); ports published on 127.0.0.2, reached \
+             at 127.0.0.2",
+            api()
+        ),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_tls_context_uses_its_own_certificates() {
+    let root = TempDir::new("tls-context");
+    let (server, client) = certificates(&root, "127.0.0.3");
+    let _socat = Socat::tls("127.0.0.3", 2396, &server);
+    let config = context_config(&root, "tcp://127.0.0.3:2396", Some(&client), true);
+    serves(
+        &[("DOCKER_CONFIG", &config), (EXPECT_HOST, "127.0.0.3")],
+        &format!(
+            "seaworthy: engine tcp://127.0.0.3:2396 over TLS (API {}, found via context \
+             `remote` (currentContext in {config}/config.json)); ports published on 127.0.0.3, \
+             reached at 127.0.0.3",
+            api()
+        ),
+    )
+    .await;
+}
+
+/// The watcher reaches the engine the test used (a TLS engine chosen by a context): SIGKILL
+/// leaves nothing behind.
+#[tokio::test]
+async fn sigkill_on_a_tls_context_engine_leaves_nothing() {
+    use std::os::unix::process::ExitStatusExt;
+    let root = TempDir::new("sigkill");
+    let (server, client) = certificates(&root, "127.0.0.3");
+    let socat = Socat::tls("127.0.0.3", 2397, &server);
+    let config = context_config(&root, "tcp://127.0.0.3:2397", Some(&client), true);
+    let mut cmd = scenario("waits_on_the_engine", &[("DOCKER_CONFIG", &config)]);
+    let (pid, status) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for line in lines.by_ref() {
+            if line.unwrap().contains("SCENARIO-READY") {
+                break;
+            }
+        }
+        let created = Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=seaworthy.pid={pid}"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&created.stdout).lines().count(), 1);
+        signal(pid, libc::SIGKILL);
+        for _ in lines {}
+        (pid, child.wait().unwrap())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGKILL));
+    let d = docker().await;
+    let left = wait_until_gone(&d, &format!("seaworthy.pid={pid}"), Duration::from_secs(60)).await;
+    assert!(left.is_ok(), "the watcher left {left:?}");
+    drop(socat);
+}
+
+/// Runs `serves_at_the_engine_address` in a container of this engine: this test binary is the
+/// runner (Debian bookworm's glibc, as on this machine), with the socket and the docker CLI (for
+/// the watcher) mounted, and `vars`. Returns its stdout, once nothing it created is left.
+async fn serves_from_a_container(vars: &[(&str, &str)]) -> String {
+    let exe = std::env::current_exe().unwrap();
+    let which = Command::new("sh")
+        .args(["-c", "command -v docker"])
+        .output()
+        .unwrap();
+    let docker_cli = String::from_utf8_lossy(&which.stdout).trim().to_string();
+    let hostname = format!("seaworthy-runner-{}-{}", std::process::id(), vars.len());
+    let mut cmd = Command::new("docker");
+    cmd.args(["run", "--rm", "--hostname", &hostname])
+        .args(["-v", "/var/run/docker.sock:/var/run/docker.sock"])
+        .args(["-v", &format!("{}:/runner:ro", exe.display())])
+        .args(["-v", &format!("{docker_cli}:/usr/local/bin/docker:ro")])
+        .args(["-e", "SEAWORTHY_REQUIRE_DOCKER=1"]);
+    for (k, v) in vars {
+        cmd.args(["-e", &format!("{k}={v}")]);
+    }
+    cmd.arg("seaworthy-test/debian:bookworm")
+        .args(["/runner", "--ignored", "--nocapture", "--exact"])
+        .arg("serves_at_the_engine_address");
+    let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
+        .await
+        .unwrap();
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
+    let left = resources_labelled(&docker().await, &format!("seaworthy.host={hostname}")).await;
+    assert_eq!(left, Vec::<String>::new());
+    s.stdout
+}
+
+/// A test runner inside a container of the same engine, with the socket mounted, cannot reach
+/// the engine host's 127.0.0.1: it finds its own container and publishes on the gateway of its
+/// network (the default bridge's here), or where `SEAWORTHY_PUBLISH_ADDRESS` says.
+#[tokio::test]
+async fn a_runner_inside_a_container_reaches_fixtures_at_its_gateway() {
+    let out = Command::new("docker")
+        .args(["network", "inspect", "bridge", "-f"])
+        .arg("{{range .IPAM.Config}}{{.Subnet}}{{end}}")
+        .output()
+        .unwrap();
+    let subnet = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // Docker gives the default bridge the first address of its subnet (docker0).
+    let prefix = subnet
+        .split('/')
+        .next()
+        .unwrap()
+        .rsplit_once('.')
+        .unwrap()
+        .0;
+    let gateway = format!("{prefix}.1");
+    let published = format!("ports published on {gateway}, reached at {gateway}");
+
+    let detected = serves_from_a_container(&[(EXPECT_HOST, &gateway)]).await;
+    assert!(detected.contains(&published), "{detected}");
+    assert!(
+        detected.contains(&format!(
+            "(API {}, found via the default socket; the tests run in its container ",
+            api()
+        )),
+        "{detected}"
+    );
+
+    let forced = serves_from_a_container(&[
+        ("SEAWORTHY_PUBLISH_ADDRESS", &gateway),
+        (EXPECT_HOST, &gateway),
+    ])
+    .await;
+    assert!(forced.contains(&published), "{forced}");
+    assert!(
+        !forced.contains("the tests run in its container"),
+        "{forced}"
+    );
+}
