@@ -396,7 +396,8 @@ mod proptests {
         }
 
         /// Frames of stdout and stderr interleaved in any order: each stream's lines are those
-        /// of that stream alone, and a line is handed out by the frame holding its `\n`.
+        /// of that stream alone, a line is handed out by the frame holding its `\n`, and
+        /// `finish` gives the unfinished lines in the order their first bytes came.
         #[test]
         fn keep_streams_apart(
             out in stream_bytes(),
@@ -409,8 +410,10 @@ mod proptests {
             let mut err_frames = frames(&err, &err_cuts).into_iter();
             let mut assembler = LineAssembler::new();
             let mut lines = Vec::new();
+            // The frame that brought each stream's unfinished line its first byte.
+            let mut open_since: [Option<usize>; 2] = [None, None];
             let mut take_stderr = order.into_iter().chain(std::iter::repeat(false));
-            loop {
+            for frame_number in 0.. {
                 let (kind, frame) = if take_stderr.next() == Some(true) {
                     match err_frames.next() {
                         Some(frame) => (Stderr, frame),
@@ -429,12 +432,28 @@ mod proptests {
                     }
                 };
                 let newlines = frame.iter().filter(|&&b| b == b'\n').count();
+                let open = &mut open_since[usize::from(kind == Stderr)];
+                match frame.iter().rposition(|&b| b == b'\n') {
+                    Some(last) => *open = (last + 1 < frame.len()).then_some(frame_number),
+                    None if open.is_none() && !frame.is_empty() => *open = Some(frame_number),
+                    None => {}
+                }
                 let completed = assembler.push(kind, &frame);
                 prop_assert_eq!(completed.len(), newlines);
                 prop_assert!(completed.iter().all(|line| line.stream == kind));
                 lines.extend(completed);
             }
-            lines.extend(assembler.finish());
+            // Unfinished lines come out of `finish` in the order they started.
+            let rest = assembler.finish();
+            let mut started: Vec<(usize, StreamKind)> = [Stdout, Stderr]
+                .into_iter()
+                .filter_map(|kind| open_since[usize::from(kind == Stderr)].map(|at| (at, kind)))
+                .collect();
+            started.sort_unstable_by_key(|(at, _)| *at);
+            let rest_streams: Vec<StreamKind> = rest.iter().map(|line| line.stream).collect();
+            let started_streams: Vec<StreamKind> = started.into_iter().map(|(_, kind)| kind).collect();
+            prop_assert_eq!(rest_streams, started_streams);
+            lines.extend(rest);
             let of = |kind: StreamKind| -> Vec<LogLine> {
                 lines.iter().filter(|line| line.stream == kind).cloned().collect()
             };
