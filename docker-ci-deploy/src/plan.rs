@@ -324,3 +324,187 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Image names: plain, with an organisation, and with a registry of their own.
+    const NAMES: [&str; 3] = ["img", "org/img", "registry:5000/img"];
+    /// Tags, of images and of `--tag`: some are versions, some start with one, `''` is none.
+    const TAGS: [&str; 11] = [
+        "",
+        "alpine",
+        "latest",
+        "0",
+        "1",
+        "1.2",
+        "1.2.3",
+        "0.1.2",
+        "1.2.3-alpine",
+        "1-x",
+        "2.0.1",
+    ];
+
+    fn tag() -> impl Strategy<Value = String> {
+        prop::sample::select(TAGS.to_vec()).prop_map(str::to_owned)
+    }
+
+    fn image() -> impl Strategy<Value = String> {
+        (prop::sample::select(NAMES.to_vec()), tag()).prop_map(|(name, tag)| {
+            if tag.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{name}:{tag}")
+            }
+        })
+    }
+
+    fn settings() -> impl Strategy<Value = Settings> {
+        (
+            prop::collection::vec(image(), 1..3),
+            prop::option::of(prop::collection::vec(tag(), 1..3)),
+            prop::option::of([0..3u8, 0..3u8, 0..3u8]),
+            any::<(bool, bool, bool)>(),
+            -1..5i128,
+            prop::option::of(prop::sample::select(vec!["reg:5000", "quay.io/org"])),
+        )
+            .prop_map(
+                |(images, tags, version, (latest, semver, zero), precision, registry)| Settings {
+                    images,
+                    tags,
+                    version: version.map(|[x, y, z]| format!("{x}.{y}.{z}")),
+                    version_latest: latest,
+                    version_semver: semver,
+                    semver_precision: precision,
+                    semver_zero: zero,
+                    registry: registry.map(str::to_owned),
+                },
+            )
+    }
+
+    /// The README's rules, written out for `X.Y.Z` versions and the names and tags above.
+    fn model(settings: &Settings) -> Result<Vec<Step>, String> {
+        // -V, -S, -P, -Z: the versions, longest first.
+        let versions: Option<Vec<String>> = match &settings.version {
+            None => None,
+            Some(version) if settings.version_semver => {
+                let parts: Vec<&str> = version.split('.').collect();
+                let precision = settings.semver_precision.max(1);
+                if precision > 3 {
+                    return Err(format!(
+                        "The minimum precision ({precision}) is greater than the precision of version '{version}' (3)"
+                    ));
+                }
+                let keep = 4 - usize::try_from(precision).expect("1 to 3");
+                let mut versions: Vec<String> =
+                    (0..keep).map(|cut| parts[..3 - cut].join(".")).collect();
+                if !settings.semver_zero
+                    && versions.len() > 1
+                    && versions.last().is_some_and(|v| v == "0")
+                {
+                    versions.pop();
+                }
+                Some(versions)
+            }
+            Some(version) => Some(vec![version.clone()]),
+        };
+        let mut tagged: Vec<(String, Vec<String>)> = Vec::new();
+        for image in &settings.images {
+            let (name, own_tag) = match image.rsplit_once(':') {
+                Some((name, tag)) if !tag.contains('/') => (name, Some(tag.to_owned())),
+                _ => (image.as_str(), None),
+            };
+            // -r: in front of the name, replacing the name's own registry.
+            let name = match &settings.registry {
+                None => name.to_owned(),
+                Some(registry) => {
+                    let own = name
+                        .split_once('/')
+                        .filter(|(first, _)| first.contains([':', '.']));
+                    format!("{registry}/{}", own.map_or(name, |(_, rest)| rest))
+                }
+            };
+            // -t: instead of the image's tag.
+            let base_tags: Vec<Option<String>> = match &settings.tags {
+                Some(tags) => tags.iter().cloned().map(Some).collect(),
+                None => vec![own_tag],
+            };
+            let mut tags: Vec<String> = Vec::new();
+            for base in base_tags {
+                let Some(versions) = &versions else {
+                    tags.push(base.unwrap_or_default());
+                    continue;
+                };
+                // A version at the tag's front is replaced.
+                let rest = base.map(|tag| {
+                    versions
+                        .iter()
+                        .find_map(|v| {
+                            if tag == *v {
+                                Some(String::new())
+                            } else {
+                                tag.strip_prefix(&format!("{v}-")).map(str::to_owned)
+                            }
+                        })
+                        .unwrap_or(tag)
+                });
+                match rest.as_deref() {
+                    Some(rest) if !rest.is_empty() && rest != "latest" => {
+                        tags.extend(versions.iter().map(|v| format!("{v}-{rest}")));
+                    }
+                    _ => tags.extend(versions.iter().cloned()),
+                }
+                // -L: the tag without its version, or `latest`.
+                if settings.version_latest {
+                    tags.push(
+                        rest.filter(|r| !r.is_empty())
+                            .unwrap_or_else(|| "latest".to_owned()),
+                    );
+                }
+            }
+            let targets = tags
+                .into_iter()
+                .map(|tag| {
+                    if tag.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name}:{tag}")
+                    }
+                })
+                .collect();
+            tagged.push((image.clone(), targets));
+        }
+        // Every tag of every image, a target equal to its image only pushed; then every push.
+        let mut steps = Vec::new();
+        for (image, targets) in &tagged {
+            for target in targets {
+                steps.push(if target == image {
+                    Step::SkipSelfTag {
+                        image: image.clone(),
+                    }
+                } else {
+                    Step::Tag {
+                        source: image.clone(),
+                        target: target.clone(),
+                    }
+                });
+            }
+        }
+        for (_, targets) in &tagged {
+            steps.extend(targets.iter().map(|target| Step::Push {
+                target: target.clone(),
+            }));
+        }
+        Ok(steps)
+    }
+
+    proptest! {
+        /// The plan (or its error) is the one the README's rules give.
+        #[test]
+        fn plan_as_the_readme_says(settings in settings()) {
+            prop_assert_eq!(plan(&settings).map_err(|err| err.to_string()), model(&settings));
+        }
+    }
+}

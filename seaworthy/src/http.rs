@@ -1013,3 +1013,129 @@ mod should {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use percent_encoding::percent_decode_str;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    /// Clients for a few base URLs: with and without a base path, a trailing slash, a query
+    /// and a fragment (built once: a client is not cheap).
+    static CLIENTS: LazyLock<Vec<ContainerHttpClient>> = LazyLock::new(|| {
+        let mut clients = vec![ContainerHttpClient::new("127.0.0.1", 49153)];
+        clients.extend(
+            [
+                "http://[::1]:8080/b",
+                "https://localhost:8443/b/",
+                "http://h:1/b/c?k=v",
+                "http://127.0.0.1:2/b#top",
+            ]
+            .map(|base| ContainerHttpClient::from_base_url(base.parse().expect("valid URL"))),
+        );
+        clients
+    });
+
+    fn client() -> impl Strategy<Value = &'static ContainerHttpClient> {
+        (0..CLIENTS.len()).prop_map(|i| &CLIENTS[i])
+    }
+
+    /// A path segment with characters that need encoding (space, quotes, `<`, non-ASCII) and
+    /// some that do not, but no `%` (kept as written), `?`, `#`, `\` or a dot segment.
+    fn segment() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9 ._~!$&'()*+,;=:@<>\"{}|^`é✓-]{1,6}"
+            .prop_filter("no dot segments", |s| s != "." && s != "..")
+    }
+
+    /// A path as a test writes it: absolute or relative segments, maybe a trailing slash, maybe
+    /// a query and a fragment.
+    #[derive(Debug, Clone)]
+    struct Path {
+        absolute: bool,
+        segments: Vec<String>,
+        trailing_slash: bool,
+        query: Option<String>,
+        fragment: Option<String>,
+    }
+
+    impl Path {
+        fn path(&self) -> String {
+            let mut path = self.segments.join("/");
+            if self.trailing_slash && !path.is_empty() {
+                path.push('/');
+            }
+            if self.absolute {
+                path.insert(0, '/');
+            }
+            path
+        }
+
+        fn written(&self) -> String {
+            let mut written = self.path();
+            if let Some(query) = &self.query {
+                written.push_str(&format!("?{query}"));
+            }
+            if let Some(fragment) = &self.fragment {
+                written.push_str(&format!("#{fragment}"));
+            }
+            written
+        }
+    }
+
+    fn path() -> impl Strategy<Value = Path> {
+        (
+            any::<bool>(),
+            prop::collection::vec(segment(), 0..4),
+            any::<bool>(),
+            prop::option::of("[a-z0-9=&]{0,6}"),
+            prop::option::of("[a-z0-9]{0,6}"),
+        )
+            .prop_map(
+                |(absolute, segments, trailing_slash, query, fragment)| Path {
+                    absolute,
+                    segments,
+                    trailing_slash,
+                    query,
+                    fragment,
+                },
+            )
+    }
+
+    proptest! {
+        /// The joined URL has the path as written (absolute: instead of the base path;
+        /// relative: appended to it; empty: the base path), percent-encoded where needed; the
+        /// path's query and fragment, or else the base URL's.
+        #[test]
+        fn join_paths_as_written(client in client(), path in path()) {
+            let base = client.base_url();
+            let url = client.url(&path.written());
+            let written = path.path();
+            let expected_path = if written.is_empty() {
+                base.path().to_owned()
+            } else if path.absolute {
+                written
+            } else {
+                let base_path = base.path();
+                format!("{}/{written}", base_path.strip_suffix('/').unwrap_or(base_path))
+            };
+            let decoded = percent_decode_str(url.path()).decode_utf8().expect("UTF-8 path");
+            prop_assert_eq!(decoded.as_ref(), expected_path.as_str());
+            prop_assert_eq!(url.query(), path.query.as_deref().or(base.query()));
+            prop_assert_eq!(url.fragment(), path.fragment.as_deref().or(base.fragment()));
+        }
+
+        /// No path, however odd (`//other.host/`, `\`, `@`, `..`, `:`), leaves the base URL's
+        /// scheme, host and port.
+        #[test]
+        fn stay_on_the_base_host(client in client(), path in "[a-z/\\\\@:.?#% ]{0,12}") {
+            let base = client.base_url();
+            let url = client.url(&path);
+            prop_assert_eq!(url.scheme(), base.scheme());
+            prop_assert_eq!(url.host_str(), base.host_str());
+            prop_assert_eq!(url.port(), base.port());
+            prop_assert_eq!(url.username(), "");
+            prop_assert_eq!(url.password(), None);
+        }
+    }
+}

@@ -321,3 +321,144 @@ mod should {
         assert_eq!(line(Stderr, "x y").to_string(), "x y");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+    use StreamKind::{Stderr, Stdout};
+
+    /// Bytes with many line ends, carriage returns, a two-byte UTF-8 character (`é`) that can
+    /// be split, and an invalid byte.
+    fn stream_bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop::sample::select(vec![b'a', b'b', b' ', b'\n', b'\r', 0xc3, 0xa9, 0xff]),
+            0..64,
+        )
+    }
+
+    /// The lines of a whole stream, worked out at once: split on `\n`, one `\r` before it
+    /// dropped, decoded lossily; a non-empty rest after the last `\n` is the last line.
+    fn reference(kind: StreamKind, bytes: &[u8]) -> Vec<LogLine> {
+        let mut pieces: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        if pieces.last().is_some_and(|last| last.is_empty()) {
+            pieces.pop();
+        }
+        pieces
+            .into_iter()
+            .map(|piece| LogLine {
+                stream: kind,
+                text: String::from_utf8_lossy(piece.strip_suffix(b"\r").unwrap_or(piece))
+                    .into_owned(),
+            })
+            .collect()
+    }
+
+    /// `bytes` cut at `cuts` (indices taken modulo its length + 1), empty frames included.
+    fn frames(bytes: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
+        let mut cuts: Vec<usize> = cuts.iter().map(|cut| cut % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut frames = Vec::new();
+        let mut start = 0;
+        for cut in cuts.into_iter().chain([bytes.len()]) {
+            frames.push(bytes[start..cut].to_vec());
+            start = cut;
+        }
+        frames
+    }
+
+    proptest! {
+        /// Any split of one stream into frames gives the lines of the whole stream: the same
+        /// lines, in order, as the reference, whole lines from `push` and the rest from
+        /// `finish`.
+        #[test]
+        fn reassemble_any_split(
+            bytes in stream_bytes(),
+            cuts in prop::collection::vec(any::<usize>(), 0..12),
+            stderr in any::<bool>(),
+        ) {
+            let kind = if stderr { Stderr } else { Stdout };
+            let mut assembler = LineAssembler::new();
+            let mut lines = Vec::new();
+            for frame in frames(&bytes, &cuts) {
+                lines.extend(assembler.push(kind, &frame));
+            }
+            let complete = lines.len();
+            let rest = assembler.finish();
+            lines.extend(rest.iter().cloned());
+            prop_assert!(!assembler.has_partial());
+            let expected = reference(kind, &bytes);
+            prop_assert_eq!(&lines, &expected);
+            // Exactly the text after the last `\n` is held back.
+            let open = !bytes.is_empty() && bytes.last() != Some(&b'\n');
+            prop_assert_eq!(rest.len(), usize::from(open));
+            prop_assert_eq!(complete, bytes.iter().filter(|&&b| b == b'\n').count());
+        }
+
+        /// Frames of stdout and stderr interleaved in any order: each stream's lines are those
+        /// of that stream alone, a line is handed out by the frame holding its `\n`, and
+        /// `finish` gives the unfinished lines in the order their first bytes came.
+        #[test]
+        fn keep_streams_apart(
+            out in stream_bytes(),
+            err in stream_bytes(),
+            out_cuts in prop::collection::vec(any::<usize>(), 0..8),
+            err_cuts in prop::collection::vec(any::<usize>(), 0..8),
+            order in prop::collection::vec(any::<bool>(), 0..40),
+        ) {
+            let mut out_frames = frames(&out, &out_cuts).into_iter();
+            let mut err_frames = frames(&err, &err_cuts).into_iter();
+            let mut assembler = LineAssembler::new();
+            let mut lines = Vec::new();
+            // The frame that brought each stream's unfinished line its first byte.
+            let mut open_since: [Option<usize>; 2] = [None, None];
+            let mut take_stderr = order.into_iter().chain(std::iter::repeat(false));
+            for frame_number in 0.. {
+                let (kind, frame) = if take_stderr.next() == Some(true) {
+                    match err_frames.next() {
+                        Some(frame) => (Stderr, frame),
+                        None => match out_frames.next() {
+                            Some(frame) => (Stdout, frame),
+                            None => break,
+                        },
+                    }
+                } else {
+                    match out_frames.next() {
+                        Some(frame) => (Stdout, frame),
+                        None => match err_frames.next() {
+                            Some(frame) => (Stderr, frame),
+                            None => break,
+                        },
+                    }
+                };
+                let newlines = frame.iter().filter(|&&b| b == b'\n').count();
+                let open = &mut open_since[usize::from(kind == Stderr)];
+                match frame.iter().rposition(|&b| b == b'\n') {
+                    Some(last) => *open = (last + 1 < frame.len()).then_some(frame_number),
+                    None if open.is_none() && !frame.is_empty() => *open = Some(frame_number),
+                    None => {}
+                }
+                let completed = assembler.push(kind, &frame);
+                prop_assert_eq!(completed.len(), newlines);
+                prop_assert!(completed.iter().all(|line| line.stream == kind));
+                lines.extend(completed);
+            }
+            // Unfinished lines come out of `finish` in the order they started.
+            let rest = assembler.finish();
+            let mut started: Vec<(usize, StreamKind)> = [Stdout, Stderr]
+                .into_iter()
+                .filter_map(|kind| open_since[usize::from(kind == Stderr)].map(|at| (at, kind)))
+                .collect();
+            started.sort_unstable_by_key(|(at, _)| *at);
+            let rest_streams: Vec<StreamKind> = rest.iter().map(|line| line.stream).collect();
+            let started_streams: Vec<StreamKind> = started.into_iter().map(|(_, kind)| kind).collect();
+            prop_assert_eq!(rest_streams, started_streams);
+            lines.extend(rest);
+            let of = |kind: StreamKind| -> Vec<LogLine> {
+                lines.iter().filter(|line| line.stream == kind).cloned().collect()
+            };
+            prop_assert_eq!(of(Stdout), reference(Stdout, &out));
+            prop_assert_eq!(of(Stderr), reference(Stderr, &err));
+        }
+    }
+}

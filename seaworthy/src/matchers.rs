@@ -738,3 +738,182 @@ mod should {
         assert_send_sync(&unordered_foo_bar());
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A sub-matcher the reference models know: a whole line, or a letter found anywhere.
+    #[derive(Debug, Clone)]
+    enum Pattern {
+        Equals(String),
+        Contains(char),
+    }
+
+    impl Pattern {
+        fn hits(&self, line: &str) -> bool {
+            match self {
+                Pattern::Equals(expected) => line == expected,
+                Pattern::Contains(letter) => line.contains(*letter),
+            }
+        }
+
+        fn matcher(&self) -> Box<dyn Matcher> {
+            match self {
+                Pattern::Equals(expected) => Box::new(Equals::new(expected.clone())),
+                Pattern::Contains(letter) => {
+                    Box::new(Regex::new(&letter.to_string()).expect("a letter is a regex"))
+                }
+            }
+        }
+
+        fn description(&self) -> String {
+            match self {
+                Pattern::Equals(expected) => format!("Equals({expected:?})"),
+                Pattern::Contains(letter) => format!("Regex(\"{letter}\")"),
+            }
+        }
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        "[abc]{0,2}"
+    }
+
+    fn pattern() -> impl Strategy<Value = Pattern> {
+        prop_oneof![
+            line().prop_map(Pattern::Equals),
+            prop::sample::select(vec!['a', 'b', 'c']).prop_map(Pattern::Contains),
+        ]
+    }
+
+    fn equals_pattern() -> impl Strategy<Value = Pattern> {
+        line().prop_map(Pattern::Equals)
+    }
+
+    fn matchers(patterns: &[Pattern]) -> Vec<Box<dyn Matcher>> {
+        patterns.iter().map(Pattern::matcher).collect()
+    }
+
+    fn descriptions<'a>(patterns: impl IntoIterator<Item = &'a Pattern>) -> Vec<String> {
+        patterns.into_iter().map(Pattern::description).collect()
+    }
+
+    /// Unordered, step by step: a line goes to the first waiting pattern it hits.
+    fn unordered_model(
+        patterns: &[Pattern],
+        lines: &[String],
+    ) -> (
+        Vec<Result<bool, MatcherExhausted>>,
+        Vec<Pattern>,
+        Vec<Pattern>,
+    ) {
+        let mut waiting = patterns.to_vec();
+        let mut matched = Vec::new();
+        let mut answers = Vec::new();
+        for line in lines {
+            if waiting.is_empty() {
+                answers.push(Err(MatcherExhausted));
+                continue;
+            }
+            if let Some(index) = waiting.iter().position(|p| p.hits(line)) {
+                matched.push(waiting.remove(index));
+            }
+            answers.push(Ok(waiting.is_empty()));
+        }
+        (answers, matched, waiting)
+    }
+
+    /// Whether `patterns` hit lines of `lines` in order, one line each (any such choice).
+    fn in_order(patterns: &[Pattern], lines: &[String]) -> bool {
+        match patterns.split_first() {
+            None => true,
+            Some((first, rest)) => {
+                (0..lines.len()).any(|i| first.hits(&lines[i]) && in_order(rest, &lines[i + 1..]))
+            }
+        }
+    }
+
+    /// The answers expected from a matcher that completes on the first line where `done`
+    /// holds for the lines so far, and is exhausted after it (or at once with no patterns).
+    fn complete_at(
+        empty: bool,
+        lines: &[String],
+        done: impl Fn(&[String]) -> bool,
+    ) -> Vec<Result<bool, MatcherExhausted>> {
+        let mut finished = empty;
+        (1..=lines.len())
+            .map(|k| {
+                if finished {
+                    return Err(MatcherExhausted);
+                }
+                finished = done(&lines[..k]);
+                Ok(finished)
+            })
+            .collect()
+    }
+
+    fn feed(matcher: &mut dyn Matcher, lines: &[String]) -> Vec<Result<bool, MatcherExhausted>> {
+        lines.iter().map(|line| matcher.matches(line)).collect()
+    }
+
+    proptest! {
+        /// Unordered answers each line as the step-by-step model does, and lists what matched
+        /// (in match order) and what waits (in declaration order) as the model has them.
+        #[test]
+        fn unordered_follows_the_model(
+            patterns in prop::collection::vec(pattern(), 0..5),
+            lines in prop::collection::vec(line(), 0..10),
+        ) {
+            let mut matcher = Unordered::new(matchers(&patterns));
+            let answers = feed(&mut matcher, &lines);
+            let (expected, matched, waiting) = unordered_model(&patterns, &lines);
+            prop_assert_eq!(answers, expected);
+            prop_assert_eq!(matcher.matched(), descriptions(&matched));
+            prop_assert_eq!(matcher.unmatched(), descriptions(&waiting));
+            prop_assert_eq!(matcher.is_complete(), waiting.is_empty());
+        }
+
+        /// With whole-line patterns, Unordered completes on the first line by which every
+        /// pattern has had a line of its own: each text is seen at least as often as it is
+        /// listed.
+        #[test]
+        fn unordered_needs_a_line_per_pattern(
+            patterns in prop::collection::vec(equals_pattern(), 0..5),
+            lines in prop::collection::vec(line(), 0..12),
+        ) {
+            let texts: Vec<String> = patterns
+                .iter()
+                .map(|p| match p {
+                    Pattern::Equals(text) => text.clone(),
+                    Pattern::Contains(_) => unreachable!("whole-line patterns only"),
+                })
+                .collect();
+            let expected = complete_at(patterns.is_empty(), &lines, |seen| {
+                texts.iter().all(|text| {
+                    let listed = texts.iter().filter(|t| *t == text).count();
+                    seen.iter().filter(|line| *line == text).count() >= listed
+                })
+            });
+            let mut matcher = Unordered::new(matchers(&patterns));
+            prop_assert_eq!(feed(&mut matcher, &lines), expected);
+        }
+
+        /// Ordered completes on the first line by which the patterns have hit lines in order,
+        /// one line each, and is exhausted after it.
+        #[test]
+        fn ordered_completes_on_an_in_order_match(
+            patterns in prop::collection::vec(pattern(), 0..5),
+            lines in prop::collection::vec(line(), 0..10),
+        ) {
+            let expected =
+                complete_at(patterns.is_empty(), &lines, |seen| in_order(&patterns, seen));
+            let mut matcher = Ordered::new(matchers(&patterns));
+            let answers = feed(&mut matcher, &lines);
+            prop_assert_eq!(answers, expected);
+            let done = matcher.matched().len();
+            prop_assert_eq!(matcher.matched(), descriptions(&patterns[..done]));
+            prop_assert_eq!(matcher.unmatched(), descriptions(&patterns[done..]));
+        }
+    }
+}

@@ -360,3 +360,263 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every long option string of the parser, hidden ones too.
+    const LONG: [&str; 16] = [
+        "--help",
+        "--tag",
+        "--version",
+        "--version-latest",
+        "--version-semver",
+        "--semver-precision",
+        "--semver-zero",
+        "--registry",
+        "--verbose",
+        "--dry-run",
+        "--executable",
+        "--tag-version",
+        "--tag-latest",
+        "--tag-semver",
+        "--in-registry",
+        "--git-tag-version",
+    ];
+
+    /// The short option strings.
+    const SHORT: [&str; 9] = ["-h", "-t", "-V", "-L", "-S", "-P", "-Z", "-r", "-v"];
+
+    /// The shortest prefix of `long` that no other long option starts with (`long` itself
+    /// when there is none, as for `--tag`).
+    fn shortest_unique(long: &str) -> usize {
+        (3..long.len())
+            .find(|&n| {
+                let prefix = &long[..n];
+                LONG.iter()
+                    .all(|other| *other == long || !other.starts_with(prefix))
+            })
+            .unwrap_or(long.len())
+    }
+
+    /// One option of a well-formed command line, in its canonical (full, separate) form.
+    #[derive(Debug, Clone)]
+    enum Opt {
+        /// A flag: long string, short letter.
+        Flag(&'static str, Option<char>),
+        /// An option with one value.
+        Value(&'static str, Option<char>, String),
+        /// `--tag` with its values.
+        Tags(Vec<String>),
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        "[a-z0-9][a-z0-9.:]{0,5}"
+    }
+
+    fn opt() -> impl Strategy<Value = Opt> {
+        let flag = prop::sample::select(vec![
+            ("--version-latest", Some('L')),
+            ("--version-semver", Some('S')),
+            ("--semver-zero", Some('Z')),
+            ("--verbose", Some('v')),
+            ("--dry-run", None),
+            ("--tag-latest", None),
+            ("--tag-semver", None),
+            ("--in-registry", None),
+            ("--git-tag-version", None),
+        ])
+        .prop_map(|(long, short)| Opt::Flag(long, short));
+        let valued = prop::sample::select(vec![
+            ("--version", Some('V')),
+            ("--registry", Some('r')),
+            ("--executable", None),
+            ("--tag-version", None),
+        ]);
+        prop_oneof![
+            flag,
+            (valued, value()).prop_map(|((long, short), value)| Opt::Value(long, short, value)),
+            "[0-3]".prop_map(|p| Opt::Value("--semver-precision", Some('P'), p)),
+            prop::collection::vec(value(), 1..3).prop_map(Opt::Tags),
+        ]
+    }
+
+    /// How one option is written: a style number (short, long, abbreviated, `=` or attached,
+    /// where the option allows it), an abbreviation length, and whether a short flag is
+    /// combined with the next short option (`-S -L` as `-SL`).
+    type Style = (u8, usize, bool);
+
+    fn abbreviate(long: &str, length: usize) -> String {
+        let min = shortest_unique(long);
+        long[..min + length % (long.len() - min + 1)].to_owned()
+    }
+
+    /// The arguments of one option written in `style`; the first is the option string.
+    fn write(opt: &Opt, (style, length, _): Style) -> Vec<String> {
+        match opt {
+            Opt::Flag(long, short) => match (style % 3, short) {
+                (0, Some(short)) => vec![format!("-{short}")],
+                (1, _) => vec![abbreviate(long, length)],
+                _ => vec![(*long).to_owned()],
+            },
+            Opt::Value(long, short, value) => match (style % 5, short) {
+                (0, Some(short)) => vec![format!("-{short}"), value.clone()],
+                (1, Some(short)) => vec![format!("-{short}{value}")],
+                (2, _) => vec![format!("{}={value}", abbreviate(long, length))],
+                (3, _) => vec![abbreviate(long, length), value.clone()],
+                _ => vec![(*long).to_owned(), value.clone()],
+            },
+            Opt::Tags(values) => {
+                let option = if style % 2 == 0 { "-t" } else { "--tag" };
+                std::iter::once(option.to_owned())
+                    .chain(values.iter().cloned())
+                    .collect()
+            }
+        }
+    }
+
+    /// The arguments: images first, then the options, short flags combined into the next
+    /// short option where `styles` says so.
+    fn command_line(images: &[String], opts: &[Opt], styles: Option<&[Style]>) -> Vec<String> {
+        let mut args = images.to_vec();
+        let mut combined = String::new();
+        for (i, opt) in opts.iter().enumerate() {
+            let style = styles.map_or((4, 0, false), |styles| styles[i % styles.len()]);
+            let mut written = write(opt, style);
+            let short =
+                |arg: &str| arg.len() >= 2 && arg.starts_with('-') && !arg.starts_with("--");
+            if !combined.is_empty() && short(&written[0]) {
+                written[0] = format!("-{combined}{}", &written[0][1..]);
+                combined.clear();
+            } else if !combined.is_empty() {
+                args.push(format!("-{combined}"));
+                combined.clear();
+            }
+            let (_, _, combine) = style;
+            if combine
+                && matches!(opt, Opt::Flag(_, Some(_)))
+                && written[0].len() == 2
+                && short(&written[0])
+            {
+                combined.push_str(&written[0][1..]);
+                continue;
+            }
+            args.extend(written);
+        }
+        if !combined.is_empty() {
+            args.push(format!("-{combined}"));
+        }
+        args
+    }
+
+    fn outcome(args: &[String]) -> String {
+        format!("{:?}", parse("dcd", args))
+    }
+
+    /// Arguments from the option vocabulary, odd option-like words and any text.
+    fn any_arg() -> impl Strategy<Value = String> {
+        let vocabulary: Vec<String> = LONG
+            .iter()
+            .chain(SHORT.iter())
+            .map(|s| (*s).to_owned())
+            .chain(
+                [
+                    "--",
+                    "-",
+                    "-1",
+                    "-1x",
+                    "-.5",
+                    "img",
+                    "img:1.2.3",
+                    "a b",
+                    "",
+                    "-SLZ",
+                    "-SV1.2.3",
+                    "-Sx",
+                    "-ta",
+                    "--tag=x",
+                    "--ver",
+                    "--reg",
+                    "--t",
+                    "--=",
+                    "-=",
+                    "-P-1",
+                    "-Pabc",
+                    "-é",
+                    "--ta=",
+                    "1.2.3",
+                ]
+                .map(str::to_owned),
+            )
+            .collect();
+        prop_oneof![
+            prop::sample::select(vocabulary),
+            "\\PC{0,6}",
+            "-\\PC{0,4}",
+            "--[a-z=-]{0,8}",
+        ]
+    }
+
+    proptest! {
+        /// Any arguments: a result, never a panic; a malformed command line is a usage error
+        /// (exit status 2) with a message.
+        #[test]
+        fn parse_any_arguments(args in prop::collection::vec(any_arg(), 0..8)) {
+            match parse("dcd", &args) {
+                Ok(Parsed::Help(text)) => prop_assert!(text.starts_with("usage: dcd ")),
+                Ok(Parsed::Run { result: Ok(invocation), .. }) => {
+                    prop_assert!(!invocation.settings.images.is_empty());
+                }
+                Err(err) | Ok(Parsed::Run { result: Err(err), .. }) => {
+                    prop_assert_eq!(err.process_exit_code(), 2);
+                    prop_assert!(!err.to_string().is_empty());
+                }
+            }
+        }
+
+        /// A well-formed command line means the same however its options are written: short
+        /// or long, abbreviated to any unique prefix, `--opt=value` or `-Xvalue`, short flags
+        /// combined (`-SLV1.2.3`).
+        #[test]
+        fn parse_every_spelling_alike(
+            images in prop::collection::vec("[a-z][a-z0-9]{0,4}", 1..3),
+            opts in prop::collection::vec(opt(), 0..7),
+            styles in prop::collection::vec(any::<Style>(), 1..8),
+        ) {
+            let canonical = command_line(&images, &opts, None);
+            let written = command_line(&images, &opts, Some(&styles));
+            prop_assert_eq!(outcome(&written), outcome(&canonical), "{:?} vs {:?}", written, canonical);
+        }
+
+        /// The options of a well-formed command line end up in the invocation as given (the
+        /// last of a repeated one wins, tags are gathered in order).
+        #[test]
+        fn parse_values_into_the_invocation(
+            images in prop::collection::vec("[a-z][a-z0-9]{0,4}", 1..3),
+            version in value(),
+            registry in value(),
+            tags in prop::collection::vec(prop::collection::vec(value(), 1..3), 0..3),
+        ) {
+            let mut opts = vec![
+                Opt::Value("--version", Some('V'), version.clone()),
+                Opt::Value("--registry", Some('r'), registry.clone()),
+            ];
+            opts.extend(tags.iter().cloned().map(Opt::Tags));
+            let args = command_line(&images, &opts, None);
+            let Ok(Parsed::Run { result: Ok(invocation), deprecations }) = parse("dcd", &args) else {
+                return Err(TestCaseError::fail(format!("{args:?} did not parse")));
+            };
+            prop_assert!(deprecations.is_empty());
+            let expected_tags = (!tags.is_empty()).then(|| tags.concat());
+            prop_assert_eq!(invocation.settings, Settings {
+                images,
+                tags: expected_tags,
+                version: Some(version),
+                registry: Some(registry),
+                ..Settings::default()
+            });
+        }
+    }
+}

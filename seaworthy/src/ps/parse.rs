@@ -313,3 +313,157 @@ mod should {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A word of a command line or a user name: no whitespace, some non-ASCII.
+    const WORD: &str = "[a-zA-Z0-9_./:=,\\[\\]<>'\"é✓-]{1,8}";
+
+    /// Whitespace between the words of a command, kept as written.
+    fn inner_space() -> impl Strategy<Value = String> {
+        "[ \t]{1,3}"
+    }
+
+    fn args() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(WORD, 0..5),
+            prop::collection::vec(inner_space(), 5),
+        )
+            .prop_map(|(words, spaces)| {
+                let mut args = String::new();
+                for (i, word) in words.iter().enumerate() {
+                    if i > 0 {
+                        args.push_str(&spaces[i - 1]);
+                    }
+                    args.push_str(word);
+                }
+                args
+            })
+    }
+
+    fn rows() -> impl Strategy<Value = Vec<PsRow>> {
+        prop::collection::vec(
+            (any::<u32>(), any::<u32>(), WORD, args())
+                .prop_map(|(pid, ppid, ruser, args)| PsRow::new(pid, ppid, ruser, args)),
+            0..8,
+        )
+    }
+
+    /// How one row is laid out: padding before and between the columns, after the line, and
+    /// whether it ends in `\r\n`.
+    #[derive(Debug, Clone)]
+    struct Layout {
+        lead: usize,
+        gaps: [usize; 3],
+        trail: String,
+        blank_before: bool,
+    }
+
+    fn layout() -> impl Strategy<Value = Layout> {
+        (
+            0..6usize,
+            [1..6usize, 1..6usize, 1..6usize],
+            "[ \t]{0,3}",
+            any::<bool>(),
+        )
+            .prop_map(|(lead, gaps, trail, blank_before)| Layout {
+                lead,
+                gaps,
+                trail,
+                blank_before,
+            })
+    }
+
+    /// Renders `rows` as `ps` prints them, columns padded as `layouts` say; the `ps` row itself
+    /// goes in at `ps_at`.
+    fn render(
+        header: &str,
+        rows: &[PsRow],
+        layouts: &[Layout],
+        ps_at: usize,
+        crlf: bool,
+    ) -> String {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let ps_row = PsRow::new(99, 0, "root", PS_COMMAND.join(" "));
+        let mut all: Vec<&PsRow> = rows.iter().collect();
+        all.insert(ps_at.min(all.len()), &ps_row);
+        let mut output = format!("{header}{eol}");
+        for (i, row) in all.into_iter().enumerate() {
+            let layout = &layouts[i % layouts.len()];
+            if layout.blank_before {
+                output.push_str(eol);
+            }
+            let pad = |n: usize| " ".repeat(n);
+            output.push_str(&format!(
+                "{}{}{}{}{}{}{}{}{}{eol}",
+                pad(layout.lead),
+                row.pid,
+                pad(layout.gaps[0]),
+                row.ppid,
+                pad(layout.gaps[1]),
+                row.ruser,
+                if row.args.is_empty() {
+                    String::new()
+                } else {
+                    pad(layout.gaps[2])
+                },
+                row.args,
+                layout.trail,
+            ));
+        }
+        output
+    }
+
+    proptest! {
+        /// Rows rendered with any alignment, any command with inner spaces and tabs, CRLF or
+        /// LF, blank lines and trailing whitespace parse back to the same rows, in order, with
+        /// the `ps` row itself dropped.
+        #[test]
+        fn read_back_rendered_rows(
+            rows in rows(),
+            layouts in prop::collection::vec(layout(), 1..4),
+            header in prop::sample::select(vec![
+                "PID   PPID  RUSER    COMMAND",
+                "  PID  PPID RUSER    COMMAND",
+                "pid\tppid\truser\targs",
+            ]),
+            ps_at in 0..9usize,
+            crlf in any::<bool>(),
+        ) {
+            let output = render(header, &rows, &layouts, ps_at, crlf);
+            prop_assert_eq!(parse_ps_output(&output), Ok(rows));
+        }
+
+        /// A row's `Display` form, under a header, parses back to the row.
+        #[test]
+        fn read_back_displayed_rows(rows in rows()) {
+            let mut output = String::from("PID PPID RUSER COMMAND\n");
+            for row in &rows {
+                output.push_str(&format!("{row}\n"));
+            }
+            prop_assert_eq!(parse_ps_output(&output), Ok(rows));
+        }
+
+        /// Any text, valid header or not, gives rows or an error, never a panic; when the
+        /// header is fine, every row's pid, ppid and user come from a line of the output.
+        #[test]
+        fn never_panic(body in "[0-9a-z \t\r\n.-]{0,80}", header in any::<bool>()) {
+            let output = if header { format!("PID PPID RUSER COMMAND\n{body}") } else { body };
+            if let Ok(rows) = parse_ps_output(&output) {
+                for row in rows {
+                    let found = output.lines().any(|line| {
+                        let fields: Vec<&str> = line.split_whitespace().collect();
+                        matches!(fields.as_slice(), [pid, ppid, ruser, ..]
+                            if pid.parse() == Ok(row.pid)
+                                && ppid.parse() == Ok(row.ppid)
+                                && *ruser == row.ruser)
+                    });
+                    prop_assert!(found, "{:?} not in {:?}", row, output);
+                }
+            }
+        }
+    }
+}
