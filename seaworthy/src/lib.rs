@@ -26,9 +26,17 @@
 //!
 //! | variable | values | effect |
 //! |---|---|---|
-//! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use (default `unix:///var/run/docker.sock`) |
+//! | `DOCKER_HOST` | `unix:///path`, `tcp://host:port` | the engine to use; without it, the docker CLI's current context, then `/var/run/docker.sock`, then `$XDG_RUNTIME_DIR/docker.sock` (see [`engine`]) |
+//! | `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` | `1`; a directory with `ca.pem`, `cert.pem`, `key.pem` | a TLS engine, as the docker CLI reads them |
+//! | `DOCKER_CONTEXT` | a context name | the engine of that Docker context (else the config's `currentContext`) |
+//! | `SEAWORTHY_PUBLISH_ADDRESS` | an IP | where ports are published (default `127.0.0.1`, or a `tcp://` engine's address); `0.0.0.0` only if you mean every interface |
+//! | `SEAWORTHY_PUBLISHED_HOST` | a host name or IP | where the tests connect to published ports (default: the address they are published on) |
+//! | `SEAWORTHY_IN_CONTAINER` | `1`, `0` | the tests run (or not) in a container of the engine (default: detected) |
 //! | [`SEAWORTHY_PULL`](PULL_ENV) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
+//!
+//! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
+//! `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
 //!
 //! # Names and labels
 //!
