@@ -28,7 +28,7 @@ pub enum Error {
     #[error(
         "cannot connect to the Docker engine at `{address}` (found via {found_via}): \
          {reason}{tried}\n(hint: {})",
-        crate::engine::unreachable_hint(.address, .reason)
+        unreachable_hint(.address, .reason)
     )]
     DockerUnreachable {
         /// The address that was tried last.
@@ -638,6 +638,20 @@ impl Error {
             action: action.into(),
             source,
         }
+    }
+}
+
+/// What to do about an engine at `address` that failed with `reason`.
+fn unreachable_hint(address: &str, reason: &str) -> &'static str {
+    if reason.contains("certificate") || reason.contains("Certificate") {
+        "the engine's certificate is not signed by ca.pem, or it refused ours: check \
+         DOCKER_CERT_PATH (`docker version` with the same variables shows the same error)"
+    } else if address.starts_with("tcp://") {
+        "check that the engine listens at that address; a TLS engine needs DOCKER_TLS_VERIFY=1 \
+         and DOCKER_CERT_PATH"
+    } else {
+        "start the Docker daemon, or point DOCKER_HOST at it, e.g. \
+         `DOCKER_HOST=unix:///var/run/docker.sock`"
     }
 }
 

@@ -99,18 +99,6 @@ pub(crate) fn run_id() -> &'static str {
     })
 }
 
-pub(crate) fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or
-    // truncates, and we stop at the first NUL.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return "unknown".to_string();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
-}
-
 impl DockerHelper {
     /// Connects to the engine the docker CLI would use (`DOCKER_HOST` with `DOCKER_TLS_VERIFY`
     /// and `DOCKER_CERT_PATH`, then `DOCKER_CONTEXT` or the config's `currentContext`, then the
@@ -135,7 +123,7 @@ impl DockerHelper {
                 });
             }
             static ANNOUNCED: std::sync::Once = std::sync::Once::new();
-            ANNOUNCED.call_once(|| println!("seaworthy: {}", engine.describe()));
+            ANNOUNCED.call_once(|| crate::console::line(engine.describe()));
             tracing::debug!(target: "seaworthy", %address, api, "connected to Docker");
             Ok(DockerHelper {
                 inner: Arc::new(Inner {
@@ -144,7 +132,7 @@ impl DockerHelper {
                     engine,
                     namespace,
                     run_id: run_id().to_string(),
-                    host: hostname(),
+                    host: crate::host::hostname(),
                     tracked: Mutex::new(Vec::new()),
                     images: Mutex::new(HashMap::new()),
                 }),

@@ -68,6 +68,7 @@ extern crate self as seaworthy;
 
 mod cell;
 mod cleanup;
+mod console;
 pub mod containers;
 pub mod definitions;
 pub mod engine;
@@ -76,6 +77,7 @@ mod exec;
 mod handle;
 mod harness;
 pub mod helper;
+mod host;
 pub mod http;
 mod images;
 pub mod lines;

@@ -13,6 +13,7 @@ use super::kept;
 use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
 use super::removal::{remove_resource, Removed, ResourceKind};
 use crate::error::{Error, Result};
+use crate::host::pid_alive;
 use crate::runtime;
 
 /// Removes everything labelled by seaworthy on `host` whose creating process is gone, except
@@ -119,25 +120,4 @@ async fn sweep_matching(
         }
     }
     Ok(removed)
-}
-
-/// `true` when a process with this PID exists on this host.
-pub(crate) fn pid_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: signal 0 only checks for existence and permission.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn this_process_is_alive_and_pid_max_is_not() {
-        assert!(pid_alive(std::process::id()));
-        assert!(!pid_alive(u32::MAX));
-    }
 }

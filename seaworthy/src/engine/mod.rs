@@ -306,7 +306,7 @@ async fn runner_container(docker: &Docker) -> Option<(String, String)> {
             || std::path::Path::new("/run/.containerenv").exists() => {}
         _ => return None,
     }
-    let candidates = [own_container_id(), Some(crate::helper::hostname())];
+    let candidates = [own_container_id(), Some(crate::host::hostname())];
     for id in candidates.into_iter().flatten() {
         let Ok(inspect) = docker
             .inspect_container(
@@ -366,20 +366,6 @@ fn chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
-}
-
-/// What to do about an engine at `address` that failed with `reason`.
-pub(crate) fn unreachable_hint(address: &str, reason: &str) -> &'static str {
-    if reason.contains("certificate") || reason.contains("Certificate") {
-        "the engine's certificate is not signed by ca.pem, or it refused ours: check \
-         DOCKER_CERT_PATH (`docker version` with the same variables shows the same error)"
-    } else if address.starts_with("tcp://") {
-        "check that the engine listens at that address; a TLS engine needs DOCKER_TLS_VERIFY=1 \
-         and DOCKER_CERT_PATH"
-    } else {
-        "start the Docker daemon, or point DOCKER_HOST at it, e.g. \
-         `DOCKER_HOST=unix:///var/run/docker.sock`"
-    }
 }
 
 /// (publish address, published host) for an engine reached at `endpoint`, with the overrides.

@@ -10,11 +10,12 @@
 //!   [watcher](super::watcher).
 //! - A normal exit: an `atexit` hook tears down the remaining shared fixtures and sweeps the run.
 
+use crate::console;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{registry, report};
+use super::registry;
 use crate::cleanup::{kept, sweep};
 use crate::error::Result;
 use crate::helper::{DockerHelper, Removed};
@@ -50,7 +51,7 @@ fn install_signal_handler() {
         ) {
             (Ok(int), Ok(term)) => (int, term),
             (Err(e), _) | (_, Err(e)) => {
-                report::warn(format!(
+                console::warn(format!(
                     "cannot handle SIGINT and SIGTERM ({e}): if this process is interrupted, \
                      the cleanup watcher removes its resources"
                 ));
@@ -62,7 +63,7 @@ fn install_signal_handler() {
             _ = term.recv() => libc::SIGTERM,
         };
         INTERRUPTED.store(true, Ordering::SeqCst);
-        report::silence();
+        console::silence();
         // Tests whose containers are being removed may panic; the process is ending anyway.
         std::panic::set_hook(Box::new(|_| {}));
         let outcome = tokio::select! {
@@ -121,11 +122,11 @@ extern "C" fn at_exit() {
         let work = async {
             for instance in registry::take_all() {
                 for p in instance.teardown().await {
-                    report::warn(p);
+                    console::warn(p);
                 }
             }
             if let Err(e) = sweep_own_run().await {
-                report::warn(format!("cleanup at exit failed: {e}"));
+                console::warn(format!("cleanup at exit failed: {e}"));
             }
         };
         runtime::block_on(async {

@@ -4,9 +4,10 @@
 //! (their process is gone), starts the [watcher](super::watcher) and installs the
 //! [signal and exit handling](super::exit).
 
+use crate::console;
 use once_cell::sync::OnceCell;
 
-use super::{exit, report, watcher};
+use super::{exit, watcher};
 use crate::cleanup::kept;
 use crate::helper::DockerHelper;
 use crate::runtime;
@@ -21,10 +22,10 @@ pub(crate) async fn start_once(helper: &DockerHelper) {
     match helper.sweep().await {
         Ok(r) => {
             if let Some(counts) = r.counts() {
-                report::line(format!("removed {counts} left by earlier runs"));
+                console::line(format!("removed {counts} left by earlier runs"));
             }
         }
-        Err(e) => report::warn(format!("could not sweep earlier runs' leftovers: {e}")),
+        Err(e) => console::warn(format!("could not sweep earlier runs' leftovers: {e}")),
     }
     watcher::spawn(helper.run_id(), helper.engine());
     exit::install();
@@ -39,7 +40,7 @@ pub(crate) async fn keep(ids: Vec<String>) {
     })
     .await;
     if let Err(e) = recorded {
-        report::warn(format!(
+        console::warn(format!(
             "could not record the kept resources for later runs ({e}): the next run's sweep \
              removes them once this process has exited"
         ));

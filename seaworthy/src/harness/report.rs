@@ -1,37 +1,11 @@
-//! The lines the harness prints: one per lifecycle event, shown with `--nocapture`, and
-//! warnings.
-//!
-//! Lifecycle lines are printed with `println!` from the test's own thread, so libtest captures
-//! them with the test's output and shows them when the test fails or runs with `--nocapture`.
-//! Warnings go to stderr directly, past libtest's capture.
+//! What the harness reports: a container's published ports once it is ready, and failures
+//! (held back by a panic hook until teardown, then reported once at the user's code). The
+//! printing itself is [`crate::console`]'s.
 
 use std::any::Any;
-use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::definitions::ContainerDefinition;
-
-/// Prints one lifecycle line.
-pub(crate) fn line(text: impl AsRef<str>) {
-    println!("seaworthy: {}", text.as_ref());
-}
-
-/// Set when the process is ending on a signal: see [`silence`].
-static SILENCED: AtomicBool = AtomicBool::new(false);
-
-/// A warning on stderr that libtest does not capture.
-pub(crate) fn warn(text: impl AsRef<str>) {
-    if SILENCED.load(Ordering::SeqCst) {
-        return;
-    }
-    let _ = writeln!(std::io::stderr(), "seaworthy: warning: {}", text.as_ref());
-}
-
-/// Drops every later warning: once a signal arrived, the signal handler's line is the only
-/// thing seaworthy prints, and failures of tests whose containers it removes are expected.
-pub(crate) fn silence() {
-    SILENCED.store(true, Ordering::SeqCst);
-}
 
 /// Prints the ports of a container the harness has just set up (the lines for its creation,
 /// start and readiness were printed as they happened, by the container's lifecycle).
@@ -39,7 +13,7 @@ pub(crate) async fn container_ready(fixture: &str, c: &ContainerDefinition) {
     if let Ok(ports) = c.ports().await {
         for p in ports.iter() {
             let scheme = if p.proto == "tcp" { "http://" } else { "" };
-            line(format!(
+            crate::console::line(format!(
                 "{fixture} publishes {}/{} at {scheme}{}",
                 p.container_port,
                 p.proto,

@@ -1,6 +1,7 @@
 //! Running one `#[container_test]`: resolve its fixtures, run its body, tear down whatever
 //! happened, and fail with a message that helps.
 
+use crate::console;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::panic::AssertUnwindSafe;
@@ -84,7 +85,7 @@ impl Drop for Finish<'_> {
         let work = async {
             for instance in done {
                 for p in instance.teardown().await {
-                    report::warn(p);
+                    console::warn(p);
                 }
             }
         };
@@ -176,7 +177,7 @@ fn run<R>(
         rt.block_on(keep_resources(&test));
     } else {
         for p in rt.block_on(test.function.teardown()) {
-            report::warn(p);
+            console::warn(p);
         }
     }
     match failure {
@@ -212,7 +213,7 @@ fn keep_on_failure() -> bool {
         Ok(v) if v == "on-failure" => true,
         Ok(v) if v.is_empty() || v == "never" => false,
         Ok(v) => {
-            report::warn(format!(
+            console::warn(format!(
                 "ignoring {ENV_KEEP}=`{v}`: the accepted values are `on-failure` and `never`"
             ));
             false

@@ -4,6 +4,7 @@
 //! (module scope) or the whole process (binary scope), in the order they were set up, plus the
 //! network its containers share when one of them depends on another.
 
+use crate::console;
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
@@ -203,7 +204,7 @@ impl ScopeInstance {
         }
         let n = NetworkDefinition::new(format!("{}-net", self.short));
         n.setup(helper).await?;
-        report::line(format!(
+        console::line(format!(
             "created network {} for {}",
             n.docker_name()?,
             self.label
@@ -248,7 +249,7 @@ impl ScopeInstance {
             match r.resource.teardown().await {
                 Ok(()) => {
                     if let Some(name) = name {
-                        report::line(format!("removed container {name} ({})", r.fixture));
+                        console::line(format!("removed container {name} ({})", r.fixture));
                     }
                 }
                 Err(e) => problems.push(format!("fixture `{}`: {e}", r.fixture)),
@@ -268,7 +269,7 @@ impl ScopeInstance {
             }
             let name = net.docker_name().unwrap_or_default();
             match net.teardown().await {
-                Ok(()) => report::line(format!("removed network {name}")),
+                Ok(()) => console::line(format!("removed network {name}")),
                 Err(e) => problems.push(e.to_string()),
             }
         }

@@ -8,11 +8,11 @@
 //! pointed at the engine the test process uses (`DOCKER_HOST`, and for TLS `DOCKER_TLS_VERIFY`
 //! and `DOCKER_CERT_PATH`), however discovery found it.
 
+use crate::console;
 use std::io::Write;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 
-use super::report;
 use crate::engine::Engine;
 use crate::helper::LABEL_RUN;
 
@@ -67,7 +67,7 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
         Ok(mut child) => {
             *WATCHER.lock().unwrap_or_else(|p| p.into_inner()) = child.stdin.take();
         }
-        Err(e) => report::warn(format!(
+        Err(e) => console::warn(format!(
             "could not start the cleanup watcher (`sh`): {e}; if this process is killed, the next \
              run removes its leftovers"
         )),

@@ -210,7 +210,7 @@ fn megabytes(bytes: u64) -> String {
 /// is dropped.
 pub(crate) async fn forward(mut lines: tokio::sync::mpsc::UnboundedReceiver<String>) {
     while let Some(line) = lines.recv().await {
-        println!("seaworthy: {line}");
+        crate::console::line(line);
     }
 }
 

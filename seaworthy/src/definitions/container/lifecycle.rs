@@ -38,7 +38,7 @@ impl ContainerDefinition {
         let handle = self.create_in(&guard, helper, attach).await?;
         let fixture = helper.fixture();
         if let Some(fixture) = fixture {
-            lifecycle_line(format!(
+            crate::console::line(format!(
                 "created container {} ({fixture}) from {}",
                 handle.docker_name(),
                 self.config.image
@@ -46,7 +46,7 @@ impl ContainerDefinition {
         }
         handle.start().await?;
         if let Some(fixture) = fixture {
-            lifecycle_line(format!(
+            crate::console::line(format!(
                 "started container {} ({fixture})",
                 handle.docker_name()
             ));
@@ -152,7 +152,7 @@ impl ContainerDefinition {
                 if let Some(fixture) = fixture {
                     let why = e.to_string();
                     let first = why.lines().next().unwrap_or_default();
-                    lifecycle_line(format!("{fixture} not ready: {first}"));
+                    crate::console::line(format!("{fixture} not ready: {first}"));
                 }
                 return Err(e);
             }
@@ -160,7 +160,7 @@ impl ContainerDefinition {
         let elapsed = started.elapsed();
         handle.set_ready_after(elapsed);
         if let Some(fixture) = fixture {
-            lifecycle_line(format!(
+            crate::console::line(format!(
                 "{fixture} ready after {}",
                 crate::text::secs(elapsed)
             ));
@@ -200,11 +200,4 @@ impl ContainerDefinition {
     pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
         self.handle()?.inspect().await
     }
-}
-
-/// A `--nocapture` lifecycle line, for a container the fixture harness set up (its helper was
-/// [made for a fixture](DockerHelper::for_fixture)): printed as the event happens, from the
-/// test's thread, so libtest shows it with that test's output.
-fn lifecycle_line(text: String) {
-    crate::harness::report::line(text);
 }
