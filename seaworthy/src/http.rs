@@ -938,7 +938,14 @@ mod should {
             &LastAttempt::Status(StatusCode::SERVICE_UNAVAILABLE)
         );
         assert_eq!(err.expected_status(), Some(StatusCode::OK));
-        assert_eq!(server.request_lines().len() as u32, err.attempts());
+        // The attempt at the deadline may get only a millisecond, too little for the server to
+        // read its request: every attempt but that one reached the server.
+        let seen = server.request_lines().len() as u32;
+        assert!(
+            seen == err.attempts() || seen + 1 == err.attempts(),
+            "the server saw {seen} requests for {} attempts",
+            err.attempts()
+        );
         assert_eq!(
             err.to_string(),
             format!(
