@@ -66,6 +66,87 @@ async fn serves_at_the_engine_address(web: &ContainerDefinition) {
     println!("SCENARIO-OK");
 }
 
+/// busybox httpd on 8081 serving what it fetched from `web` by name: on the test's own network
+/// only (it depends on `web`, so the harness makes one).
+#[fixture]
+fn front(web: &ContainerDefinition) -> ContainerDefinition {
+    let _ = web;
+    ContainerDefinition::new("front", "seaworthy-test/busybox")
+        .command([
+            "sh",
+            "-c",
+            "mkdir -p /www && wget -qO /www/index.html http://web:8080/ \
+             && exec httpd -f -p 8081 -h /www",
+        ])
+        .publish(8081)
+        .wait_for(Wait::http("/").status(200))
+}
+
+/// The networks a container is on, by name, from its inspect.
+fn networks_of(
+    inspect: bollard::models::ContainerInspectResponse,
+) -> std::collections::HashMap<String, bollard::models::EndpointSettings> {
+    inspect
+        .network_settings
+        .and_then(|n| n.networks)
+        .unwrap_or_default()
+}
+
+/// The IP address of `c` on the network named `bridge` (`true`) or on its other one.
+async fn ip_on(c: &ContainerDefinition, bridge: bool) -> (String, String) {
+    let (name, endpoint) = networks_of(c.inspect().await.unwrap())
+        .into_iter()
+        .find(|(name, _)| (name == "bridge") == bridge)
+        .expect("the network");
+    (name, endpoint.ip_address.unwrap())
+}
+
+/// In a container of the engine: `web` (on the default bridge) and `front` (on the test's
+/// network only) are reached at their addresses there, on their own ports, by the readiness
+/// checks, `http_client()` and the ports API; the runner's container joined both networks.
+#[container_test]
+#[ignore = "a scenario: run inside a container by a_runner_inside_a_container_reaches_fixtures_on_their_networks"]
+async fn reaches_fixtures_on_their_networks(
+    web: &ContainerDefinition,
+    front: &ContainerDefinition,
+) {
+    let helper = web.handle().unwrap().helper().clone();
+    let runner = helper
+        .engine()
+        .runner_container()
+        .expect("the runner's container")
+        .to_string();
+    let (_, web_ip) = ip_on(web, true).await;
+    let (net, front_ip) = ip_on(front, false).await;
+    for (c, ip, port) in [(web, &web_ip, 8080), (front, &front_ip, 8081)] {
+        assert_eq!(c.host_port(port).await.unwrap(), port);
+        let published = c.ports().await.unwrap().get(port, "tcp").cloned().unwrap();
+        assert_eq!(published.address(), format!("{ip}:{port}"));
+        // Still published on the engine host's loopback, for a person there.
+        assert_eq!(published.host_ip, "127.0.0.1");
+        let client = c.http_client().unwrap();
+        assert_eq!(client.base_url().as_str(), format!("http://{ip}:{port}/"));
+        let response = client.get("/").send().await.unwrap();
+        assert_eq!(response.text().await.unwrap(), "Hello from a container\n");
+    }
+    let joined = networks_of(
+        helper
+            .docker()
+            .inspect_container(
+                &runner,
+                None::<bollard::query_parameters::InspectContainerOptions>,
+            )
+            .await
+            .unwrap(),
+    );
+    let mut names: Vec<&String> = joined.keys().collect();
+    names.sort();
+    assert!(names.contains(&&"bridge".to_string()), "{names:?}");
+    assert!(names.contains(&&net), "{names:?}");
+    println!("SCENARIO-NETWORK {net}");
+    println!("SCENARIO-OK");
+}
+
 /// Sets up on the engine, says so, then waits to be killed.
 #[container_test]
 #[ignore = "a scenario: killed by sigkill_on_a_tls_context_engine_leaves_nothing"]
@@ -511,79 +592,112 @@ async fn sigkill_on_a_tls_context_engine_leaves_nothing() {
     drop(socat);
 }
 
-/// Runs `serves_at_the_engine_address` in a container of this engine: this test binary is the
-/// runner (Debian bookworm's glibc, as on this machine), with the socket and the docker CLI (for
-/// the watcher) mounted, and `vars`. Returns its stdout, once nothing it created is left.
-async fn serves_from_a_container(vars: &[(&str, &str)]) -> String {
+/// A test runner inside a container of this engine: this test binary (Debian bookworm's glibc,
+/// as on this machine) in `seaworthy-test/debian` on a network of its own, with the socket and
+/// the docker CLI (for the watcher) mounted, runs `reaches_fixtures_on_their_networks`. It finds
+/// its container, joins the default bridge (for `web`) and the test's network (for `front`),
+/// leaves the test's network before it is removed, and nothing is left.
+#[tokio::test]
+async fn a_runner_inside_a_container_reaches_fixtures_on_their_networks() {
     let exe = std::env::current_exe().unwrap();
     let which = Command::new("sh")
         .args(["-c", "command -v docker"])
         .output()
         .unwrap();
     let docker_cli = String::from_utf8_lossy(&which.stdout).trim().to_string();
-    let hostname = format!("seaworthy-runner-{}-{}", std::process::id(), vars.len());
+    let name = format!("seaworthy-runner-{}", std::process::id());
+    let dir = TempDir::new("runner");
+    let cidfile = dir.0.join("cid");
+    let own_net = Command::new("docker")
+        .args(["network", "create", &name])
+        .output()
+        .unwrap();
+    assert!(own_net.status.success(), "{own_net:?}");
     let mut cmd = Command::new("docker");
-    cmd.args(["run", "--rm", "--hostname", &hostname])
-        .args(["-v", "/var/run/docker.sock:/var/run/docker.sock"])
-        .args(["-v", &format!("{}:/runner:ro", exe.display())])
-        .args(["-v", &format!("{docker_cli}:/usr/local/bin/docker:ro")])
-        .args(["-e", "SEAWORTHY_REQUIRE_DOCKER=1"]);
-    for (k, v) in vars {
-        cmd.args(["-e", &format!("{k}={v}")]);
-    }
-    cmd.arg("seaworthy-test/debian:bookworm")
-        .args(["/runner", "--ignored", "--nocapture", "--exact"])
-        .arg("serves_at_the_engine_address");
+    cmd.args([
+        "run",
+        "--rm",
+        "--name",
+        &name,
+        "--hostname",
+        &name,
+        "--network",
+        &name,
+    ])
+    .arg("--cidfile")
+    .arg(&cidfile)
+    .args(["-v", "/var/run/docker.sock:/var/run/docker.sock"])
+    .args(["-v", &format!("{}:/runner:ro", exe.display())])
+    .args(["-v", &format!("{docker_cli}:/usr/local/bin/docker:ro")])
+    .args(["-e", "SEAWORTHY_REQUIRE_DOCKER=1"])
+    .arg("seaworthy-test/debian:bookworm")
+    .args(["/runner", "--ignored", "--nocapture", "--exact"])
+    .arg("reaches_fixtures_on_their_networks");
     let s = tokio::task::spawn_blocking(move || run_scenario(cmd))
         .await
         .unwrap();
-    assert_eq!(s.code, Some(0), "{}", s.output());
-    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
-    let left = resources_labelled(&docker().await, &format!("seaworthy.host={hostname}")).await;
-    assert_eq!(left, Vec::<String>::new());
-    s.stdout
-}
-
-/// A test runner inside a container of the same engine, with the socket mounted, cannot reach
-/// the engine host's 127.0.0.1: it finds its own container and publishes on the gateway of its
-/// network (the default bridge's here), or where `SEAWORTHY_PUBLISH_ADDRESS` says.
-#[tokio::test]
-async fn a_runner_inside_a_container_reaches_fixtures_at_its_gateway() {
-    let out = Command::new("docker")
-        .args(["network", "inspect", "bridge", "-f"])
-        .arg("{{range .IPAM.Config}}{{.Subnet}}{{end}}")
+    let removed = Command::new("docker")
+        .args(["network", "rm", &name])
         .output()
         .unwrap();
-    let subnet = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    // Docker gives the default bridge the first address of its subnet (docker0).
-    let prefix = subnet
-        .split('/')
-        .next()
-        .unwrap()
-        .rsplit_once('.')
-        .unwrap()
-        .0;
-    let gateway = format!("{prefix}.1");
-    let published = format!("ports published on {gateway}, reached at {gateway}");
-
-    let detected = serves_from_a_container(&[(EXPECT_HOST, &gateway)]).await;
-    assert!(detected.contains(&published), "{detected}");
-    assert!(
-        detected.contains(&format!(
-            "(API {}, found via the default socket; the tests run in its container ",
-            api()
-        )),
-        "{detected}"
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    assert!(s.stdout.contains("SCENARIO-OK"), "{}", s.output());
+    let id = std::fs::read_to_string(&cidfile).unwrap();
+    let engine_line = format!(
+        "seaworthy: engine unix:///var/run/docker.sock (API {}, found via the default socket); \
+         ports published on 127.0.0.1, reached at 127.0.0.1; the tests run in its container {} \
+         and reach containers on their networks",
+        api(),
+        &id[..12]
     );
+    assert!(s.stdout.lines().any(|l| l == engine_line), "{}", s.output());
+    let net = s
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("SCENARIO-NETWORK "))
+        .unwrap();
+    // The test's network was removed (the runner left it first), and so was everything else.
+    let d = docker().await;
+    assert!(d
+        .inspect_network(
+            net,
+            None::<bollard::query_parameters::InspectNetworkOptions>
+        )
+        .await
+        .is_err());
+    let left = resources_labelled(&d, &format!("seaworthy.host={name}")).await;
+    assert_eq!(left, Vec::<String>::new());
+    assert!(d
+        .inspect_container(
+            &id,
+            None::<bollard::query_parameters::InspectContainerOptions>
+        )
+        .await
+        .is_err());
+    assert!(removed.status.success(), "{removed:?}");
+}
 
-    let forced = serves_from_a_container(&[
-        ("SEAWORTHY_PUBLISH_ADDRESS", &gateway),
-        (EXPECT_HOST, &gateway),
-    ])
-    .await;
-    assert!(forced.contains(&published), "{forced}");
+/// `SEAWORTHY_IN_CONTAINER=1` where the process runs in no container of the engine: a clear
+/// error naming what was looked up.
+#[tokio::test]
+async fn in_container_forced_without_a_container_is_a_clear_error() {
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let e = connect_error(&[("SEAWORTHY_IN_CONTAINER", "1")]).await;
     assert!(
-        !forced.contains("the tests run in its container"),
-        "{forced}"
+        e.starts_with(
+            "SEAWORTHY_IN_CONTAINER=1, but the container the tests run in is not on the Docker \
+             engine at `unix:///var/run/docker.sock` (looked up by the IDs in /proc/self/mountinfo \
+             and /proc/self/cgroup and by the hostname: "
+        ),
+        "{e}"
+    );
+    assert!(
+        e.ends_with(&format!(
+            "{})\n(hint: run the tests in a container of this engine with its socket mounted, \
+             give the container its name or ID as hostname, or set SEAWORTHY_IN_CONTAINER=0 to \
+             reach published ports)",
+            hostname.trim()
+        )),
+        "{e}"
     );
 }

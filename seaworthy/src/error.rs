@@ -73,6 +73,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// `SEAWORTHY_IN_CONTAINER=1`, but the container the tests run in is not on the engine.
+    #[error(
+        "SEAWORTHY_IN_CONTAINER=1, but the container the tests run in is not on the Docker engine \
+         at `{address}` (looked up by the IDs in /proc/self/mountinfo and /proc/self/cgroup and by the \
+         hostname: {tried})\n(hint: run the tests in a \
+         container of this engine with its socket mounted, give the container its name or ID as \
+         hostname, or set SEAWORTHY_IN_CONTAINER=0 to reach published ports)"
+    )]
+    RunnerContainerNotFound {
+        /// The engine's address.
+        address: String,
+        /// The container IDs and the hostname looked up.
+        tried: String,
+    },
+
     /// An engine address (or a seaworthy address variable) cannot be used.
     #[error("invalid Docker engine address `{address}` (from {from}): {reason}")]
     InvalidEngineAddress {

@@ -121,11 +121,7 @@ impl ContainerHandle {
     /// Docker's full description of the container.
     pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
         self.call("inspect", |d, id| async move {
-            d.inspect_container(
-                &id,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
+            crate::engine::compat::inspect_container(&d, &id).await
         })
         .await
     }
@@ -192,13 +188,30 @@ impl ContainerHandle {
     }
 
     pub(crate) async fn refresh_ports(&self) -> Result<PublishedPorts> {
-        let map = self
-            .inspect()
-            .await?
+        let inspect = self.inspect().await?;
+        let map = inspect
             .network_settings
-            .and_then(|n| n.ports)
+            .as_ref()
+            .and_then(|n| n.ports.clone())
             .unwrap_or_default();
-        let ports = PublishedPorts::from_port_map(&map).reached_through(self.helper().engine());
+        let (engine, docker) = (
+            self.helper().engine().clone(),
+            self.helper().docker().clone(),
+        );
+        let ports = PublishedPorts::from_port_map(&map);
+        let ports = match engine.runner_container() {
+            // The tests run in a container: reach this one on a network they share.
+            Some(_) => {
+                let e = engine.clone();
+                let at =
+                    runtime::run(async move { e.reach_container(&docker, &inspect).await }).await?;
+                match at {
+                    Some(ip) => ports.reached_at(&ip),
+                    None => ports.reached_through(&engine),
+                }
+            }
+            None => ports.reached_through(&engine),
+        };
         *lock(&self.inner.ports) = Some(ports.clone());
         Ok(ports)
     }
@@ -213,7 +226,9 @@ impl ContainerHandle {
     }
 
     /// The port a container TCP port is published on, at
-    /// [`published_host`](DockerHelper::published_host) (`127.0.0.1` for a local engine).
+    /// [`published_host`](DockerHelper::published_host) (`127.0.0.1` for a local engine); the
+    /// container port itself when the tests run in a container of the engine and reach this
+    /// one at its IP address (see [`Engine::runner_container`](crate::engine::Engine::runner_container)).
     pub async fn host_port(&self, container_port: u16) -> Result<u16> {
         self.host_port_proto(container_port, "tcp").await
     }

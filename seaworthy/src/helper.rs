@@ -256,7 +256,14 @@ impl DockerHelper {
     /// volumes), stops tracking it and logs its removal. A resource already gone is fine.
     pub(crate) async fn remove(&self, kind: ResourceKind, id: &str, name: &str) -> Result<()> {
         let (docker, id_owned) = (self.inner.docker.clone(), id.to_string());
-        runtime::run(async move { remove_resource(&docker, kind, &id_owned).await }).await?;
+        let engine = self.inner.engine.clone();
+        runtime::run(async move {
+            if kind == ResourceKind::Network {
+                engine.leave_network(&docker, &id_owned).await;
+            }
+            remove_resource(&docker, kind, &id_owned).await
+        })
+        .await?;
         self.lock_tracked().retain(|t| t.id != id);
         tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "removed");
         Ok(())
@@ -281,6 +288,7 @@ impl DockerHelper {
     pub async fn teardown(&self) -> Result<Removed> {
         let tracked: Vec<Tracked> = std::mem::take(&mut *self.lock_tracked());
         let docker = self.inner.docker.clone();
+        let engine = self.inner.engine.clone();
         runtime::run(async move {
             let mut removed = Removed::default();
             let mut first_error = None;
@@ -290,6 +298,9 @@ impl DockerHelper {
                 ResourceKind::Volume,
             ] {
                 for t in tracked.iter().filter(|t| t.kind == kind) {
+                    if kind == ResourceKind::Network {
+                        engine.leave_network(&docker, &t.id).await;
+                    }
                     match remove_resource(&docker, kind, &t.id).await {
                         Ok(true) => {
                             tracing::warn!(target: "seaworthy", "{} '{}' still existed during teardown", kind.title(), t.name);

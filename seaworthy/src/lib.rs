@@ -31,7 +31,7 @@
 //! | `DOCKER_CONTEXT` | a context name | the engine of that Docker context (else the config's `currentContext`) |
 //! | `SEAWORTHY_PUBLISH_ADDRESS` | an IP | where ports are published (default `127.0.0.1`, or a `tcp://` engine's address); `0.0.0.0` only if you mean every interface |
 //! | `SEAWORTHY_PUBLISHED_HOST` | a host name or IP | where the tests connect to published ports (default: the address they are published on) |
-//! | `SEAWORTHY_IN_CONTAINER` | `1`, `0` | the tests run (or not) in a container of the engine (default: detected) |
+//! | `SEAWORTHY_IN_CONTAINER` | `1`, `0` | the tests run (or not) in a container of the engine and reach containers on their networks, not through published ports (default: detected; `1` fails when the container is not found; see [`Engine::runner_container`](engine::Engine::runner_container)) |
 //! | [`SEAWORTHY_PULL`](PULL_ENV) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!

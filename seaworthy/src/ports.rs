@@ -22,10 +22,12 @@ pub struct PublishedPort {
     /// The address the engine bound it to (Docker's `HostIp`: the
     /// [publish address](crate::engine::Engine::publish_address) for ports seaworthy publishes).
     pub host_ip: String,
-    /// The host port.
+    /// The host port (the container port itself when the tests run in a container of the
+    /// engine: see [`Engine::runner_container`](crate::engine::Engine::runner_container)).
     pub host_port: u16,
-    /// The host the tests connect to it at (the engine's
-    /// [published host](crate::engine::Engine::published_host) for ports seaworthy publishes).
+    /// The host the tests connect to it at: the engine's
+    /// [published host](crate::engine::Engine::published_host) for ports seaworthy publishes,
+    /// or the container's IP address when the tests run in a container of the engine.
     pub host: String,
 }
 
@@ -129,6 +131,17 @@ impl PublishedPorts {
     pub fn reached_through(mut self, engine: &crate::engine::Engine) -> PublishedPorts {
         for p in self.entries.iter_mut().filter_map(|e| e.2.as_mut()) {
             p.host = engine.reach(&p.host_ip);
+        }
+        self
+    }
+
+    /// These ports, each reached at the container's own address `ip` and port (for tests that
+    /// run in a container on a network shared with it: see
+    /// [`Engine::runner_container`](crate::engine::Engine::runner_container)).
+    pub(crate) fn reached_at(mut self, ip: &str) -> PublishedPorts {
+        for p in self.entries.iter_mut().filter_map(|e| e.2.as_mut()) {
+            p.host = ip.to_string();
+            p.host_port = p.container_port;
         }
         self
     }

@@ -11,8 +11,10 @@
 //! [`ENV_PUBLISH_ADDRESS`] says so. [`ENV_PUBLISHED_HOST`] overrides where the tests connect to
 //! them (a remote engine behind NAT, an SSH tunnel).
 
+pub(crate) mod compat;
 mod context;
 mod discover;
+mod runner;
 mod tls;
 
 use std::fmt;
@@ -33,9 +35,10 @@ pub const ENV_PUBLISHED_HOST: &str = "SEAWORTHY_PUBLISHED_HOST";
 pub const ENV_PUBLISH_ADDRESS: &str = "SEAWORTHY_PUBLISH_ADDRESS";
 
 /// `1` or `0`: the test process runs (or does not) in a container of the engine it uses. By
-/// default this is detected (`/.dockerenv`, `/run/.containerenv`, then the process's own
-/// container found on the engine); in one, ports are published on the gateway of the runner's
-/// network (e.g. `172.17.0.1`), which the runner reaches, instead of the engine host's loopback.
+/// default this is detected (`/.dockerenv` or `/run/.containerenv`, then the process's own
+/// container found on the engine); `1` makes not finding it an error. In one, the tests reach
+/// each container at its IP address on a network they share (joining the container's network
+/// if needed) instead of through published ports: see [`Engine::runner_container`].
 pub const ENV_IN_CONTAINER: &str = "SEAWORTHY_IN_CONTAINER";
 
 /// Seconds bollard waits for one request.
@@ -98,6 +101,7 @@ pub struct Engine {
     api_version: String,
     publish_address: String,
     published_host: String,
+    runner: Option<String>,
 }
 
 impl Engine {
@@ -153,6 +157,17 @@ impl Engine {
         }
     }
 
+    /// The ID of the container of this engine the tests run in ([`ENV_IN_CONTAINER`]), if they
+    /// do. Then every container is reached at its IP address on a network it shares with that
+    /// one (the test's network, or the network a lone container is on, which the runner joins
+    /// first if needed) and at its own port: [`PublishedPort::host`](crate::PublishedPort::host)
+    /// is that address and [`PublishedPort::host_port`](crate::PublishedPort::host_port) the
+    /// container port, and so are the HTTP clients, readiness checks and printed URLs. Ports are
+    /// still published on the [publish address](Self::publish_address) of the engine's host.
+    pub fn runner_container(&self) -> Option<&str> {
+        self.runner.as_deref()
+    }
+
     /// The environment that points the docker CLI at this engine (for the cleanup watcher):
     /// `DOCKER_HOST`, and for TLS `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
     pub fn cli_env(&self) -> Vec<(&'static str, String)> {
@@ -170,14 +185,42 @@ impl Engine {
             Endpoint::Tcp { tls: Some(_), .. } => " over TLS",
             _ => "",
         };
+        let runner = match &self.runner {
+            Some(id) => format!(
+                "; the tests run in its container {id:.12} and reach containers on their networks"
+            ),
+            None => String::new(),
+        };
         format!(
-            "engine {}{tls} (API {}, found via {}); ports published on {}, reached at {}",
+            "engine {}{tls} (API {}, found via {}); ports published on {}, reached at {}{runner}",
             self.address(),
             self.api_version,
             self.found_via,
             self.publish_address,
             self.published_host
         )
+    }
+
+    /// Where the tests reach `container`: its IP address on a network shared with the
+    /// [runner's container](Self::runner_container) (joining one if needed), or `None` to reach
+    /// it through its published ports.
+    pub(crate) async fn reach_container(
+        &self,
+        docker: &Docker,
+        container: &bollard::models::ContainerInspectResponse,
+    ) -> Result<Option<String>> {
+        match &self.runner {
+            Some(runner) => runner::reach(docker, runner, container).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Before the network `network` (an ID) is removed: the runner's container leaves it, if it
+    /// joined it.
+    pub(crate) async fn leave_network(&self, docker: &Docker, network: &str) {
+        if let Some(runner) = &self.runner {
+            runner::leave(docker, runner, network).await;
+        }
     }
 }
 
@@ -196,29 +239,17 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
         let address = candidate.endpoint.to_string();
         match connect_to(&candidate.endpoint, &address).await {
             Ok((docker, api_version)) => {
-                let mut found_via = candidate.found_via;
-                let runner = match candidate.endpoint {
-                    Endpoint::Unix(_) => runner_container(&docker).await,
-                    Endpoint::Tcp { .. } => None,
-                };
-                let (publish_address, published_host) = match runner {
-                    Some((id, gateway)) => {
-                        found_via.push_str(&format!("; the tests run in its container {id:.12}"));
-                        let env = |name: &str| match name {
-                            ENV_PUBLISH_ADDRESS => Some(gateway.clone()),
-                            other => process_env(other),
-                        };
-                        published_addresses(&candidate.endpoint, &env)?
-                    }
-                    None => published_addresses(&candidate.endpoint, &process_env)?,
-                };
+                let runner = runner::find(&docker, &address).await?;
+                let (publish_address, published_host) =
+                    published_addresses(&candidate.endpoint, &process_env)?;
                 let engine = Engine {
                     endpoint: candidate.endpoint,
-                    found_via,
+                    found_via: candidate.found_via,
                     context: candidate.context,
                     api_version,
                     publish_address,
                     published_host,
+                    runner,
                 };
                 return Ok((docker, engine));
             }
@@ -290,58 +321,6 @@ async fn connect_to(
     let docker = docker.negotiate_version().await.map_err(Attempt::Failed)?;
     let version = docker.version().await.map_err(Attempt::Failed)?;
     Ok((docker, version.api_version.unwrap_or_default()))
-}
-
-/// The container this process runs in, on this engine, and the gateway of its network (the
-/// `bridge` network's if it is on it): `None` when it runs on the engine's host, when
-/// [`ENV_IN_CONTAINER`] is `0`, or when [`ENV_PUBLISH_ADDRESS`] already says where to publish.
-async fn runner_container(docker: &Docker) -> Option<(String, String)> {
-    if process_env(ENV_PUBLISH_ADDRESS).is_some_and(|v| !v.is_empty()) {
-        return None;
-    }
-    match process_env(ENV_IN_CONTAINER).as_deref() {
-        Some("0") => return None,
-        Some("1") => {}
-        _ if std::path::Path::new("/.dockerenv").exists()
-            || std::path::Path::new("/run/.containerenv").exists() => {}
-        _ => return None,
-    }
-    let candidates = [own_container_id(), Some(crate::host::hostname())];
-    for id in candidates.into_iter().flatten() {
-        let Ok(inspect) = docker
-            .inspect_container(
-                &id,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-        else {
-            continue;
-        };
-        let networks = inspect.network_settings.and_then(|n| n.networks)?;
-        let mut names: Vec<&String> = networks.keys().collect();
-        names.sort_by_key(|n| (n.as_str() != "bridge", n.as_str()));
-        let gateway = names
-            .iter()
-            .filter_map(|n| networks[*n].gateway.clone())
-            .find(|g| !g.is_empty())?;
-        return Some((inspect.id.unwrap_or(id), gateway));
-    }
-    None
-}
-
-/// The ID of the container this process runs in, from the files Docker mounts into it
-/// (`/var/lib/docker/containers/<id>/hostname`, seen in `/proc/self/mountinfo`).
-fn own_container_id() -> Option<String> {
-    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    container_id_in(&mountinfo)
-}
-
-fn container_id_in(mountinfo: &str) -> Option<String> {
-    mountinfo.lines().find_map(|line| {
-        let (_, rest) = line.split_once("/containers/")?;
-        let id: String = rest.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-        (id.len() == 64).then_some(id)
-    })
 }
 
 fn url_host(host: &str) -> String {
@@ -433,6 +412,7 @@ mod should {
             api_version: "1.41".into(),
             publish_address,
             published_host,
+            runner: None,
         }
     }
 
@@ -487,21 +467,6 @@ mod should {
             e.to_string(),
             "invalid Docker engine address `docker` (from SEAWORTHY_PUBLISH_ADDRESS): Docker \
              publishes ports on an IP address, not a name"
-        );
-    }
-
-    #[test]
-    fn find_the_runners_container_id_in_mountinfo() {
-        let id = "a".repeat(64);
-        let mountinfo = format!(
-            "612 590 0:50 / / rw master:1 - overlay overlay rw\n\
-             625 612 254:1 /var/lib/docker/containers/{id}/hostname /etc/hostname rw - ext4 \
-             /dev/vda1 rw\n"
-        );
-        assert_eq!(container_id_in(&mountinfo), Some(id));
-        assert_eq!(
-            container_id_in("612 590 0:50 / / rw - overlay overlay rw\n"),
-            None
         );
     }
 

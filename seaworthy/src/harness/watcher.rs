@@ -6,7 +6,8 @@
 //! any way the pipe closes and the watcher removes everything labelled with this run, with the
 //! `docker` CLI, except what `SEAWORTHY_KEEP` kept (told to it as `keep <id>` lines). The CLI is
 //! pointed at the engine the test process uses (`DOCKER_HOST`, and for TLS `DOCKER_TLS_VERIFY`
-//! and `DOCKER_CERT_PATH`), however discovery found it.
+//! and `DOCKER_CERT_PATH`), however discovery found it. When the tests run in a container of the
+//! engine, that container leaves each network first (it joined them to reach the containers).
 
 use crate::console;
 use std::io::Write;
@@ -18,7 +19,8 @@ use crate::helper::LABEL_RUN;
 
 static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
 
-/// The watcher's program: collect `keep` lines until EOF, then remove the run's resources.
+/// The watcher's program: collect `keep` lines until EOF, then remove the run's resources (the
+/// test runner's own container, `$RUNNER` when the tests run in one, leaves each network first).
 const SCRIPT: &str = r#"
 keep=" "
 while IFS= read -r line; do
@@ -28,7 +30,9 @@ for id in $(docker ps -aq --no-trunc --filter "label=$LABEL"); do
   case "$keep" in *" $id "*) ;; *) docker rm -fv "$id" ;; esac
 done
 for id in $(docker network ls -q --no-trunc --filter "label=$LABEL"); do
-  case "$keep" in *" $id "*) ;; *) docker network rm "$id" ;; esac
+  case "$keep" in *" $id "*) ;; *)
+    if [ -n "$RUNNER" ]; then docker network disconnect -f "$id" "$RUNNER"; fi
+    docker network rm "$id" ;; esac
 done
 for id in $(docker volume ls -q --filter "label=$LABEL"); do
   case "$keep" in *" $id "*) ;; *) docker volume rm "$id" ;; esac
@@ -52,6 +56,7 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
         .arg("-c")
         .arg(SCRIPT)
         .env("LABEL", format!("{LABEL_RUN}={run}"))
+        .env("RUNNER", engine.runner_container().unwrap_or_default())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
