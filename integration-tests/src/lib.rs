@@ -151,13 +151,12 @@ fn label_filter(label: &str) -> HashMap<String, Vec<String>> {
 
 /// The IDs of the containers (running or not) labelled with `label`.
 pub async fn container_ids_labelled(docker: &Docker, label: &str) -> Vec<String> {
-    docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::new()
-                .all(true)
-                .filters(&label_filter(label))
-                .build(),
-        ))
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&label_filter(label))
+        .build();
+    // Podman's `stopped` state read as exited.
+    seaworthy::engine::compat::list_containers(docker, options)
         .await
         .expect("list containers")
         .into_iter()
@@ -169,15 +168,11 @@ pub async fn container_ids_labelled(docker: &Docker, label: &str) -> Vec<String>
 pub async fn resources_labelled(docker: &Docker, label: &str) -> Vec<String> {
     let filters = label_filter(label);
     let mut out = Vec::new();
-    if let Ok(cs) = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::new()
-                .all(true)
-                .filters(&filters)
-                .build(),
-        ))
-        .await
-    {
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    if let Ok(cs) = seaworthy::engine::compat::list_containers(docker, options).await {
         out.extend(cs.into_iter().map(|c| {
             format!(
                 "container {}",

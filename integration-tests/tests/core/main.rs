@@ -113,13 +113,11 @@ pub async fn existing_named(helper: &DockerHelper, names: &[String]) -> Vec<Stri
     )]);
     let docker = helper.docker();
     let mut found = Vec::new();
-    for c in docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::new()
-                .all(true)
-                .filters(&filter)
-                .build(),
-        ))
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filter)
+        .build();
+    for c in seaworthy::engine::compat::list_containers(docker, options)
         .await
         .unwrap()
     {

@@ -68,13 +68,11 @@ async fn sweep_matching(
 ) -> Result<Removed> {
     let filter = label_filter(label);
     let mut removed = Removed::default();
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::new()
-                .all(true)
-                .filters(&filter)
-                .build(),
-        ))
+    let options = ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filter)
+        .build();
+    let containers = crate::engine::compat::list_containers(docker, options)
         .await
         .map_err(|e| Error::docker("list containers", e))?;
     for c in containers {

@@ -11,7 +11,7 @@
 //! [`ENV_PUBLISH_ADDRESS`] says so. [`ENV_PUBLISHED_HOST`] overrides where the tests connect to
 //! them (a remote engine behind NAT, an SSH tunnel).
 
-pub(crate) mod compat;
+pub mod compat;
 mod context;
 mod discover;
 mod runner;
