@@ -234,8 +234,10 @@ async fn a_build_context_honours_dockerignore_and_sends_symlinks_as_links() {
     std::os::unix::fs::symlink(root.0.join("outside-secret"), ctx.join("abs-link")).unwrap();
     std::os::unix::fs::symlink("../outside-secret", ctx.join("rel-link")).unwrap();
     std::os::unix::fs::symlink("..", ctx.join("loop")).unwrap();
-    with_helper("ctx_check", |helper| async move {
-        let tag = format!("seaworthy-test/bad-input-ctx:{}", std::process::id());
+    let tag = format!("seaworthy-test/bad-input-ctx:{}", std::process::id());
+    let image_tag = tag.clone();
+    let checked = with_helper("ctx_check", |helper| async move {
+        let tag = image_tag;
         let image = ImageDefinition::build(&tag, &ctx);
         image.setup(&helper).await.unwrap();
         let c = ContainerDefinition::new("ctx_check", &tag).command(["sleep", "300"]);
@@ -260,14 +262,18 @@ async fn a_build_context_honours_dockerignore_and_sends_symlinks_as_links() {
         assert_ne!(abs.exit_code, 0);
         assert!(!abs.stdout_str().contains("must not be sent"));
         c.teardown().await.unwrap();
-        let _ = helper
-            .docker()
-            .remove_image(
-                &tag,
-                None::<bollard::query_parameters::RemoveImageOptions>,
-                None,
-            )
-            .await;
-    })
-    .await;
+    });
+    let outcome = AssertUnwindSafe(checked).catch_unwind().await;
+    // The image is this test's own (its tag carries the PID): removed whatever happened.
+    let _ = integration_tests::docker()
+        .await
+        .remove_image(
+            &tag,
+            None::<bollard::query_parameters::RemoveImageOptions>,
+            None,
+        )
+        .await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
