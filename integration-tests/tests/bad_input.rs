@@ -9,8 +9,9 @@
 //! - non-UTF-8 log output: `core::logs::log_text_is_utf8_with_invalid_bytes_replaced`;
 //! - a fixture that panics: `fixtures::outcomes::a_panic_in_a_fixture_fails_the_test_with_the_chain_and_cleans_up`
 //!   and `a_fixture_that_panics_is_reported_once_at_the_test_with_the_logs`;
-//! - a fixture (test) that returns an error:
-//!   `fixtures::outcomes::a_test_returning_an_error_is_reported_once_at_its_return_type_with_the_logs`;
+//! - a fixture that returns an error:
+//!   `fixtures::outcomes::a_fixture_that_returns_an_error_fails_the_test_with_the_chain_and_cleans_up`
+//!   (and a test that does: `a_test_returning_an_error_is_reported_once_at_its_return_type_with_the_logs`);
 //! - a huge build context (time and memory): `load::a_200_mb_build_context_streams_in_bounded_memory`
 //!   (in the ignored load suite).
 

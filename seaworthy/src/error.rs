@@ -491,6 +491,15 @@ pub enum Error {
         message: String,
     },
 
+    /// A fixture function returned an `Err`.
+    #[error("the fixture function `{fixture}` returned an error: {message}")]
+    FixtureFailed {
+        /// The fixture's name.
+        fixture: String,
+        /// The error, as it displays.
+        message: String,
+    },
+
     /// `#[clean]` on a resource whose type cannot be cleaned.
     #[error(
         "`{resource}` cannot be cleaned: its type does not implement `Resource::clean`\n(hint: \
