@@ -61,7 +61,61 @@ pub fn scenario_command(args: &[&str]) -> Command {
 }
 
 /// Runs a scenario command to completion.
-pub fn run_scenario(mut cmd: Command) -> Scenario {
+pub fn run_scenario(cmd: Command) -> Scenario {
+    run_scenario_measured(cmd).0
+}
+
+/// The highest values of a process's resource counts seen while it ran.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Peaks {
+    /// Open file descriptors (entries of `/proc/<pid>/fd`).
+    pub fds: usize,
+    /// Threads (`Threads:` of `/proc/<pid>/status`).
+    pub threads: usize,
+    /// Peak resident memory in kB (`VmHWM:`), as last read before the process ended.
+    pub vm_hwm_kb: usize,
+    /// How many times the process was sampled.
+    pub samples: usize,
+}
+
+impl Peaks {
+    /// Samples a live process once, raising the peaks; false once it has gone.
+    pub fn sample(&mut self, pid: u32) -> bool {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+            return false;
+        };
+        let fds = fds.count();
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            return false;
+        };
+        self.fds = self.fds.max(fds);
+        self.threads = self.threads.max(status_field(&status, "Threads:"));
+        self.vm_hwm_kb = self.vm_hwm_kb.max(status_field(&status, "VmHWM:"));
+        self.samples += 1;
+        true
+    }
+}
+
+/// A number from `/proc/<pid>/status` (`VmHWM:   1234 kB` gives 1234); 0 when absent.
+pub fn status_field(status: &str, field: &str) -> usize {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A field of this process's `/proc/self/status` (see [`status_field`]).
+pub fn self_status(field: &str) -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| status_field(&s, field))
+        .unwrap_or(0)
+}
+
+/// Runs a scenario command to completion, sampling its descriptors, threads and peak memory
+/// every 10 ms while it runs.
+pub fn run_scenario_measured(mut cmd: Command) -> (Scenario, Peaks) {
     let since = unix_now() - 1;
     let child = cmd
         .stdout(Stdio::piped())
@@ -69,19 +123,33 @@ pub fn run_scenario(mut cmd: Command) -> Scenario {
         .spawn()
         .expect("spawn the scenario");
     let pid = child.id();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peaks = Peaks::default();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) && peaks.sample(pid) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            peaks
+        })
+    };
     let Output {
         status,
         stdout,
         stderr,
     } = child.wait_with_output().expect("wait for the scenario");
-    Scenario {
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peaks = sampler.join().expect("the sampler thread");
+    let scenario = Scenario {
         pid,
         code: status.code(),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
         since,
         until: unix_now() + 1,
-    }
+    };
+    (scenario, peaks)
 }
 
 /// A Docker connection for the drivers.
@@ -135,6 +203,91 @@ pub async fn events(
         out.push(e);
     }
     out
+}
+
+/// Container `create` and `destroy` events, followed live from just before [`start`] until
+/// dropped.
+///
+/// The engine keeps only its last 256 events for a `since`/`until` query such as
+/// [`events_of_pid`]'s, and other processes' events count too: a run that makes hundreds of
+/// events (an exec each for 200 tests) pushes its own `create` out. A live subscription
+/// misses nothing.
+///
+/// [`start`]: LiveEvents::start
+#[derive(Debug)]
+pub struct LiveEvents {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<EventMessage>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LiveEvents {
+    /// Subscribes (replaying the last second, so a create racing the subscription counts).
+    pub fn start(docker: &Docker) -> Self {
+        let docker = docker.clone();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = seen.clone();
+        let task = tokio::spawn(async move {
+            let filters = HashMap::from([
+                ("type".to_string(), vec!["container".to_string()]),
+                (
+                    "event".to_string(),
+                    vec!["create".to_string(), "destroy".to_string()],
+                ),
+            ]);
+            let since = (unix_now() - 1).to_string();
+            let mut stream = docker.events(Some(
+                EventsOptionsBuilder::new()
+                    .since(&since)
+                    .filters(&filters)
+                    .build(),
+            ));
+            while let Some(Ok(e)) = stream.next().await {
+                into.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+            }
+        });
+        LiveEvents { seen, task }
+    }
+
+    /// (`type`, `action`, fixture label) of the events of resources `pid` created.
+    pub fn of_pid(&self, pid: u32) -> Vec<(String, String, String)> {
+        let label = pid.to_string();
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter_map(|e| {
+                let attrs = e.actor.as_ref()?.attributes.as_ref()?;
+                (attrs.get("seaworthy.pid") == Some(&label)).then(|| {
+                    (
+                        e.typ.map(|t| t.to_string()).unwrap_or_default(),
+                        e.action.clone().unwrap_or_default(),
+                        attrs.get("seaworthy.fixture").cloned().unwrap_or_default(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The events of `pid` once every container it created has been destroyed too (or, as a
+    /// safety net, once `limit` has passed).
+    pub async fn settled(&self, pid: u32, limit: Duration) -> Vec<(String, String, String)> {
+        let start = Instant::now();
+        loop {
+            let ev = self.of_pid(pid);
+            let creates = ev.iter().filter(|(_, a, _)| a == "create").count();
+            let destroys = ev.iter().filter(|(_, a, _)| a == "destroy").count();
+            if creates == destroys || start.elapsed() > limit {
+                return ev;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for LiveEvents {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// How many `action` events of `typ` for `fixture` are in `events`.

@@ -50,8 +50,10 @@ pub(crate) struct Fixture {
     pub(crate) item: ItemFn,
     pub(crate) scope: Scope,
     pub(crate) params: Vec<Param>,
-    /// The type the function returns.
+    /// The fixture's value type: what the function returns, or the `T` of a `Result<T, E>`.
     pub(crate) value_ty: Type,
+    /// The function returns a `Result`: an `Err` fails the tests that need the fixture.
+    pub(crate) fallible: bool,
 }
 
 /// A `#[fixture]` with errors, and what can still be declared about it: with its value type

@@ -29,12 +29,13 @@ pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, Box<Invalid
             item,
             marker: None,
         })),
-        Ok(value_ty) => match errors.finish() {
+        Ok((value_ty, fallible)) => match errors.finish() {
             Ok(()) => Ok(Fixture {
                 item,
                 scope,
                 params,
                 value_ty,
+                fallible,
             }),
             Err(errors) => {
                 // A struct cannot be declared inside an `impl`: no marker for a method.
@@ -195,15 +196,36 @@ fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
     }
 }
 
-/// The type a fixture returns, which is its value's type.
-fn value_type(sig: &Signature) -> syn::Result<Type> {
+/// A fixture's value type, and whether the function is fallible: the type it returns, or the
+/// `T` of a `Result<T, …>` (any path ending in `Result`, so `io::Result<T>` and
+/// `seaworthy::Result<T>` too).
+fn value_type(sig: &Signature) -> syn::Result<(Type, bool)> {
     match &sig.output {
         ReturnType::Default => Err(syn::Error::new(sig.ident.span(), messages::NO_RETURN)),
         ReturnType::Type(_, ty) => match &**ty {
             Type::ImplTrait(it) => Err(syn::Error::new_spanned(it, messages::IMPL_RETURN)),
-            ty => Ok(ty.clone()),
+            ty => Ok(match result_ok_type(ty) {
+                Some(ok) => (ok, true),
+                None => (ty.clone(), false),
+            }),
         },
     }
+}
+
+/// `T` when `ty` is written `…Result<T, …>`.
+fn result_ok_type(ty: &Type) -> Option<Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -509,6 +531,30 @@ mod should {
                 .unwrap_or_else(|e| panic!("case {case}: {}", e.errors));
             assert_eq!(f.scope, scope, "case {case}");
             assert_eq!(messages::type_text(&f.value_ty), "Vec<u8>", "case {case}");
+            assert!(!f.fallible, "case {case}");
+        }
+    }
+
+    #[test]
+    fn read_the_value_type_of_a_fallible_fixture() {
+        let cases = [
+            (
+                "std",
+                "fn f() -> Result<Vec<u8>, String> { todo!() }",
+                "Vec<u8>",
+            ),
+            ("io", "fn f() -> std::io::Result<u16> { todo!() }", "u16"),
+            (
+                "seaworthy",
+                "fn f() -> seaworthy::Result<Db> { todo!() }",
+                "Db",
+            ),
+        ];
+        for (case, item, want) in cases {
+            let f =
+                fixture(input("", item)).unwrap_or_else(|e| panic!("case {case}: {}", e.errors));
+            assert!(f.fallible, "case {case}");
+            assert_eq!(messages::type_text(&f.value_ty), want, "case {case}");
         }
     }
 

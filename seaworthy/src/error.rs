@@ -412,6 +412,20 @@ pub enum Error {
         source: regex::Error,
     },
 
+    /// A definition that Docker would refuse or silently misread, caught before anything is
+    /// created.
+    #[error("invalid {kind} definition `{name}`: {reason}\n(hint: {hint})")]
+    InvalidDefinition {
+        /// `container`, `network`, ….
+        kind: &'static str,
+        /// The definition's name.
+        name: String,
+        /// What is wrong, naming the offending setting.
+        reason: String,
+        /// What to do.
+        hint: &'static str,
+    },
+
     /// Raw create options did not describe a valid container configuration.
     #[error("invalid create options for container `{container}`: {reason}")]
     InvalidCreateOptions {
@@ -489,6 +503,15 @@ pub enum Error {
         /// The fixture's name.
         fixture: String,
         /// The panic message.
+        message: String,
+    },
+
+    /// A fixture function returned an `Err`.
+    #[error("the fixture function `{fixture}` returned an error: {message}")]
+    FixtureFailed {
+        /// The fixture's name.
+        fixture: String,
+        /// The error, as it displays.
         message: String,
     },
 

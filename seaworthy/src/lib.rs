@@ -135,7 +135,8 @@ pub mod __private {
     pub use crate::harness::registry::{TestEntry, TestInfo};
     pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
     pub use crate::harness::scope::{
-        max_depth, Ctx, Fixture, Node, PlainTag, Probe, ResourceTag, Scope, ViaPlain, ViaResource,
+        fixture_failed, max_depth, Ctx, Fixture, Node, PlainTag, Probe, ResourceTag, Scope,
+        ViaPlain, ViaResource,
     };
     pub use futures_util::future::LocalBoxFuture;
     pub use inventory;

@@ -129,7 +129,10 @@ async fn fetch(c: &ContainerHandle, options: LogOptions) -> Result<String> {
                 out.extend_from_slice(&bytes);
             }
         }
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        // Valid UTF-8 (the usual case) becomes the String without a copy: big logs are
+        // held once.
+        Ok(String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     })
     .await
 }
@@ -249,6 +252,11 @@ async fn wait_for_match(
 
 impl ContainerHandle {
     /// The container's logs so far, both streams, as text.
+    ///
+    /// The whole text is held in memory (once): for a container that logs a lot, read
+    /// [`last_log_lines`](Self::last_log_lines), [`logs_with`](Self::logs_with) a
+    /// [`tail`](LogOptions::tail) or [`since`](LogOptions::since), or
+    /// [`stream_logs`](Self::stream_logs), which hold only what they return.
     pub async fn logs(&self) -> Result<String> {
         self.logs_with(LogOptions::default()).await
     }

@@ -125,7 +125,9 @@ async fn invalid_regex_is_reported_as_such() {
             e.to_string().starts_with("invalid regex `(unclosed`: "),
             "{e}"
         );
-        c.teardown().await.unwrap();
+        // Caught before anything was created.
+        assert!(!c.is_created());
+        assert_eq!(helper.tracked_count(), 0);
     })
     .await;
 }

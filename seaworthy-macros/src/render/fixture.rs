@@ -21,6 +21,7 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
         scope,
         params,
         value_ty,
+        fallible,
     } = f;
     let name = &item.sig.ident;
     let name_str = fixture_name(name);
@@ -41,10 +42,24 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
         },
         value_ty.span(),
     );
+    let call = if *fallible {
+        // An `Err` fails the tests that need the fixture, with its message (`E: Display`).
+        quote! {
+            let __value: #value_ty = match #name(#(#borrows),*) #call_await {
+                ::core::result::Result::Ok(__value) => __value,
+                ::core::result::Result::Err(__error) => {
+                    return ::core::result::Result::Err(#private::fixture_failed(#name_str, &__error));
+                }
+            };
+        }
+    } else {
+        quote! { let __value: #value_ty = #name(#(#borrows),*) #call_await; }
+    };
     let build = quote! {
         ::std::boxed::Box::pin(async move {
             #(#gets)*
-            let __value: #value_ty = #name(#(#borrows),*) #call_await;
+            #call
+
             #[allow(unused_imports)]
             use #private::{ViaPlain as _, ViaResource as _};
             #finish

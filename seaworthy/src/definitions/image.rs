@@ -2,7 +2,6 @@
 //! existing tag.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -310,12 +309,16 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
         reason,
         output,
     };
-    let (tarball, hash) = {
-        let context = context.to_path_buf();
+    let (entries, hash) = {
+        let (context, dockerfile) = (context.to_path_buf(), dockerfile.to_string());
         let args = args.clone();
-        tokio::task::spawn_blocking(move || pack_context(&context, &args))
-            .await
-            .map_err(|e| build_error(e.to_string(), Vec::new()))??
+        tokio::task::spawn_blocking(move || -> Result<_> {
+            let entries = super::context::entries(&context, &dockerfile)?;
+            let hash = super::context::hash(&context, &entries, &args)?;
+            Ok((entries, hash))
+        })
+        .await
+        .map_err(|e| build_error(e.to_string(), Vec::new()))??
     };
     // Reuse an image built from the same context (by another process or an earlier run).
     if let Ok(existing) = docker.inspect_image(tag).await {
@@ -370,7 +373,10 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
     let mut stream = docker.build_image(
         options,
         credentials,
-        Some(bollard::body_full(tarball.into())),
+        Some(bollard::body_try_stream(super::context::tar_stream(
+            context.to_path_buf(),
+            entries,
+        ))),
     );
     let mut output: Vec<String> = Vec::new();
     let mut progress =
@@ -451,48 +457,6 @@ fn tail(mut lines: Vec<String>) -> Vec<String> {
     lines
 }
 
-/// Tars the context directory and hashes its files (paths, modes and contents) and the args.
-fn pack_context(context: &Path, args: &BTreeMap<String, String>) -> Result<(Vec<u8>, String)> {
-    let io = |action: String| move |source| Error::Io { action, source };
-    let mut files = Vec::new();
-    collect_files(context, context, &mut files)
-        .map_err(io(format!("read build context `{}`", context.display())))?;
-    files.sort();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    let mut builder = tar::Builder::new(Vec::new());
-    builder.follow_symlinks(true);
-    for rel in &files {
-        let full = context.join(rel);
-        let data = std::fs::read(&full).map_err(io(format!("read `{}`", full.display())))?;
-        hasher.write(rel.to_string_lossy().as_bytes());
-        hasher.write(&data);
-        builder
-            .append_path_with_name(&full, rel)
-            .map_err(io(format!("pack `{}`", full.display())))?;
-    }
-    for (k, v) in args {
-        hasher.write(k.as_bytes());
-        hasher.write(v.as_bytes());
-    }
-    let tarball = builder
-        .into_inner()
-        .map_err(io(format!("pack build context `{}`", context.display())))?;
-    Ok((tarball, format!("{:016x}", hasher.finish())))
-}
-
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(root, &path, out)?;
-        } else if let Ok(rel) = path.strip_prefix(root) {
-            out.push(rel.to_path_buf());
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,14 +468,16 @@ mod tests {
         std::fs::write(dir.join("Dockerfile"), "FROM scratch\n").unwrap();
         std::fs::write(dir.join("sub/a"), "a").unwrap();
         let none = BTreeMap::new();
-        let (tar1, h1) = pack_context(&dir, &none).unwrap();
-        let (_, h1b) = pack_context(&dir, &none).unwrap();
-        assert_eq!(h1, h1b);
-        assert!(!tar1.is_empty());
+        let pack = |args: &BTreeMap<String, String>| {
+            let entries = super::super::context::entries(&dir, "Dockerfile").unwrap();
+            super::super::context::hash(&dir, &entries, args).unwrap()
+        };
+        let h1 = pack(&none);
+        assert_eq!(pack(&none), h1);
         let args = BTreeMap::from([("X".to_string(), "1".to_string())]);
-        assert_ne!(pack_context(&dir, &args).unwrap().1, h1);
+        assert_ne!(pack(&args), h1);
         std::fs::write(dir.join("sub/a"), "b").unwrap();
-        assert_ne!(pack_context(&dir, &none).unwrap().1, h1);
+        assert_ne!(pack(&none), h1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -525,7 +491,8 @@ mod tests {
 
     #[test]
     fn missing_context_is_an_io_error_naming_it() {
-        let e = pack_context(Path::new("/nonexistent/ctx"), &BTreeMap::new()).unwrap_err();
+        let e = super::super::context::entries(Path::new("/nonexistent/ctx"), "Dockerfile")
+            .unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("failed to read build context `/nonexistent/ctx`"),

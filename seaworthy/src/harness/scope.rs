@@ -491,6 +491,14 @@ impl<T> Probe<T> {
     }
 }
 
+/// The error of a fallible fixture function that returned `Err(error)`.
+pub fn fixture_failed(fixture: &str, error: &dyn std::fmt::Display) -> Error {
+    Error::FixtureFailed {
+        fixture: fixture.to_string(),
+        message: error.to_string(),
+    }
+}
+
 /// Chosen when the value is a [`Resource`].
 pub struct ResourceTag;
 /// Chosen for every other value.

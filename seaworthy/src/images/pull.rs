@@ -202,6 +202,20 @@ async fn inspect(docker: &Docker, image: &str) -> Result<Option<ImageInfo>> {
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
         }) => Ok(None),
+        // A name outside the grammar that the engine cannot even look up ("invalid reference
+        // format", or a path its router redirects): the name is the problem, not the engine.
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code,
+            message,
+        }) if status_code == 400 || (300..400).contains(&status_code) => {
+            Err(Error::InvalidImageReference {
+                image: image.to_string(),
+                reason: Reference::parse(image)
+                    .err()
+                    .map(|bad| bad.reason.to_string())
+                    .unwrap_or(message),
+            })
+        }
         Err(e) => Err(Error::docker(format!("inspect image `{image}`"), e)),
     }
 }

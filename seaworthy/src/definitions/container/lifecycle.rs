@@ -83,6 +83,7 @@ impl ContainerDefinition {
         attach: &Attachment,
     ) -> Result<ContainerHandle> {
         let c = &self.config;
+        c.validate()?;
         let image = helper
             .ensure_image_with_policy(&c.image, c.pull_policy)
             .await?;

@@ -5,5 +5,6 @@ mod definition;
 mod delegate;
 mod lifecycle;
 mod request;
+mod validate;
 
 pub use definition::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
