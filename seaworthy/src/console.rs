@@ -10,9 +10,24 @@
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+tokio::task_local! {
+    /// Set for a task whose lines nobody would see (see [`lines_dropped`]).
+    static DROP_LINES: bool;
+}
+
 /// Prints one `seaworthy: TEXT` line.
 pub(crate) fn line(text: impl AsRef<str>) {
+    if DROP_LINES.try_with(|d| *d).unwrap_or(false) {
+        return;
+    }
     println!("seaworthy: {}", text.as_ref());
+}
+
+/// Runs `fut`, dropping the lines it prints itself (not those of tasks it spawns) when `drop`:
+/// for work done past a test's end, off its thread, whose lines libtest would not capture with
+/// the test's output but print among its results.
+pub(crate) async fn lines_dropped<F: std::future::Future>(drop: bool, fut: F) -> F::Output {
+    DROP_LINES.scope(drop, fut).await
 }
 
 /// Set when the process is ending on a signal: see [`silence`].

@@ -8,14 +8,17 @@
 //!   tests whose containers disappear under them fail, and their panics and warnings would only
 //!   be noise. A second signal during the cleanup exits right away and leaves the rest to the
 //!   [watcher](super::watcher).
-//! - A normal exit: an `atexit` hook tears down the remaining shared fixtures and sweeps the run.
+//! - A normal exit (`main` returning after libtest's last test, or `exit`): an `atexit` hook
+//!   waits for the [removals still running in the background](super::removals), tears down the
+//!   remaining shared fixtures and sweeps the run; then it warns about every background removal
+//!   that failed, saying what is still there and how to remove it.
 
 use crate::console;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::registry;
+use super::{registry, removals};
 use crate::cleanup::{kept, sweep};
 use crate::error::Result;
 use crate::helper::{DockerHelper, Removed};
@@ -120,6 +123,7 @@ extern "C" fn at_exit() {
     }
     let _ = std::panic::catch_unwind(|| {
         let work = async {
+            let failed = removals::wait_all().await;
             for instance in registry::take_all() {
                 for p in instance.teardown().await {
                     console::warn(p);
@@ -128,11 +132,54 @@ extern "C" fn at_exit() {
             if let Err(e) = sweep_own_run().await {
                 console::warn(format!("cleanup at exit failed: {e}"));
             }
+            for f in &failed {
+                let left = still_there(f).await;
+                console::warn(removals::failure_warning(f, &left));
+            }
         };
         runtime::block_on(async {
             let _ = tokio::time::timeout(EXIT_CLEANUP_LIMIT, work).await;
         });
     });
+}
+
+/// Which of the containers and the network of a failed removal still exist (by Docker name).
+async fn still_there(f: &removals::Failed) -> Vec<String> {
+    let Ok(helper) = DockerHelper::shared().await else {
+        // Without the engine nothing can be checked: say all of it may be there.
+        return f.containers.iter().chain(&f.network).cloned().collect();
+    };
+    let docker = helper.docker().clone();
+    let (containers, network) = (f.containers.clone(), f.network.clone());
+    runtime::run(async move {
+        let mut left = Vec::new();
+        for c in containers {
+            if !matches!(
+                docker.inspect_container(&c, None).await,
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    ..
+                })
+            ) {
+                left.push(c);
+            }
+        }
+        if let Some(n) = network {
+            if !matches!(
+                docker
+                    .inspect_network(&n, None::<bollard::query_parameters::InspectNetworkOptions>)
+                    .await,
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404,
+                    ..
+                })
+            ) {
+                left.push(n);
+            }
+        }
+        left
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub(crate) mod exit;
 pub(crate) mod process;
 pub(crate) mod registry;
+pub(crate) mod removals;
 pub(crate) mod report;
 pub(crate) mod resource;
 pub(crate) mod runner;

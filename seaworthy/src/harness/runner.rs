@@ -11,6 +11,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::process;
 use super::registry::{self, TestInfo};
+use super::removals;
 use super::report;
 use super::scope::{Ctx, TestState};
 use crate::error::{Error, Result};
@@ -70,10 +71,12 @@ fn runtime(flavor: Flavor) -> tokio::runtime::Runtime {
 }
 
 /// Counts the test as finished whatever happens, and tears down the shared scope instances
-/// whose last test it was.
+/// whose last test it was (after the test's own resources, newest first).
 struct Finish<'a> {
     info: &'static TestInfo,
     rt: &'a tokio::runtime::Runtime,
+    /// The removal of the test's function-scoped resources, when it runs in the background.
+    pending: Option<removals::Pending>,
 }
 
 impl Drop for Finish<'_> {
@@ -82,7 +85,11 @@ impl Drop for Finish<'_> {
         if done.is_empty() {
             return;
         }
+        let pending = self.pending.take();
         let work = async {
+            if let Some(p) = pending {
+                p.wait().await;
+            }
             for instance in done {
                 for p in instance.teardown().await {
                     console::warn(p);
@@ -142,7 +149,11 @@ fn run<R>(
     body: impl FnOnce(R),
 ) {
     registry::start();
-    let _finish = Finish { info, rt };
+    let mut finish = Finish {
+        info,
+        rt,
+        pending: None,
+    };
     let helper = match rt.block_on(connect()) {
         Ok(h) => h,
         Err(e) => return super::skip::docker_missing(info, &e),
@@ -175,10 +186,14 @@ fn run<R>(
     };
     if keep {
         rt.block_on(keep_resources(&test));
-    } else {
+    } else if failure.is_some() {
+        // A failure is reported with everything its test printed, removals included.
         for p in rt.block_on(test.function.teardown()) {
             console::warn(p);
         }
+    } else {
+        // Off the critical path: the result is reported now, the next test starts meanwhile.
+        finish.pending = Some(removals::spawn(test.function.clone()));
     }
     match failure {
         None => {}
