@@ -41,12 +41,15 @@ async fn create_start_stop_report_each_status_and_the_exit_code() {
     with_helper(|helper| async move {
         let c = shell(
             "stopper",
-            "trap 'exit 3' TERM; while true; do sleep 0.1; done",
-        );
+            "trap 'exit 3' TERM; echo trapped; while true; do sleep 0.1; done",
+        )
+        .wait_for(Wait::logs(["^trapped$"]));
         c.create(&helper).await.unwrap();
         assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Created));
         c.start().await.unwrap();
         assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Running));
+        // A SIGTERM before the trap is set would be ignored (the shell is PID 1).
+        c.wait_until_ready().await.unwrap();
         // The trap exits with 3 on SIGTERM, well before the 30 s grace period.
         assert_eq!(c.stop(Duration::from_secs(30)).await.unwrap(), Some(3));
         assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Exited));
