@@ -13,10 +13,13 @@ use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
+use crate::engine::retry::{self, Failed, BACKOFF};
+use crate::engine::transport::transport;
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::lines::{LineAssembler, LogLine, StreamKind};
 use crate::matchers::Matcher;
+use crate::resume::{split_stamp, Resume};
 use crate::runtime;
 
 /// How many log lines error messages carry.
@@ -118,28 +121,41 @@ async fn fetch(c: &ContainerHandle, options: LogOptions) -> Result<String> {
         return Ok(String::new());
     }
     let docker = c.helper().docker().clone();
+    let target = c.helper().target();
     let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     runtime::run(async move {
-        let mut stream = docker.logs(&id, Some(options.to_bollard(false)));
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            let item =
-                item.map_err(|e| Error::docker(format!("read logs of container `{name}`"), e))?;
-            if let Some((_, bytes)) = split(item) {
-                out.extend_from_slice(&bytes);
+        // Read again from the start when the connection breaks: nothing is handed out before
+        // the whole text has arrived.
+        let action = format!("read logs of container `{name}`");
+        let out = retry::read(&target, &action, |_| async {
+            let mut stream = docker.logs(&id, Some(options.to_bollard(false)));
+            let mut out = Vec::new();
+            while let Some(item) = stream.next().await {
+                if let Some((_, bytes)) = split(item?) {
+                    out.extend_from_slice(&bytes);
+                }
             }
-        }
+            Ok(out)
+        })
+        .await?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     })
     .await
 }
 
-/// The last lines of a container's logs for error messages; empty when they cannot be read.
+/// The last lines of a container's logs for error messages; when they cannot be read, one line
+/// saying why (so that a message never claims that the container logged nothing).
 pub(crate) async fn last_lines(c: &ContainerHandle) -> Vec<String> {
-    fetch(c, LogOptions::default().tail(LAST_LINES))
-        .await
-        .map(|t| crate::output::output_lines(t.as_bytes()))
-        .unwrap_or_default()
+    match fetch(c, LogOptions::default().tail(LAST_LINES)).await {
+        Ok(text) => crate::output::output_lines(text.as_bytes()),
+        Err(e) => {
+            let why = e.to_string();
+            vec![format!(
+                "(the logs could not be read: {})",
+                why.lines().next().unwrap_or_default()
+            )]
+        }
+    }
 }
 
 /// A container's log lines as they are written, ending when the container stops.
@@ -167,37 +183,91 @@ impl Drop for LogStream {
 }
 
 /// Starts following the logs.
+///
+/// A connection that breaks is opened again from where it was (see [`crate::resume`]): the
+/// follow asks for timestamps, and after a reconnect skips what it already handed out, so no
+/// line is duplicated or lost. The reconnects after a failure are bounded by
+/// [`BACKOFF`](crate::engine::retry::BACKOFF), and the whole follow by `timeout`.
 pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration) -> LogStream {
     let (tx, rx) = mpsc::channel(256);
     let docker = c.helper().docker().clone();
+    let target = c.helper().target();
     let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     let task = runtime::handle().spawn(async move {
         let follow = async {
-            let mut stream = docker.logs(&id, Some(options.to_bollard(true)));
             let mut lines = LineAssembler::new();
-            while let Some(item) = stream.next().await {
-                match item {
-                    Ok(item) => {
-                        if let Some((kind, bytes)) = split(item) {
-                            for line in lines.push(kind, &bytes) {
-                                if tx.send(Ok(line)).await.is_err() {
-                                    return;
+            // A TTY's output arrives in chunks that are not messages: its lines are rebuilt
+            // first, then their times read; a reconnect drops a partial line (sent again).
+            let mut console = LineAssembler::new();
+            let mut resume = Resume::default();
+            let mut since = options.since.map(i64::from);
+            let mut failures = 0;
+            loop {
+                let mut stamped = options.clone().timestamps(true);
+                stamped.since = since.and_then(|s| i32::try_from(s).ok());
+                let mut stream = docker.logs(&id, Some(stamped.to_bollard(true)));
+                let mut broken = None;
+                while let Some(item) = stream.next().await {
+                    let item = match item {
+                        Ok(item) => item,
+                        Err(e) => {
+                            broken = Some(e);
+                            break;
+                        }
+                    };
+                    failures = 0;
+                    let out = match item {
+                        LogOutput::Console { message } => console
+                            .push(StreamKind::Stdout, &message)
+                            .into_iter()
+                            .filter_map(|mut line| {
+                                let (stamp, text) = split_stamp(line.text.as_bytes())?;
+                                let text = String::from_utf8_lossy(text).into_owned();
+                                if !resume.is_new(stamp) {
+                                    return None;
                                 }
-                            }
+                                if !options.timestamps {
+                                    line.text = text;
+                                }
+                                Some(line)
+                            })
+                            .collect(),
+                        other => match split(other) {
+                            Some((kind, bytes)) => match split_stamp(&bytes) {
+                                Some((stamp, _)) if !resume.is_new(stamp) => Vec::new(),
+                                Some((_, text)) if !options.timestamps => lines.push(kind, text),
+                                _ => lines.push(kind, &bytes),
+                            },
+                            None => Vec::new(),
+                        },
+                    };
+                    for line in out {
+                        if tx.send(Ok(line)).await.is_err() {
+                            return;
                         }
                     }
-                    Err(e) => {
-                        let _ = tx
-                            .send(Err(Error::docker(
-                                format!("follow logs of container `{name}`"),
-                                e,
-                            )))
-                            .await;
+                }
+                let Some(error) = broken else { break };
+                match BACKOFF.get(failures) {
+                    Some(wait) if transport(&error).is_some() => {
+                        tracing::debug!(target: "seaworthy", container = %name, %error, "log follow broken: reconnecting");
+                        tokio::time::sleep(*wait).await;
+                        failures += 1;
+                        since = resume.since().or(since);
+                        console = LineAssembler::new();
+                    }
+                    _ => {
+                        let failed = Failed {
+                            error,
+                            attempts: failures + 1,
+                        };
+                        let action = format!("follow logs of container `{name}`");
+                        let _ = tx.send(Err(retry::fail(&target, action, failed))).await;
                         return;
                     }
                 }
             }
-            for line in lines.finish() {
+            for line in lines.finish().into_iter().chain(console.finish()) {
                 if tx.send(Ok(line)).await.is_err() {
                     return;
                 }

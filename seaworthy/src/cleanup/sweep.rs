@@ -11,7 +11,7 @@ use bollard::Docker;
 
 use super::kept;
 use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
-use super::removal::{remove_resource, Removed, ResourceKind};
+use super::removal::{removal_action, remove_resource, Removed, ResourceKind};
 use crate::error::{Error, Result};
 use crate::host::pid_alive;
 use crate::runtime;
@@ -85,11 +85,9 @@ async fn sweep_matching(
                 .names
                 .and_then(|n| n.first().cloned())
                 .unwrap_or_else(|| id.clone());
-            if remove_resource(docker, ResourceKind::Container, &id).await? {
-                removed.push(
-                    ResourceKind::Container,
-                    name.trim_start_matches('/').to_string(),
-                );
+            let name = name.trim_start_matches('/').to_string();
+            if remove(docker, ResourceKind::Container, &id, &name).await? {
+                removed.push(ResourceKind::Container, name);
             }
         }
     }
@@ -102,8 +100,9 @@ async fn sweep_matching(
     for n in networks {
         let labels = n.labels.unwrap_or_default();
         let Some(id) = n.id else { continue };
-        if pred(&labels, &id) && remove_resource(docker, ResourceKind::Network, &id).await? {
-            removed.push(ResourceKind::Network, n.name.unwrap_or(id));
+        let name = n.name.unwrap_or_else(|| id.clone());
+        if pred(&labels, &id) && remove(docker, ResourceKind::Network, &id, &name).await? {
+            removed.push(ResourceKind::Network, name);
         }
     }
     let volumes = docker
@@ -114,10 +113,17 @@ async fn sweep_matching(
         .map_err(|e| Error::docker("list volumes", e))?;
     for v in volumes.volumes.unwrap_or_default() {
         if pred(&v.labels, &v.name)
-            && remove_resource(docker, ResourceKind::Volume, &v.name).await?
+            && remove(docker, ResourceKind::Volume, &v.name, &v.name).await?
         {
             removed.push(ResourceKind::Volume, v.name);
         }
     }
     Ok(removed)
+}
+
+/// [`remove_resource`], its error naming the resource by its Docker name.
+async fn remove(docker: &Docker, kind: ResourceKind, id: &str, name: &str) -> Result<bool> {
+    remove_resource(docker, kind, id)
+        .await
+        .map_err(|f| Error::docker(removal_action(kind, name), f.error))
 }

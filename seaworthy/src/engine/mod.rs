@@ -12,8 +12,11 @@
 //! them (a remote engine behind NAT, an SSH tunnel).
 
 mod context;
+pub(crate) mod create;
 mod discover;
+pub(crate) mod retry;
 mod tls;
+pub(crate) mod transport;
 
 use std::fmt;
 use std::net::{IpAddr, ToSocketAddrs};
