@@ -46,7 +46,8 @@ pub enum Fault {
     /// Forward, then cut the connection once this many bytes of the reply body have been sent.
     CutBody(usize),
     /// Forward, then stop sending (and hold the connection open) once this many bytes of the
-    /// reply body have been sent.
+    /// reply body have been sent. On an upgraded connection (exec start), nothing is passed on
+    /// in either direction.
     StallBody(usize),
 }
 
@@ -339,9 +340,14 @@ async fn handle(
     if response.status() == StatusCode::SWITCHING_PROTOCOLS {
         let engine_upgrade = hyper::upgrade::on(&mut response);
         if let Some(client_upgrade) = client_upgrade {
+            let stall = matches!(fault, Some(Fault::StallBody(_)));
             lock(&upgrades).spawn(async move {
                 if let (Ok(client), Ok(engine)) = (client_upgrade.await, engine_upgrade.await) {
                     let (mut client, mut engine) = (TokioIo::new(client), TokioIo::new(engine));
+                    if stall {
+                        // Hold both ends open and pass nothing on (an exec's output stalls).
+                        std::future::pending::<()>().await;
+                    }
                     let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
                 }
             });
