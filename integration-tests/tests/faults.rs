@@ -31,6 +31,26 @@ async fn connect(proxy: &FaultProxy, namespace: &str) -> DockerHelper {
     helper.expect("connect through the fault proxy")
 }
 
+/// A test's lock (see [`serial`]), its proxy, and a helper connected through it that names what
+/// it makes `<namespace>_…`.
+async fn case(
+    namespace: &str,
+) -> (
+    tokio::sync::MutexGuard<'static, ()>,
+    FaultProxy,
+    DockerHelper,
+) {
+    let serial = serial().await;
+    let proxy = FaultProxy::start().expect("start the fault proxy");
+    let helper = connect(&proxy, namespace).await;
+    (serial, proxy, helper)
+}
+
+/// Nothing the helper made is left on the engine.
+async fn assert_nothing_left(helper: &DockerHelper) {
+    assert_eq!(left_by(helper).await, Vec::<String>::new());
+}
+
 /// What the run left on the engine (read directly, not through the proxy).
 async fn left_by(helper: &DockerHelper) -> Vec<String> {
     resources_labelled(&docker().await, &format!("{LABEL_RUN}={}", helper.run_id())).await
@@ -51,9 +71,7 @@ fn ticker(name: &str) -> ContainerDefinition {
 
 #[tokio::test]
 async fn without_faults_the_proxy_is_transparent() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-plain").await;
+    let (_serial, proxy, helper) = case("fault-plain").await;
     let c = ticker("plain");
     c.setup(&helper).await.unwrap();
     let out = c.exec_ok(["echo", "hello"]).await.unwrap();
@@ -64,7 +82,7 @@ async fn without_faults_the_proxy_is_transparent() {
     helper.teardown().await.unwrap();
     assert_eq!(proxy.count("POST", "/containers/create"), 1);
     assert_eq!(proxy.faults_applied(), 0);
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 /// The message of a failed result, or the value's absence as a panic.
@@ -85,9 +103,7 @@ const EXEC_START: &str = r"/exec/[^/]+/start";
 
 #[tokio::test]
 async fn a_create_whose_reply_is_lost_is_found_by_name_not_made_twice() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-create-lost").await;
+    let (_serial, proxy, helper) = case("fault-create-lost").await;
     proxy.on("POST", CREATE).fault(Fault::DropReply);
     let c = ticker("lostreply");
     c.setup(&helper).await.unwrap();
@@ -96,28 +112,24 @@ async fn a_create_whose_reply_is_lost_is_found_by_name_not_made_twice() {
     let left = left_by(&helper).await;
     assert_eq!(left, [format!("container /{}", c.docker_name().unwrap())]);
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 #[tokio::test]
 async fn a_create_that_never_reached_the_engine_is_made_again() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-create-dropped").await;
+    let (_serial, proxy, helper) = case("fault-create-dropped").await;
     proxy.on("POST", CREATE).fault(Fault::Drop);
     let c = ticker("dropped");
     c.setup(&helper).await.unwrap();
     assert_eq!(proxy.count("POST", CREATE), 2);
     assert_eq!(left_by(&helper).await.len(), 1);
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 #[tokio::test]
 async fn a_create_the_engine_refuses_names_the_container_and_the_engines_words() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-create-refused").await;
+    let (_serial, proxy, helper) = case("fault-create-refused").await;
     proxy
         .on("POST", CREATE)
         .fault(Fault::Status(500, "disk quota exceeded".into()));
@@ -138,30 +150,26 @@ async fn a_create_the_engine_refuses_names_the_container_and_the_engines_words()
         "an engine's answer is not retried"
     );
     helper.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 // --- start, inspect, stop ------------------------------------------------------------------
 
 #[tokio::test]
 async fn a_start_whose_reply_is_lost_is_repeated_and_the_304_means_done() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-start-lost").await;
+    let (_serial, proxy, helper) = case("fault-start-lost").await;
     proxy.on("POST", START).fault(Fault::DropReply);
     let c = ticker("start");
     c.setup(&helper).await.unwrap();
     assert_eq!(proxy.count("POST", START), 2);
     assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Running));
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 #[tokio::test]
 async fn inspect_is_retried_and_then_says_the_engine_stopped_answering() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-inspect").await;
+    let (_serial, proxy, helper) = case("fault-inspect").await;
     let c = ticker("inspect");
     c.setup(&helper).await.unwrap();
     let name = c.docker_name().unwrap();
@@ -191,14 +199,12 @@ async fn inspect_is_retried_and_then_says_the_engine_stopped_answering() {
     assert_eq!(proxy.count("GET", INSPECT) - before, 5);
     proxy.clear();
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 #[tokio::test]
 async fn a_stop_whose_reply_is_lost_is_repeated_and_the_304_means_done() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-stop-lost").await;
+    let (_serial, proxy, helper) = case("fault-stop-lost").await;
     let c = ticker("stop");
     c.setup(&helper).await.unwrap();
     proxy.on("POST", STOP).fault(Fault::DropReply);
@@ -206,16 +212,14 @@ async fn a_stop_whose_reply_is_lost_is_repeated_and_the_304_means_done() {
     assert_eq!(proxy.count("POST", STOP), 2);
     assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Exited));
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 // --- logs ----------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn a_cut_log_follow_resumes_without_duplicates_or_losses() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-follow-cut").await;
+    let (_serial, proxy, helper) = case("fault-follow-cut").await;
     // Every follow connection is cut after 150 bytes, three times: in the readiness wait and
     // in the stream read below.
     proxy.on("GET", FOLLOW).times(3).fault(Fault::CutBody(150));
@@ -243,16 +247,14 @@ async fn a_cut_log_follow_resumes_without_duplicates_or_losses() {
     assert_eq!(proxy.faults_applied(), 3);
     assert!(proxy.count("GET", FOLLOW) >= 4, "{:?}", proxy.requests());
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 // --- exec ----------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn exec_create_is_retried_but_a_started_command_is_never_run_twice() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-exec").await;
+    let (_serial, proxy, helper) = case("fault-exec").await;
     let c = ticker("exec");
     c.setup(&helper).await.unwrap();
     let name = c.docker_name().unwrap();
@@ -273,14 +275,12 @@ async fn exec_create_is_retried_but_a_started_command_is_never_run_twice() {
     );
     assert_eq!(proxy.count("POST", EXEC_START) - before, 1);
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 #[tokio::test]
 async fn a_stalled_exec_output_fails_once_the_command_has_ended() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-exec-stall").await;
+    let (_serial, proxy, helper) = case("fault-exec-stall").await;
     let c = ticker("stall");
     c.setup(&helper).await.unwrap();
     let name = c.docker_name().unwrap();
@@ -293,30 +293,26 @@ async fn a_stalled_exec_output_fails_once_the_command_has_ended() {
         )
     );
     c.teardown().await.unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 // --- remove --------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn removal_is_retried_and_a_lost_reply_counts_as_removed() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-remove-lost").await;
+    let (_serial, proxy, helper) = case("fault-remove-lost").await;
     let c = ticker("remove");
     c.setup(&helper).await.unwrap();
     proxy.on("DELETE", REMOVE).fault(Fault::DropReply);
     c.teardown().await.unwrap();
     assert_eq!(proxy.count("DELETE", REMOVE), 2);
     assert_eq!(helper.tracked_count(), 0);
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 #[tokio::test]
 async fn a_removal_that_keeps_failing_names_what_is_left_and_how_to_remove_it() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-remove-fails").await;
+    let (_serial, proxy, helper) = case("fault-remove-fails").await;
     let c = ticker("left");
     c.setup(&helper).await.unwrap();
     let name = c.docker_name().unwrap();
@@ -336,16 +332,14 @@ async fn a_removal_that_keeps_failing_names_what_is_left_and_how_to_remove_it() 
     proxy.clear();
     let removed = helper.teardown().await.unwrap();
     assert_eq!(removed.containers, [name]);
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 // --- networks ------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn a_network_create_whose_reply_is_lost_is_found_and_its_removal_retried() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-network").await;
+    let (_serial, proxy, helper) = case("fault-network").await;
     proxy.on("POST", "/networks/create").fault(Fault::DropReply);
     proxy.on("DELETE", "/networks/").fault(Fault::Drop);
     let net = NetworkDefinition::new("net");
@@ -357,16 +351,14 @@ async fn a_network_create_whose_reply_is_lost_is_found_and_its_removal_retried()
     );
     net.teardown().await.unwrap();
     assert_eq!(proxy.count("DELETE", "/networks/"), 2);
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }
 
 // --- the engine goes away ------------------------------------------------------------------
 
 #[tokio::test]
 async fn when_the_engine_goes_away_mid_readiness_the_error_says_so() {
-    let _serial = serial().await;
-    let proxy = FaultProxy::start().unwrap();
-    let helper = connect(&proxy, "fault-engine-gone").await;
+    let (_serial, proxy, helper) = case("fault-engine-gone").await;
     let c = ContainerDefinition::new("gone", "seaworthy-test/busybox")
         .command(["sh", "-c", "echo starting; exec sleep 300"])
         .wait_for(Wait::logs(["never logged"]))
@@ -424,5 +416,5 @@ async fn when_the_engine_goes_away_mid_readiness_the_error_says_so() {
         )
         .await
         .unwrap();
-    assert_eq!(left_by(&helper).await, Vec::<String>::new());
+    assert_nothing_left(&helper).await;
 }

@@ -12,6 +12,7 @@ use bollard::Docker;
 use super::kept;
 use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
 use super::removal::{removal_action, remove_resource, Removed, ResourceKind};
+use crate::engine::retry::retrying;
 use crate::error::{Error, Result};
 use crate::host::pid_alive;
 use crate::runtime;
@@ -68,15 +69,17 @@ async fn sweep_matching(
 ) -> Result<Removed> {
     let filter = label_filter(label);
     let mut removed = Removed::default();
-    let containers = docker
-        .list_containers(Some(
+    // Listing is a read: retried when the connection breaks.
+    let containers = retrying(|_| {
+        docker.list_containers(Some(
             ListContainersOptionsBuilder::new()
                 .all(true)
                 .filters(&filter)
                 .build(),
         ))
-        .await
-        .map_err(|e| Error::docker("list containers", e))?;
+    })
+    .await
+    .map_err(|f| Error::docker("list containers", f.error))?;
     for c in containers {
         let labels = c.labels.unwrap_or_default();
         let Some(id) = c.id else { continue };
@@ -91,12 +94,13 @@ async fn sweep_matching(
             }
         }
     }
-    let networks = docker
-        .list_networks(Some(
+    let networks = retrying(|_| {
+        docker.list_networks(Some(
             ListNetworksOptionsBuilder::new().filters(&filter).build(),
         ))
-        .await
-        .map_err(|e| Error::docker("list networks", e))?;
+    })
+    .await
+    .map_err(|f| Error::docker("list networks", f.error))?;
     for n in networks {
         let labels = n.labels.unwrap_or_default();
         let Some(id) = n.id else { continue };
@@ -105,12 +109,13 @@ async fn sweep_matching(
             removed.push(ResourceKind::Network, name);
         }
     }
-    let volumes = docker
-        .list_volumes(Some(
+    let volumes = retrying(|_| {
+        docker.list_volumes(Some(
             ListVolumesOptionsBuilder::new().filters(&filter).build(),
         ))
-        .await
-        .map_err(|e| Error::docker("list volumes", e))?;
+    })
+    .await
+    .map_err(|f| Error::docker("list volumes", f.error))?;
     for v in volumes.volumes.unwrap_or_default() {
         if pred(&v.labels, &v.name)
             && remove(docker, ResourceKind::Volume, &v.name, &v.name).await?

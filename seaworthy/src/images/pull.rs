@@ -20,6 +20,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use super::policy::{self, PolicySource, PullPolicy};
 use super::progress::{self, Progress};
 use super::{lock, ImageInfo};
+use crate::engine::retry::{retrying, Failed};
 use crate::error::{Error, Result};
 use crate::runtime;
 
@@ -197,12 +198,17 @@ async fn ensure_on_runtime(
 
 /// The image's info, or `None` when it is not present.
 async fn inspect(docker: &Docker, image: &str) -> Result<Option<ImageInfo>> {
-    match docker.inspect_image(image).await {
+    // A read: retried when the connection breaks.
+    match retrying(|_| docker.inspect_image(image)).await {
         Ok(inspect) => Ok(Some(ImageInfo::from_inspect(inspect))),
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
+        Err(Failed {
+            error:
+                bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                },
+            ..
         }) => Ok(None),
-        Err(e) => Err(Error::docker(format!("inspect image `{image}`"), e)),
+        Err(f) => Err(Error::docker(format!("inspect image `{image}`"), f.error)),
     }
 }
 
