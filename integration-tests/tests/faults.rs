@@ -250,6 +250,71 @@ async fn a_cut_log_follow_resumes_without_duplicates_or_losses() {
     assert_nothing_left(&helper).await;
 }
 
+/// The first lines of a follow with `options` (every connection cut after 150 bytes, three
+/// times), up to and including `tick 6`.
+async fn follow_through_cuts(
+    c: &ContainerDefinition,
+    proxy: &FaultProxy,
+    options: LogOptions,
+) -> Vec<String> {
+    proxy.on("GET", FOLLOW).times(3).fault(Fault::CutBody(150));
+    let mut stream = c
+        .handle()
+        .unwrap()
+        .stream_logs(options, Duration::from_secs(60));
+    let mut lines = Vec::new();
+    while let Some(line) = futures_util::StreamExt::next(&mut stream).await {
+        let line = line.unwrap().text;
+        let done = line.ends_with("tick 6");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(proxy.faults_applied(), 3);
+    lines
+}
+
+fn ticks_to_6() -> Vec<String> {
+    ["starting", "ready"]
+        .into_iter()
+        .map(String::from)
+        .chain((1..=6).map(|i| format!("tick {i}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cut_follow_of_a_tty_container_resumes_without_duplicates_or_losses() {
+    let (_serial, proxy, helper) = case("fault-follow-tty").await;
+    let c = ticker("tty").create_options(serde_json::json!({ "Tty": true }));
+    c.setup(&helper).await.unwrap();
+    assert_eq!(
+        follow_through_cuts(&c, &proxy, LogOptions::default()).await,
+        ticks_to_6()
+    );
+    c.teardown().await.unwrap();
+    assert_nothing_left(&helper).await;
+}
+
+#[tokio::test]
+async fn a_cut_follow_with_timestamps_keeps_them_and_resumes() {
+    let (_serial, proxy, helper) = case("fault-follow-stamped").await;
+    let c = ticker("stamped");
+    c.setup(&helper).await.unwrap();
+    let lines = follow_through_cuts(&c, &proxy, LogOptions::default().timestamps(true)).await;
+    let stamp = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z ").unwrap();
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            assert!(stamp.is_match(l), "{l}");
+            stamp.replace(l, "").into_owned()
+        })
+        .collect();
+    assert_eq!(texts, ticks_to_6());
+    c.teardown().await.unwrap();
+    assert_nothing_left(&helper).await;
+}
+
 // --- exec ----------------------------------------------------------------------------------
 
 #[tokio::test]
