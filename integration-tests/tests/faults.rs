@@ -250,6 +250,18 @@ async fn a_cut_log_follow_resumes_without_duplicates_or_losses() {
     assert_nothing_left(&helper).await;
 }
 
+#[tokio::test]
+async fn a_stalled_log_follow_is_replaced_and_readiness_still_sees_ready() {
+    let (_serial, proxy, helper) = case("fault-follow-stall").await;
+    proxy.on("GET", FOLLOW).fault(Fault::StallBody(20));
+    let c = ticker("stalled");
+    c.setup(&helper).await.unwrap();
+    assert_eq!(proxy.faults_applied(), 1);
+    assert_eq!(proxy.count("GET", FOLLOW), 2);
+    c.teardown().await.unwrap();
+    assert_nothing_left(&helper).await;
+}
+
 /// The first lines of a follow with `options` (every connection cut after 150 bytes, three
 /// times), up to and including `tick 6`.
 async fn follow_through_cuts(

@@ -22,6 +22,10 @@ use crate::matchers::Matcher;
 use crate::resume::{split_stamp, Resume};
 use crate::runtime;
 
+/// How long a log follow may stay silent before its connection is opened again (a connection
+/// can stall without closing; resuming skips what was already read).
+const FOLLOW_IDLE: Duration = Duration::from_secs(10);
+
 /// How many log lines error messages carry.
 pub(crate) const LAST_LINES: usize = 100;
 
@@ -186,7 +190,8 @@ impl Drop for LogStream {
 ///
 /// A connection that breaks is opened again from where it was (see [`crate::resume`]): the
 /// follow asks for timestamps, and after a reconnect skips what it already handed out, so no
-/// line is duplicated or lost. The reconnects after a failure are bounded by
+/// line is duplicated or lost. A connection silent for [`FOLLOW_IDLE`] is replaced the same way
+/// (it may have stalled). The reconnects after a failure are bounded by
 /// [`BACKOFF`](crate::engine::retry::BACKOFF), and the whole follow by `timeout`.
 pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration) -> LogStream {
     let (tx, rx) = mpsc::channel(256);
@@ -206,8 +211,16 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
                 let mut stamped = options.clone().timestamps(true);
                 stamped.since = since.and_then(|s| i32::try_from(s).ok());
                 let mut stream = docker.logs(&id, Some(stamped.to_bollard(true)));
-                let mut broken = None;
-                while let Some(item) = stream.next().await {
+                let (mut broken, mut idle) = (None, false);
+                loop {
+                    let item = match tokio::time::timeout(FOLLOW_IDLE, stream.next()).await {
+                        Ok(Some(item)) => item,
+                        Ok(None) => break,
+                        Err(_) => {
+                            idle = true;
+                            break;
+                        }
+                    };
                     let item = match item {
                         Ok(item) => item,
                         Err(e) => {
@@ -246,6 +259,13 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
                             return;
                         }
                     }
+                }
+                if idle {
+                    // Silent for a while: a stalled connection is replaced (a quiet container
+                    // costs one request per FOLLOW_IDLE).
+                    since = resume.since().or(since);
+                    console = LineAssembler::new();
+                    continue;
                 }
                 let Some(error) = broken else { break };
                 match BACKOFF.get(failures) {

@@ -55,7 +55,7 @@ mod should {
         }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn take_what_a_lost_reply_created_instead_of_creating_it_again() {
         let (creates, lookups) = (Cell::new(0), Cell::new(0));
         let r = create_once(
@@ -73,7 +73,7 @@ mod should {
         assert_eq!((creates.get(), lookups.get()), (1, 1));
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn create_again_only_when_the_lookup_finds_nothing() {
         let (creates, lookups) = (Cell::new(0), Cell::new(0));
         let r = create_once(
@@ -98,7 +98,7 @@ mod should {
         assert_eq!((creates.get(), lookups.get()), (2, 1));
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn never_repeat_a_create_the_engine_refused() {
         let creates = Cell::new(0);
         let r = create_once(

@@ -4,8 +4,8 @@
 //! answer in time) is retried when repeating it cannot do harm: reads (inspect, list, logs),
 //! and the calls whose repetition the engine answers as "already done" (start and stop answer
 //! 304, removal 404). The attempts are bounded ([`BACKOFF`]: five attempts within about two
-//! seconds), so an engine that went away fails every call quickly with
-//! "the Docker engine stopped answering", never a hang. An answer of the engine (an HTTP
+//! seconds) and so is each attempt ([`ATTEMPT_DEADLINE`]), so an engine that went away fails
+//! every call quickly with "the Docker engine stopped answering", never a hang. An answer of the engine (an HTTP
 //! status) is never retried: it is what the engine meant.
 
 use std::future::Future;
@@ -13,6 +13,11 @@ use std::time::Duration;
 
 use super::transport::{transport, Transport};
 use crate::error::Error;
+
+/// How long one attempt of a call made through [`retrying`] may take, reply body included
+/// (bollard's own request timeout ends at the reply's headers: a reply whose body stalls would
+/// hang forever). An attempt that runs out is not repeated: the engine is hung, not flaky.
+pub(crate) const ATTEMPT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// The waits between attempts: the number of attempts is one more.
 pub(crate) const BACKOFF: [Duration; 4] = [
@@ -39,7 +44,8 @@ pub(crate) struct Failed {
 }
 
 /// Runs `call` until it succeeds, fails with something else than a transport failure, or has
-/// been tried `BACKOFF.len() + 1` times. Only for calls that may be repeated.
+/// been tried `BACKOFF.len() + 1` times; each attempt within [`ATTEMPT_DEADLINE`], and one that
+/// runs out is not repeated. Only for calls that may be repeated.
 pub(crate) async fn retrying<T, F, Fut>(mut call: F) -> Result<T, Failed>
 where
     F: FnMut(usize) -> Fut,
@@ -47,10 +53,13 @@ where
 {
     let mut attempt = 0;
     loop {
-        match call(attempt).await {
+        let result = tokio::time::timeout(ATTEMPT_DEADLINE, call(attempt))
+            .await
+            .unwrap_or(Err(bollard::errors::Error::RequestTimeoutError));
+        match result {
             Ok(v) => return Ok(v),
             Err(error) => {
-                let transient = transport(&error).is_some();
+                let transient = transport(&error).is_some_and(|t| t != Transport::TimedOut);
                 match BACKOFF.get(attempt) {
                     Some(wait) if transient => {
                         tracing::debug!(target: "seaworthy", %error, attempt, "retrying");
@@ -77,7 +86,13 @@ pub(crate) fn fail(target: &Target, action: impl Into<String>, failed: Failed) -
     let address = target.address.as_str();
     match transport(&failed.error) {
         None => Error::docker(action, failed.error),
-        Some(t) if failed.attempts > 1 || matches!(t, Transport::Refused | Transport::NoSocket) => {
+        Some(t)
+            if failed.attempts > 1
+                || matches!(
+                    t,
+                    Transport::Refused | Transport::NoSocket | Transport::TimedOut
+                ) =>
+        {
             Error::EngineStopped {
                 action,
                 address: address.to_string(),
@@ -161,7 +176,7 @@ mod should {
         );
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn retry_transport_failures_a_bounded_number_of_times() {
         let mut calls = 0;
         let r: Result<(), Failed> = retrying(|_| {
@@ -193,5 +208,28 @@ mod should {
         })
         .await;
         assert_eq!(r.unwrap(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn give_up_at_once_on_an_attempt_that_hangs() {
+        let mut calls = 0;
+        let r: Result<(), Failed> = retrying(|_| {
+            calls += 1;
+            std::future::pending()
+        })
+        .await;
+        let failed = r.unwrap_err();
+        assert_eq!(failed.attempts, 1);
+        assert_eq!(calls, 1);
+        assert_eq!(
+            fail(&target(), "inspect container `a`", failed)
+                .to_string()
+                .lines()
+                .next(),
+            Some(
+                "failed to inspect container `a`: the Docker engine stopped answering (the \
+                 engine did not answer in time, 1 attempt)"
+            )
+        );
     }
 }
