@@ -178,6 +178,14 @@ async fn inspect_is_retried_and_then_says_the_engine_stopped_answering() {
     assert_eq!(c.inspect().await.unwrap().name, Some(format!("/{name}")));
     assert_eq!(proxy.count("GET", INSPECT) - before, 3);
 
+    // A slow answer is waited for, not repeated.
+    proxy
+        .on("GET", INSPECT)
+        .fault(Fault::Delay(Duration::from_millis(300)));
+    let before = proxy.count("GET", INSPECT);
+    assert_eq!(c.inspect().await.unwrap().name, Some(format!("/{name}")));
+    assert_eq!(proxy.count("GET", INSPECT) - before, 1);
+
     proxy
         .on("GET", INSPECT)
         .times(usize::MAX)
