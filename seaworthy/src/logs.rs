@@ -186,6 +186,70 @@ impl Drop for LogStream {
     }
 }
 
+/// The lines of a follow that asks for timestamps, across reconnects: each message's time is
+/// read (and removed unless the caller asked for timestamps), and what was seen before a
+/// reconnect is skipped.
+struct Seen {
+    lines: LineAssembler,
+    /// A TTY's output arrives in chunks that are not messages: its lines are rebuilt first,
+    /// then their times read; a reconnect drops a partial line (it is sent again).
+    console: LineAssembler,
+    resume: Resume,
+    keep_timestamps: bool,
+}
+
+impl Seen {
+    fn new(keep_timestamps: bool) -> Seen {
+        Seen {
+            lines: LineAssembler::new(),
+            console: LineAssembler::new(),
+            resume: Resume::default(),
+            keep_timestamps,
+        }
+    }
+
+    /// The new lines an item of the stream completes.
+    fn accept(&mut self, item: LogOutput) -> Vec<LogLine> {
+        if let LogOutput::Console { message } = item {
+            let lines = self.console.push(StreamKind::Stdout, &message);
+            return lines
+                .into_iter()
+                .filter_map(|mut line| match split_stamp(line.text.as_bytes()) {
+                    None => Some(line),
+                    Some((stamp, _)) if !self.resume.is_new(stamp) => None,
+                    Some((_, text)) => {
+                        if !self.keep_timestamps {
+                            line.text = String::from_utf8_lossy(text).into_owned();
+                        }
+                        Some(line)
+                    }
+                })
+                .collect();
+        }
+        let Some((kind, bytes)) = split(item) else {
+            return Vec::new();
+        };
+        match split_stamp(&bytes) {
+            Some((stamp, _)) if !self.resume.is_new(stamp) => Vec::new(),
+            Some((_, text)) if !self.keep_timestamps => self.lines.push(kind, text),
+            _ => self.lines.push(kind, &bytes),
+        }
+    }
+
+    /// Prepares for a reconnect; the Unix second to ask from (`None`: as before).
+    fn reconnect(&mut self) -> Option<i64> {
+        self.console = LineAssembler::new();
+        self.resume.since()
+    }
+
+    /// The partial lines left at the end.
+    fn finish(&mut self) -> Vec<LogLine> {
+        let mut out = self.lines.finish();
+        out.extend(self.console.finish());
+        out
+    }
+}
+
 /// Starts following the logs.
 ///
 /// A connection that breaks is opened again from where it was (see [`crate::resume`]): the
@@ -200,11 +264,7 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
     let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     let task = runtime::handle().spawn(async move {
         let follow = async {
-            let mut lines = LineAssembler::new();
-            // A TTY's output arrives in chunks that are not messages: its lines are rebuilt
-            // first, then their times read; a reconnect drops a partial line (sent again).
-            let mut console = LineAssembler::new();
-            let mut resume = Resume::default();
+            let mut seen = Seen::new(options.timestamps);
             let mut since = options.since.map(i64::from);
             let mut failures = 0;
             loop {
@@ -229,32 +289,7 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
                         }
                     };
                     failures = 0;
-                    let out = match item {
-                        LogOutput::Console { message } => console
-                            .push(StreamKind::Stdout, &message)
-                            .into_iter()
-                            .filter_map(|mut line| {
-                                let (stamp, text) = split_stamp(line.text.as_bytes())?;
-                                let text = String::from_utf8_lossy(text).into_owned();
-                                if !resume.is_new(stamp) {
-                                    return None;
-                                }
-                                if !options.timestamps {
-                                    line.text = text;
-                                }
-                                Some(line)
-                            })
-                            .collect(),
-                        other => match split(other) {
-                            Some((kind, bytes)) => match split_stamp(&bytes) {
-                                Some((stamp, _)) if !resume.is_new(stamp) => Vec::new(),
-                                Some((_, text)) if !options.timestamps => lines.push(kind, text),
-                                _ => lines.push(kind, &bytes),
-                            },
-                            None => Vec::new(),
-                        },
-                    };
-                    for line in out {
+                    for line in seen.accept(item) {
                         if tx.send(Ok(line)).await.is_err() {
                             return;
                         }
@@ -263,8 +298,7 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
                 if idle {
                     // Silent for a while: a stalled connection is replaced (a quiet container
                     // costs one request per FOLLOW_IDLE).
-                    since = resume.since().or(since);
-                    console = LineAssembler::new();
+                    since = seen.reconnect().or(since);
                     continue;
                 }
                 let Some(error) = broken else { break };
@@ -273,8 +307,7 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
                         tracing::debug!(target: "seaworthy", container = %name, %error, "log follow broken: reconnecting");
                         tokio::time::sleep(*wait).await;
                         failures += 1;
-                        since = resume.since().or(since);
-                        console = LineAssembler::new();
+                        since = seen.reconnect().or(since);
                     }
                     _ => {
                         let failed = Failed {
@@ -287,7 +320,7 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
                     }
                 }
             }
-            for line in lines.finish().into_iter().chain(console.finish()) {
+            for line in seen.finish() {
                 if tx.send(Ok(line)).await.is_err() {
                     return;
                 }
@@ -368,5 +401,64 @@ impl ContainerHandle {
         timeout: Duration,
     ) -> Result<String> {
         wait_for_match(self, matcher, LogOptions::default(), timeout).await
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    const T1: &str = "2026-11-29T13:22:05.000000001Z";
+    const T2: &str = "2026-11-29T13:22:05.000000002Z";
+    const T3: &str = "2026-11-29T13:22:06.000000000Z";
+
+    fn out(text: String) -> LogOutput {
+        LogOutput::StdOut {
+            message: text.into(),
+        }
+    }
+
+    fn texts(lines: Vec<LogLine>) -> Vec<String> {
+        lines.into_iter().map(|l| l.text).collect()
+    }
+
+    #[test]
+    fn skip_after_a_reconnect_what_was_seen_before() {
+        let mut seen = Seen::new(false);
+        assert_eq!(texts(seen.accept(out(format!("{T1} a\n")))), ["a"]);
+        assert_eq!(texts(seen.accept(out(format!("{T2} b\n")))), ["b"]);
+        assert_eq!(seen.reconnect(), Some(1_795_958_525));
+        assert!(seen.accept(out(format!("{T1} a\n"))).is_empty());
+        assert!(seen.accept(out(format!("{T2} b\n"))).is_empty());
+        assert_eq!(texts(seen.accept(out(format!("{T3} c\n")))), ["c"]);
+        assert!(seen.finish().is_empty());
+    }
+
+    #[test]
+    fn keep_the_timestamps_when_asked() {
+        let mut seen = Seen::new(true);
+        assert_eq!(
+            texts(seen.accept(out(format!("{T1} a\n")))),
+            [format!("{T1} a")]
+        );
+    }
+
+    #[test]
+    fn read_the_times_of_a_ttys_lines_and_let_unstamped_ones_through() {
+        let mut seen = Seen::new(false);
+        let console = |m: &str| LogOutput::Console {
+            message: m.to_string().into(),
+        };
+        let (head, tail) = T2.split_at(10);
+        assert_eq!(
+            texts(seen.accept(console(&format!("{T1} a\r\n{head}")))),
+            ["a"]
+        );
+        assert_eq!(texts(seen.accept(console(&format!("{tail} b\r\n")))), ["b"]);
+        assert_eq!(texts(seen.accept(console("plain\r\n"))), ["plain"]);
+        seen.reconnect();
+        assert!(seen
+            .accept(console(&format!("{T1} a\r\n{T2} b\r\n")))
+            .is_empty());
     }
 }
