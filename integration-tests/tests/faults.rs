@@ -46,6 +46,23 @@ async fn case(
     (serial, proxy, helper)
 }
 
+/// Removes a container on the real engine, as the next run's sweep would after the engine
+/// came back.
+async fn remove_on_the_engine(name: &str) {
+    docker()
+        .await
+        .remove_container(
+            name,
+            Some(
+                bollard::query_parameters::RemoveContainerOptionsBuilder::new()
+                    .force(true)
+                    .build(),
+            ),
+        )
+        .await
+        .expect("remove the container on the real engine");
+}
+
 /// Nothing the helper made is left on the engine.
 async fn assert_nothing_left(helper: &DockerHelper) {
     assert_eq!(left_by(helper).await, Vec::<String>::new());
@@ -489,17 +506,37 @@ async fn when_the_engine_goes_away_mid_readiness_the_error_says_so() {
     );
     let left = left_by(&helper).await;
     assert_eq!(left, [format!("container /{name}")]);
-    let docker = docker().await;
-    docker
-        .remove_container(
-            &name,
-            Some(
-                bollard::query_parameters::RemoveContainerOptionsBuilder::new()
-                    .force(true)
-                    .build(),
-            ),
-        )
-        .await
-        .unwrap();
+    remove_on_the_engine(&name).await;
+    assert_nothing_left(&helper).await;
+}
+
+#[tokio::test]
+async fn when_the_engine_goes_away_mid_test_every_call_says_so() {
+    let (_serial, proxy, helper) = case("fault-engine-gone-calls").await;
+    let c = ticker("calls");
+    c.setup(&helper).await.unwrap();
+    let name = c.docker_name().unwrap();
+    proxy.stop();
+    let host = proxy.docker_host();
+    let stopped =
+        format!("the Docker engine stopped answering (connection refused at `{host}`, 5 attempts)");
+    let first_line = |text: String| text.lines().next().unwrap_or_default().to_string();
+    assert_eq!(
+        first_line(message(c.exec(["echo", "hi"]).await)),
+        format!("failed to run `echo hi` in container `{name}`: {stopped}")
+    );
+    assert_eq!(
+        first_line(message(c.logs().await)),
+        format!("failed to read logs of container `{name}`: {stopped}")
+    );
+    assert_eq!(
+        first_line(message(c.stop(Duration::from_secs(1)).await)),
+        format!("failed to stop container `{name}`: {stopped}")
+    );
+    assert_eq!(
+        first_line(message(c.teardown().await)),
+        format!("failed to remove container `{name}`: {stopped}")
+    );
+    remove_on_the_engine(&name).await;
     assert_nothing_left(&helper).await;
 }
