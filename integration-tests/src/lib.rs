@@ -3,6 +3,10 @@
 //! The fixture scenarios run as child processes: a driver test re-runs its own test binary with
 //! `--ignored --exact <scenario>` and then asks Docker what that child created and removed,
 //! recognised by the `seaworthy.pid` label every resource carries.
+//!
+//! [`fault_proxy`] puts a scriptable, fault-injecting proxy between a helper and the engine.
+
+pub mod fault_proxy;
 
 use std::collections::HashMap;
 use std::process::{Command, Output, Stdio};

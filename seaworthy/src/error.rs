@@ -445,6 +445,54 @@ pub enum Error {
         source: bollard::errors::Error,
     },
 
+    /// The engine stopped answering: it refused the connection, has no socket, or kept closing
+    /// the connection or not answering through every retry.
+    #[error(
+        "failed to {action}: the Docker engine stopped answering ({cause}, {}){}",
+        crate::text::plural(*.attempts, "attempt", "attempts"),
+        cleanup_hint(.address, .run)
+    )]
+    EngineStopped {
+        /// What we were doing, e.g. "inspect container `test_web_x1`".
+        action: String,
+        /// The engine's address, as `DOCKER_HOST` spells it.
+        address: String,
+        /// What happened: "connection refused at `…`", "the engine closed the connection"…
+        cause: String,
+        /// How many times the call was tried.
+        attempts: usize,
+        /// The run ID, the value of the `seaworthy.run` label of what the run made.
+        run: String,
+        /// What bollard reported last.
+        #[source]
+        source: Box<bollard::errors::Error>,
+    },
+
+    /// The connection broke during a call that is not repeated blindly (create, exec…).
+    #[error("failed to {action}: {cause}")]
+    EngineConnection {
+        /// What we were doing.
+        action: String,
+        /// The engine's address, as `DOCKER_HOST` spells it.
+        address: String,
+        /// What happened: "the engine closed the connection", "the engine did not answer in
+        /// time"…
+        cause: String,
+        /// What bollard reported.
+        #[source]
+        source: Box<bollard::errors::Error>,
+    },
+
+    /// Resources could not be removed: they are left on the engine.
+    #[error("{source}\nleft on the engine: {}\n(hint: remove them with {})", left_names(.left), left_commands(.left))]
+    LeftBehind {
+        /// What is left: (`container`, `network` or `volume`, its Docker name).
+        left: Vec<(&'static str, String)>,
+        /// Why (the first removal that failed).
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A local I/O operation failed (reading a build context, …).
     #[error("failed to {action}: {source}")]
     Io {
@@ -693,7 +741,40 @@ fn unreachable_hint(address: &str, reason: &str) -> &'static str {
     }
 }
 
+fn left_names(left: &[(&'static str, String)]) -> String {
+    let names: Vec<String> = left.iter().map(|(k, n)| format!("{k} `{n}`")).collect();
+    names.join(", ")
+}
+
+fn left_commands(left: &[(&'static str, String)]) -> String {
+    let commands: Vec<String> = left
+        .iter()
+        .map(|(kind, name)| match *kind {
+            "container" => format!("`docker rm -f {name}`"),
+            kind => format!("`docker {kind} rm {name}`"),
+        })
+        .collect();
+    commands.join(", ")
+}
+
+/// Where to look and how to remove what a run left, when the engine stopped answering.
+fn cleanup_hint(address: &str, run: &str) -> String {
+    format!(
+        "\n(hint: check the engine: `docker version` with DOCKER_HOST={address}; what this run \
+         made is labelled seaworthy.run={run}: `docker rm -f $(docker ps -aq --filter \
+         label=seaworthy.run={run})` removes its containers, and the next run's sweep removes \
+         whatever is left)"
+    )
+}
+
 fn docker_message(e: &bollard::errors::Error) -> String {
+    use crate::engine::transport::{transport, Transport};
+    match transport(e) {
+        Some(Transport::Refused) => return "the engine refused the connection".to_string(),
+        Some(Transport::NoSocket) => return "the engine's socket does not exist".to_string(),
+        Some(t) => return t.describe(""),
+        None => {}
+    }
     match e {
         bollard::errors::Error::DockerResponseServerError {
             status_code,

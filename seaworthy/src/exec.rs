@@ -1,8 +1,11 @@
 //! Running commands inside a container.
 
+use std::time::Duration;
+
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use futures_util::StreamExt;
 
+use crate::engine::retry;
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::runtime;
@@ -140,16 +143,17 @@ impl ContainerHandle {
     }
 }
 
+/// How long the output of a command may stay silent before we ask the engine whether the
+/// command still runs: an output that stays silent after the command ended is a stalled
+/// connection, which bollard's request timeout (it covers the headers only) would never end.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
+
 async fn run(c: &ContainerHandle, exec: Exec) -> Result<ExecOutput> {
     let docker = c.helper().docker().clone();
+    let target = c.helper().target();
     let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     runtime::run(async move {
-        let fail = |e| {
-            Error::docker(
-                format!("run `{}` in container `{name}`", exec.command_line()),
-                e,
-            )
-        };
+        let action = format!("run `{}` in container `{name}`", exec.command_line());
         let options = CreateExecOptions {
             cmd: Some(exec.cmd.clone()),
             attach_stdout: Some(true),
@@ -159,31 +163,59 @@ async fn run(c: &ContainerHandle, exec: Exec) -> Result<ExecOutput> {
             working_dir: exec.workdir.clone(),
             ..Default::default()
         };
-        let created = docker.create_exec(&id, options).await.map_err(fail)?;
+        // Creating an exec runs nothing: it may be repeated. Starting it may not.
+        let created = retry::read(&target, &action, |_| {
+            docker.create_exec(&id, options.clone())
+        })
+        .await?;
         let mut out = ExecOutput {
             exit_code: -1,
             stdout: Vec::new(),
             stderr: Vec::new(),
         };
-        match docker.start_exec(&created.id, None).await.map_err(fail)? {
-            StartExecResults::Attached { mut output, .. } => {
-                while let Some(item) = output.next().await {
-                    match item.map_err(fail)? {
-                        bollard::container::LogOutput::StdErr { message } => {
-                            out.stderr.extend_from_slice(&message)
+        let started = docker
+            .start_exec(&created.id, None)
+            .await
+            .map_err(|e| retry::fail_once(&target, &action, e))?;
+        let inspect = || retry::read(&target, &action, |_| docker.inspect_exec(&created.id));
+        if let StartExecResults::Attached { mut output, .. } = started {
+            let mut idle_after_exit = 0;
+            loop {
+                let item = match tokio::time::timeout(IDLE_CHECK, output.next()).await {
+                    Ok(Some(item)) => item,
+                    Ok(None) => break,
+                    Err(_) if inspect().await?.running == Some(false) => {
+                        // Once to let the engine finish sending, twice is a stall.
+                        idle_after_exit += 1;
+                        if idle_after_exit < 2 {
+                            continue;
                         }
-                        bollard::container::LogOutput::StdOut { message }
-                        | bollard::container::LogOutput::Console { message } => {
-                            out.stdout.extend_from_slice(&message)
-                        }
-                        bollard::container::LogOutput::StdIn { .. } => {}
+                        return Err(Error::EngineConnection {
+                            action,
+                            address: target.address.clone(),
+                            cause: format!(
+                                "the engine stopped sending the command's output (the command \
+                                 had ended; nothing came for {})",
+                                crate::text::secs(IDLE_CHECK * 2)
+                            ),
+                            source: Box::new(bollard::errors::Error::RequestTimeoutError),
+                        });
                     }
+                    Err(_) => continue,
+                };
+                match item.map_err(|e| retry::fail_once(&target, &action, e))? {
+                    bollard::container::LogOutput::StdErr { message } => {
+                        out.stderr.extend_from_slice(&message)
+                    }
+                    bollard::container::LogOutput::StdOut { message }
+                    | bollard::container::LogOutput::Console { message } => {
+                        out.stdout.extend_from_slice(&message)
+                    }
+                    bollard::container::LogOutput::StdIn { .. } => {}
                 }
             }
-            StartExecResults::Detached => {}
         }
-        let inspect = docker.inspect_exec(&created.id).await.map_err(fail)?;
-        out.exit_code = inspect.exit_code.unwrap_or(-1);
+        out.exit_code = inspect().await?.exit_code.unwrap_or(-1);
         Ok(out)
     })
     .await

@@ -12,6 +12,7 @@ use std::time::Duration;
 use bollard::models::ContainerInspectResponse;
 use bollard::query_parameters::{RestartContainerOptionsBuilder, StopContainerOptionsBuilder};
 
+use crate::engine::retry;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::http::ContainerHttpClient;
@@ -61,6 +62,20 @@ struct Inner {
     ready_after: Mutex<Option<Duration>>,
 }
 
+/// A start or stop repeated after a broken connection: 304 (already started, already stopped)
+/// means the first attempt did it.
+fn already_done(
+    r: std::result::Result<(), bollard::errors::Error>,
+    attempt: usize,
+) -> std::result::Result<(), bollard::errors::Error> {
+    match r {
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 304, ..
+        }) if attempt > 0 => Ok(()),
+        r => r,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Plain values inside: a panic elsewhere cannot leave them half-written.
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -104,23 +119,38 @@ impl ContainerHandle {
     }
 
     /// Runs one bollard call for this container on the library's runtime; its error names the
-    /// container (`failed to <verb> container `test_web_…`: …`).
-    pub(crate) async fn call<T, F, Fut>(&self, verb: &str, f: F) -> Result<T>
+    /// container (`failed to <verb> container `test_web_…`: …`) and, for a broken connection,
+    /// the cause. A `repeatable` call is retried when the connection fails (see
+    /// [`retry`](crate::engine::retry)); `f` is given the attempt number (0 first).
+    pub(crate) async fn call<T, F, Fut>(&self, verb: &str, repeatable: bool, mut f: F) -> Result<T>
     where
-        F: FnOnce(bollard::Docker, String) -> Fut + Send + 'static,
+        F: FnMut(bollard::Docker, String, usize) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = std::result::Result<T, bollard::errors::Error>>
             + Send
             + 'static,
         T: Send + 'static,
     {
         let action = format!("{verb} container `{}`", self.docker_name());
+        let target = self.helper().target();
         let (docker, id) = (self.helper().docker().clone(), self.id().to_string());
-        runtime::run(async move { f(docker, id).await.map_err(|e| Error::docker(action, e)) }).await
+        runtime::run(async move {
+            if repeatable {
+                retry::read(&target, &action, |attempt| {
+                    f(docker.clone(), id.clone(), attempt)
+                })
+                .await
+            } else {
+                f(docker, id, 0)
+                    .await
+                    .map_err(|e| retry::fail_once(&target, action, e))
+            }
+        })
+        .await
     }
 
     /// Docker's full description of the container.
     pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
-        self.call("inspect", |d, id| async move {
+        self.call("inspect", true, |d, id, _| async move {
             crate::engine::compat::inspect_container(&d, &id).await
         })
         .await
@@ -139,12 +169,16 @@ impl ContainerHandle {
     /// Starts the container and reads its published ports once (so that
     /// [`http_client`](Self::http_client) needs no await).
     pub(crate) async fn start(&self) -> Result<()> {
-        self.call("start", |d, id| async move {
-            d.start_container(
-                &id,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
-            .await
+        // Repeated after a broken connection: the engine answers 304 when the first attempt
+        // did start it.
+        self.call("start", true, |d, id, attempt| async move {
+            let r = d
+                .start_container(
+                    &id,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                )
+                .await;
+            already_done(r, attempt)
         })
         .await?;
         self.refresh_ports().await?;
@@ -155,9 +189,11 @@ impl ContainerHandle {
     /// Stops the container: the stop signal, then SIGKILL after `timeout`. Returns the exit code.
     pub(crate) async fn stop(&self, timeout: Duration) -> Result<Option<i64>> {
         let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
-        self.call("stop", move |d, id| async move {
-            d.stop_container(&id, Some(StopContainerOptionsBuilder::new().t(t).build()))
-                .await
+        self.call("stop", true, move |d, id, attempt| async move {
+            let r = d
+                .stop_container(&id, Some(StopContainerOptionsBuilder::new().t(t).build()))
+                .await;
+            already_done(r, attempt)
         })
         .await?;
         *lock(&self.inner.ports) = None;
@@ -169,7 +205,7 @@ impl ContainerHandle {
     pub(crate) async fn restart(&self, timeout: Duration) -> Result<()> {
         let t = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
         *lock(&self.inner.ports) = None;
-        self.call("restart", move |d, id| async move {
+        self.call("restart", false, move |d, id, _| async move {
             d.restart_container(
                 &id,
                 Some(RestartContainerOptionsBuilder::new().t(t).build()),

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use bollard::Docker;
 use once_cell::sync::OnceCell;
 
-use crate::cleanup::removal::remove_resource;
+use crate::cleanup::removal::{left_behind, removal_action, removal_failed, remove_resource};
 use crate::cleanup::sweep::sweep_dead_runs;
+use crate::engine::retry::{self, Failed, Target};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::PullPolicy;
@@ -156,6 +157,14 @@ impl DockerHelper {
         &self.inner.docker
     }
 
+    /// The engine and run a call's error names (see [`retry`](crate::engine::retry)).
+    pub(crate) fn target(&self) -> Target {
+        Target {
+            address: self.inner.address.clone(),
+            run: self.inner.run_id.clone(),
+        }
+    }
+
     /// The address of the engine.
     pub fn address(&self) -> &str {
         &self.inner.address
@@ -255,13 +264,17 @@ impl DockerHelper {
     /// Removes one resource this helper created (a container forcibly, with its anonymous
     /// volumes), stops tracking it and logs its removal. A resource already gone is fine.
     pub(crate) async fn remove(&self, kind: ResourceKind, id: &str, name: &str) -> Result<()> {
-        let (docker, id_owned) = (self.inner.docker.clone(), id.to_string());
+        let (docker, id_owned, name_owned) =
+            (self.inner.docker.clone(), id.to_string(), name.to_string());
         let engine = self.inner.engine.clone();
+        let target = self.target();
         runtime::run(async move {
             if kind == ResourceKind::Network {
                 engine.leave_network(&docker, &id_owned).await;
             }
-            remove_resource(&docker, kind, &id_owned).await
+            remove_resource(&docker, kind, &id_owned)
+                .await
+                .map_err(|f| removal_failed(&target, kind, &name_owned, f))
         })
         .await?;
         self.lock_tracked().retain(|t| t.id != id);
@@ -284,14 +297,17 @@ impl DockerHelper {
     /// Removes every resource this helper created that still exists: containers (forcibly, with
     /// their anonymous volumes), then networks, then volumes. Each one that still existed is
     /// reported with a warning, since a definition's own teardown should have removed it.
-    /// Idempotent.
+    /// Idempotent. A broken connection is retried; what still cannot be removed stays tracked
+    /// (a later `teardown` tries again) and the error names all of it, with the commands that
+    /// remove it.
     pub async fn teardown(&self) -> Result<Removed> {
         let tracked: Vec<Tracked> = std::mem::take(&mut *self.lock_tracked());
         let docker = self.inner.docker.clone();
         let engine = self.inner.engine.clone();
-        runtime::run(async move {
+        let target = self.target();
+        let (removed, failed) = runtime::run(async move {
             let mut removed = Removed::default();
-            let mut first_error = None;
+            let mut failed: Vec<(Tracked, Failed)> = Vec::new();
             for kind in [
                 ResourceKind::Container,
                 ResourceKind::Network,
@@ -307,18 +323,25 @@ impl DockerHelper {
                             removed.push(kind, t.name.clone());
                         }
                         Ok(false) => {}
-                        Err(e) => {
-                            first_error.get_or_insert(e);
-                        }
+                        Err(f) => failed.push((t.clone(), f)),
                     }
                 }
             }
-            match first_error {
-                Some(e) => Err(e),
-                None => Ok(removed),
-            }
+            (removed, failed)
         })
-        .await
+        .await;
+        let mut failed = failed.into_iter();
+        let Some((first, f)) = failed.next() else {
+            return Ok(removed);
+        };
+        let mut left = vec![(first.kind, first.name.clone())];
+        let rest: Vec<Tracked> = failed.map(|(t, _)| t).collect();
+        left.extend(rest.iter().map(|t| (t.kind, t.name.clone())));
+        let error = retry::fail(&target, removal_action(first.kind, &first.name), f);
+        let mut tracked = self.lock_tracked();
+        tracked.push(first);
+        tracked.extend(rest);
+        Err(left_behind(error, left))
     }
 
     /// Removes resources that earlier runs on this host left behind: everything labelled

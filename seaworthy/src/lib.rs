@@ -88,6 +88,7 @@ pub mod output;
 mod ports;
 pub mod ps;
 mod readiness;
+mod resume;
 mod runtime;
 mod status;
 mod text;

@@ -13,11 +13,18 @@ use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 
+use crate::engine::retry::{self, Failed, BACKOFF};
+use crate::engine::transport::transport;
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::lines::{LineAssembler, LogLine, StreamKind};
 use crate::matchers::Matcher;
+use crate::resume::{split_stamp, Resume};
 use crate::runtime;
+
+/// How long a log follow may stay silent before its connection is opened again (a connection
+/// can stall without closing; resuming skips what was already read).
+const FOLLOW_IDLE: Duration = Duration::from_secs(10);
 
 /// How many log lines error messages carry.
 pub(crate) const LAST_LINES: usize = 100;
@@ -118,17 +125,23 @@ async fn fetch(c: &ContainerHandle, options: LogOptions) -> Result<String> {
         return Ok(String::new());
     }
     let docker = c.helper().docker().clone();
+    let target = c.helper().target();
     let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     runtime::run(async move {
-        let mut stream = docker.logs(&id, Some(options.to_bollard(false)));
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            let item =
-                item.map_err(|e| Error::docker(format!("read logs of container `{name}`"), e))?;
-            if let Some((_, bytes)) = split(item) {
-                out.extend_from_slice(&bytes);
+        // Read again from the start when the connection breaks: nothing is handed out before
+        // the whole text has arrived.
+        let action = format!("read logs of container `{name}`");
+        let out = retry::read(&target, &action, |_| async {
+            let mut stream = docker.logs(&id, Some(options.to_bollard(false)));
+            let mut out = Vec::new();
+            while let Some(item) = stream.next().await {
+                if let Some((_, bytes)) = split(item?) {
+                    out.extend_from_slice(&bytes);
+                }
             }
-        }
+            Ok(out)
+        })
+        .await?;
         // Valid UTF-8 (the usual case) becomes the String without a copy: big logs are
         // held once.
         Ok(String::from_utf8(out)
@@ -137,12 +150,19 @@ async fn fetch(c: &ContainerHandle, options: LogOptions) -> Result<String> {
     .await
 }
 
-/// The last lines of a container's logs for error messages; empty when they cannot be read.
+/// The last lines of a container's logs for error messages; when they cannot be read, one line
+/// saying why (so that a message never claims that the container logged nothing).
 pub(crate) async fn last_lines(c: &ContainerHandle) -> Vec<String> {
-    fetch(c, LogOptions::default().tail(LAST_LINES))
-        .await
-        .map(|t| crate::output::output_lines(t.as_bytes()))
-        .unwrap_or_default()
+    match fetch(c, LogOptions::default().tail(LAST_LINES)).await {
+        Ok(text) => crate::output::output_lines(text.as_bytes()),
+        Err(e) => {
+            let why = e.to_string();
+            vec![format!(
+                "(the logs could not be read: {})",
+                why.lines().next().unwrap_or_default()
+            )]
+        }
+    }
 }
 
 /// A container's log lines as they are written, ending when the container stops.
@@ -169,38 +189,141 @@ impl Drop for LogStream {
     }
 }
 
+/// The lines of a follow that asks for timestamps, across reconnects: each message's time is
+/// read (and removed unless the caller asked for timestamps), and what was seen before a
+/// reconnect is skipped.
+struct Seen {
+    lines: LineAssembler,
+    /// A TTY's output arrives in chunks that are not messages: its lines are rebuilt first,
+    /// then their times read; a reconnect drops a partial line (it is sent again).
+    console: LineAssembler,
+    resume: Resume,
+    keep_timestamps: bool,
+}
+
+impl Seen {
+    fn new(keep_timestamps: bool) -> Seen {
+        Seen {
+            lines: LineAssembler::new(),
+            console: LineAssembler::new(),
+            resume: Resume::default(),
+            keep_timestamps,
+        }
+    }
+
+    /// The new lines an item of the stream completes.
+    fn accept(&mut self, item: LogOutput) -> Vec<LogLine> {
+        if let LogOutput::Console { message } = item {
+            let lines = self.console.push(StreamKind::Stdout, &message);
+            return lines
+                .into_iter()
+                .filter_map(|mut line| match split_stamp(line.text.as_bytes()) {
+                    None => Some(line),
+                    Some((stamp, _)) if !self.resume.is_new(stamp) => None,
+                    Some((_, text)) => {
+                        if !self.keep_timestamps {
+                            line.text = String::from_utf8_lossy(text).into_owned();
+                        }
+                        Some(line)
+                    }
+                })
+                .collect();
+        }
+        let Some((kind, bytes)) = split(item) else {
+            return Vec::new();
+        };
+        match split_stamp(&bytes) {
+            Some((stamp, _)) if !self.resume.is_new(stamp) => Vec::new(),
+            Some((_, text)) if !self.keep_timestamps => self.lines.push(kind, text),
+            _ => self.lines.push(kind, &bytes),
+        }
+    }
+
+    /// Prepares for a reconnect; the Unix second to ask from (`None`: as before).
+    fn reconnect(&mut self) -> Option<i64> {
+        self.console = LineAssembler::new();
+        self.resume.since()
+    }
+
+    /// The partial lines left at the end.
+    fn finish(&mut self) -> Vec<LogLine> {
+        let mut out = self.lines.finish();
+        out.extend(self.console.finish());
+        out
+    }
+}
+
 /// Starts following the logs.
+///
+/// A connection that breaks is opened again from where it was (see [`crate::resume`]): the
+/// follow asks for timestamps, and after a reconnect skips what it already handed out, so no
+/// line is duplicated or lost. A connection silent for [`FOLLOW_IDLE`] is replaced the same way
+/// (it may have stalled). The reconnects after a failure are bounded by
+/// [`BACKOFF`](crate::engine::retry::BACKOFF), and the whole follow by `timeout`.
 pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration) -> LogStream {
     let (tx, rx) = mpsc::channel(256);
     let docker = c.helper().docker().clone();
+    let target = c.helper().target();
     let (id, name) = (c.id().to_string(), c.docker_name().to_string());
     let task = runtime::handle().spawn(async move {
         let follow = async {
-            let mut stream = docker.logs(&id, Some(options.to_bollard(true)));
-            let mut lines = LineAssembler::new();
-            while let Some(item) = stream.next().await {
-                match item {
-                    Ok(item) => {
-                        if let Some((kind, bytes)) = split(item) {
-                            for line in lines.push(kind, &bytes) {
-                                if tx.send(Ok(line)).await.is_err() {
-                                    return;
-                                }
-                            }
+            let mut seen = Seen::new(options.timestamps);
+            let mut since = options.since.map(i64::from);
+            let mut failures = 0;
+            loop {
+                let mut stamped = options.clone().timestamps(true);
+                stamped.since = since.and_then(|s| i32::try_from(s).ok());
+                let mut stream = docker.logs(&id, Some(stamped.to_bollard(true)));
+                let (mut broken, mut idle) = (None, false);
+                loop {
+                    let item = match tokio::time::timeout(FOLLOW_IDLE, stream.next()).await {
+                        Ok(Some(item)) => item,
+                        Ok(None) => break,
+                        Err(_) => {
+                            idle = true;
+                            break;
+                        }
+                    };
+                    let item = match item {
+                        Ok(item) => item,
+                        Err(e) => {
+                            broken = Some(e);
+                            break;
+                        }
+                    };
+                    failures = 0;
+                    for line in seen.accept(item) {
+                        if tx.send(Ok(line)).await.is_err() {
+                            return;
                         }
                     }
-                    Err(e) => {
-                        let _ = tx
-                            .send(Err(Error::docker(
-                                format!("follow logs of container `{name}`"),
-                                e,
-                            )))
-                            .await;
+                }
+                if idle {
+                    // Silent for a while: a stalled connection is replaced (a quiet container
+                    // costs one request per FOLLOW_IDLE).
+                    since = seen.reconnect().or(since);
+                    continue;
+                }
+                let Some(error) = broken else { break };
+                match BACKOFF.get(failures) {
+                    Some(wait) if transport(&error).is_some() => {
+                        tracing::debug!(target: "seaworthy", container = %name, %error, "log follow broken: reconnecting");
+                        tokio::time::sleep(*wait).await;
+                        failures += 1;
+                        since = seen.reconnect().or(since);
+                    }
+                    _ => {
+                        let failed = Failed {
+                            error,
+                            attempts: failures + 1,
+                        };
+                        let action = format!("follow logs of container `{name}`");
+                        let _ = tx.send(Err(retry::fail(&target, action, failed))).await;
                         return;
                     }
                 }
             }
-            for line in lines.finish() {
+            for line in seen.finish() {
                 if tx.send(Ok(line)).await.is_err() {
                     return;
                 }
@@ -286,5 +409,64 @@ impl ContainerHandle {
         timeout: Duration,
     ) -> Result<String> {
         wait_for_match(self, matcher, LogOptions::default(), timeout).await
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    const T1: &str = "2026-11-29T13:22:05.000000001Z";
+    const T2: &str = "2026-11-29T13:22:05.000000002Z";
+    const T3: &str = "2026-11-29T13:22:06.000000000Z";
+
+    fn out(text: String) -> LogOutput {
+        LogOutput::StdOut {
+            message: text.into(),
+        }
+    }
+
+    fn texts(lines: Vec<LogLine>) -> Vec<String> {
+        lines.into_iter().map(|l| l.text).collect()
+    }
+
+    #[test]
+    fn skip_after_a_reconnect_what_was_seen_before() {
+        let mut seen = Seen::new(false);
+        assert_eq!(texts(seen.accept(out(format!("{T1} a\n")))), ["a"]);
+        assert_eq!(texts(seen.accept(out(format!("{T2} b\n")))), ["b"]);
+        assert_eq!(seen.reconnect(), Some(1_795_958_525));
+        assert!(seen.accept(out(format!("{T1} a\n"))).is_empty());
+        assert!(seen.accept(out(format!("{T2} b\n"))).is_empty());
+        assert_eq!(texts(seen.accept(out(format!("{T3} c\n")))), ["c"]);
+        assert!(seen.finish().is_empty());
+    }
+
+    #[test]
+    fn keep_the_timestamps_when_asked() {
+        let mut seen = Seen::new(true);
+        assert_eq!(
+            texts(seen.accept(out(format!("{T1} a\n")))),
+            [format!("{T1} a")]
+        );
+    }
+
+    #[test]
+    fn read_the_times_of_a_ttys_lines_and_let_unstamped_ones_through() {
+        let mut seen = Seen::new(false);
+        let console = |m: &str| LogOutput::Console {
+            message: m.to_string().into(),
+        };
+        let (head, tail) = T2.split_at(10);
+        assert_eq!(
+            texts(seen.accept(console(&format!("{T1} a\r\n{head}")))),
+            ["a"]
+        );
+        assert_eq!(texts(seen.accept(console(&format!("{tail} b\r\n")))), ["b"]);
+        assert_eq!(texts(seen.accept(console("plain\r\n"))), ["plain"]);
+        seen.reconnect();
+        assert!(seen
+            .accept(console(&format!("{T1} a\r\n{T2} b\r\n")))
+            .is_empty());
     }
 }

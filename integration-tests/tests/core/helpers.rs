@@ -313,11 +313,19 @@ async fn a_network_with_a_running_container_cannot_be_removed() {
         assert!(
             msg.starts_with(&format!(
                 "failed to remove network `{}`: ",
-                net.id().unwrap()
+                net.docker_name().unwrap()
             )),
             "{msg}"
         );
         assert!(msg.contains("has active endpoints"), "{msg}");
+        assert!(
+            msg.ends_with(&format!(
+                "\nleft on the engine: network `{name}`\n(hint: remove them with `docker network \
+                 rm {name}`)",
+                name = net.docker_name().unwrap()
+            )),
+            "{msg}"
+        );
         assert!(net.is_created());
         c.teardown().await.unwrap();
         net.teardown().await.unwrap();

@@ -3,7 +3,8 @@
 use bollard::query_parameters::RemoveContainerOptionsBuilder;
 use bollard::Docker;
 
-use crate::error::{Error, Result};
+use crate::engine::retry::{self, retrying, Failed, Target};
+use crate::error::Error;
 
 /// The kinds of resource a helper creates and removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,41 +79,73 @@ impl Removed {
 }
 
 /// Removes one resource (a container forcibly, with its anonymous volumes); `Ok(true)` if it
-/// existed, `Ok(false)` if it was already gone.
-pub(crate) async fn remove_resource(docker: &Docker, kind: ResourceKind, id: &str) -> Result<bool> {
-    let r = match kind {
-        ResourceKind::Container => {
-            docker
-                .remove_container(
-                    id,
-                    Some(
-                        RemoveContainerOptionsBuilder::new()
-                            .force(true)
-                            .v(true)
-                            .build(),
-                    ),
-                )
-                .await
+/// existed, `Ok(false)` if it was already gone. A broken connection is retried (removal may be
+/// repeated: a resource the first attempt removed answers 404, which is done).
+pub(crate) async fn remove_resource(
+    docker: &Docker,
+    kind: ResourceKind,
+    id: &str,
+) -> std::result::Result<bool, Failed> {
+    retrying(|attempt| async move {
+        let r = match kind {
+            ResourceKind::Container => {
+                docker
+                    .remove_container(
+                        id,
+                        Some(
+                            RemoveContainerOptionsBuilder::new()
+                                .force(true)
+                                .v(true)
+                                .build(),
+                        ),
+                    )
+                    .await
+            }
+            ResourceKind::Network => docker.remove_network(id).await,
+            ResourceKind::Volume => {
+                docker
+                    .remove_volume(id, None::<bollard::query_parameters::RemoveVolumeOptions>)
+                    .await
+            }
+        };
+        match r {
+            Ok(()) => Ok(true),
+            // Gone: a 404 after a broken attempt is the first attempt's work, so it still
+            // counts as removed by us.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(attempt > 0),
+            // A container already being removed (409 "removal in progress") is gone for our
+            // purposes.
+            Err(bollard::errors::Error::DockerResponseServerError { message, .. })
+                if message.contains("already in progress") =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
         }
-        ResourceKind::Network => docker.remove_network(id).await,
-        ResourceKind::Volume => {
-            docker
-                .remove_volume(id, None::<bollard::query_parameters::RemoveVolumeOptions>)
-                .await
-        }
-    };
-    match r {
-        Ok(()) => Ok(true),
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        }) => Ok(false),
-        // A container already being removed (409 "removal in progress") is gone for our purposes.
-        Err(bollard::errors::Error::DockerResponseServerError { message, .. })
-            if message.contains("already in progress") =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(Error::docker(format!("remove {} `{id}`", kind.as_str()), e)),
+    })
+    .await
+}
+
+/// What removing a resource is called in messages: "remove container `test_web_ab1`".
+pub(crate) fn removal_action(kind: ResourceKind, name: &str) -> String {
+    format!("remove {} `{name}`", kind.as_str())
+}
+
+/// The error of a removal that failed, which names what is left on the engine.
+pub(crate) fn removal_failed(target: &Target, kind: ResourceKind, name: &str, f: Failed) -> Error {
+    left_behind(
+        retry::fail(target, removal_action(kind, name), f),
+        vec![(kind, name.to_string())],
+    )
+}
+
+/// `error`, saying that `left` is still on the engine and how to remove it.
+pub(crate) fn left_behind(error: Error, left: Vec<(ResourceKind, String)>) -> Error {
+    Error::LeftBehind {
+        left: left.into_iter().map(|(k, n)| (k.as_str(), n)).collect(),
+        source: Box::new(error),
     }
 }
 

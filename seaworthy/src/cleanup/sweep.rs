@@ -11,7 +11,8 @@ use bollard::Docker;
 
 use super::kept;
 use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
-use super::removal::{remove_resource, Removed, ResourceKind};
+use super::removal::{removal_action, remove_resource, Removed, ResourceKind};
+use crate::engine::retry::retrying;
 use crate::error::{Error, Result};
 use crate::host::pid_alive;
 use crate::runtime;
@@ -68,13 +69,18 @@ async fn sweep_matching(
 ) -> Result<Removed> {
     let filter = label_filter(label);
     let mut removed = Removed::default();
-    let options = ListContainersOptionsBuilder::new()
-        .all(true)
-        .filters(&filter)
-        .build();
-    let containers = crate::engine::compat::list_containers(docker, options)
-        .await
-        .map_err(|e| Error::docker("list containers", e))?;
+    // Listing is a read: retried when the connection breaks.
+    let containers = retrying(|_| {
+        crate::engine::compat::list_containers(
+            docker,
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&filter)
+                .build(),
+        )
+    })
+    .await
+    .map_err(|f| Error::docker("list containers", f.error))?;
     for c in containers {
         let labels = c.labels.unwrap_or_default();
         let Some(id) = c.id else { continue };
@@ -83,39 +89,47 @@ async fn sweep_matching(
                 .names
                 .and_then(|n| n.first().cloned())
                 .unwrap_or_else(|| id.clone());
-            if remove_resource(docker, ResourceKind::Container, &id).await? {
-                removed.push(
-                    ResourceKind::Container,
-                    name.trim_start_matches('/').to_string(),
-                );
+            let name = name.trim_start_matches('/').to_string();
+            if remove(docker, ResourceKind::Container, &id, &name).await? {
+                removed.push(ResourceKind::Container, name);
             }
         }
     }
-    let networks = docker
-        .list_networks(Some(
+    let networks = retrying(|_| {
+        docker.list_networks(Some(
             ListNetworksOptionsBuilder::new().filters(&filter).build(),
         ))
-        .await
-        .map_err(|e| Error::docker("list networks", e))?;
+    })
+    .await
+    .map_err(|f| Error::docker("list networks", f.error))?;
     for n in networks {
         let labels = n.labels.unwrap_or_default();
         let Some(id) = n.id else { continue };
-        if pred(&labels, &id) && remove_resource(docker, ResourceKind::Network, &id).await? {
-            removed.push(ResourceKind::Network, n.name.unwrap_or(id));
+        let name = n.name.unwrap_or_else(|| id.clone());
+        if pred(&labels, &id) && remove(docker, ResourceKind::Network, &id, &name).await? {
+            removed.push(ResourceKind::Network, name);
         }
     }
-    let volumes = docker
-        .list_volumes(Some(
+    let volumes = retrying(|_| {
+        docker.list_volumes(Some(
             ListVolumesOptionsBuilder::new().filters(&filter).build(),
         ))
-        .await
-        .map_err(|e| Error::docker("list volumes", e))?;
+    })
+    .await
+    .map_err(|f| Error::docker("list volumes", f.error))?;
     for v in volumes.volumes.unwrap_or_default() {
         if pred(&v.labels, &v.name)
-            && remove_resource(docker, ResourceKind::Volume, &v.name).await?
+            && remove(docker, ResourceKind::Volume, &v.name, &v.name).await?
         {
             removed.push(ResourceKind::Volume, v.name);
         }
     }
     Ok(removed)
+}
+
+/// [`remove_resource`], its error naming the resource by its Docker name.
+async fn remove(docker: &Docker, kind: ResourceKind, id: &str, name: &str) -> Result<bool> {
+    remove_resource(docker, kind, id)
+        .await
+        .map_err(|f| Error::docker(removal_action(kind, name), f.error))
 }

@@ -5,6 +5,9 @@ use bollard::models::{
 };
 
 use crate::cell::SharedCell;
+use crate::cleanup::labels::LABEL_RUN;
+use crate::engine::create::create_once;
+use crate::engine::retry;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
@@ -119,12 +122,16 @@ impl NetworkDefinition {
         };
         let docker = helper.docker().clone();
         let name = docker_name.clone();
+        let (target, run) = (helper.target(), helper.run_id().to_string());
         let id = runtime::run(async move {
-            docker
-                .create_network(request)
-                .await
-                .map(|r| r.id)
-                .map_err(|e| Error::docker(format!("create network `{name}`"), e))
+            // After a broken connection, the network is looked up by its name and this run's
+            // label before it is created again (Docker would make a second one of that name).
+            create_once(
+                || async { docker.create_network(request.clone()).await.map(|r| r.id) },
+                || network_of_run(&docker, &name, &run),
+            )
+            .await
+            .map_err(|f| retry::fail(&target, format!("create network `{name}`"), f))
         })
         .await?;
         helper.track(ResourceKind::Network, &id, &docker_name);
@@ -150,17 +157,44 @@ impl NetworkDefinition {
     pub async fn inspect(&self) -> Result<bollard::models::NetworkInspect> {
         let c = self.created()?;
         let docker = c.helper.docker().clone();
+        let target = c.helper.target();
         runtime::run(async move {
-            docker
-                .inspect_network(
+            let action = format!("inspect network `{}`", c.docker_name);
+            retry::read(&target, &action, |_| {
+                docker.inspect_network(
                     &c.id,
                     None::<bollard::query_parameters::InspectNetworkOptions>,
                 )
-                .await
-                .map_err(|e| Error::docker(format!("inspect network `{}`", c.docker_name), e))
+            })
+            .await
         })
         .await
     }
+}
+
+/// The ID of the network named `name` that this run created (its `seaworthy.run` label is
+/// `run`), if there is one.
+async fn network_of_run(
+    docker: &bollard::Docker,
+    name: &str,
+    run: &str,
+) -> std::result::Result<Option<String>, bollard::errors::Error> {
+    let filters = std::collections::HashMap::from([
+        ("name".to_string(), vec![name.to_string()]),
+        ("label".to_string(), vec![format!("{LABEL_RUN}={run}")]),
+    ]);
+    let networks = docker
+        .list_networks(Some(
+            bollard::query_parameters::ListNetworksOptionsBuilder::new()
+                .filters(&filters)
+                .build(),
+        ))
+        .await?;
+    // The name filter matches parts of names: keep the exact one.
+    Ok(networks
+        .into_iter()
+        .find(|n| n.name.as_deref() == Some(name))
+        .and_then(|n| n.id))
 }
 
 /// Connects a container to a network with aliases.

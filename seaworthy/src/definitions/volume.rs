@@ -3,6 +3,7 @@
 use bollard::models::VolumeCreateRequest;
 
 use crate::cell::SharedCell;
+use crate::engine::retry;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
@@ -114,11 +115,12 @@ impl VolumeDefinition {
         };
         let docker = helper.docker().clone();
         let name = docker_name.clone();
+        let target = helper.target();
         runtime::run(async move {
-            docker
-                .create_volume(request)
-                .await
-                .map_err(|e| Error::docker(format!("create volume `{name}`"), e))
+            // Volume names are unique and creating an existing one answers it: a create whose
+            // connection broke may be repeated.
+            let action = format!("create volume `{name}`");
+            retry::read(&target, &action, |_| docker.create_volume(request.clone())).await
         })
         .await?;
         helper.track(ResourceKind::Volume, &docker_name, &docker_name);
@@ -146,11 +148,10 @@ impl VolumeDefinition {
             helper,
         } = self.created()?;
         let docker = helper.docker().clone();
+        let target = helper.target();
         runtime::run(async move {
-            docker
-                .inspect_volume(&docker_name)
-                .await
-                .map_err(|e| Error::docker(format!("inspect volume `{docker_name}`"), e))
+            let action = format!("inspect volume `{docker_name}`");
+            retry::read(&target, &action, |_| docker.inspect_volume(&docker_name)).await
         })
         .await
     }

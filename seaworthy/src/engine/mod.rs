@@ -13,9 +13,12 @@
 
 pub mod compat;
 mod context;
+pub(crate) mod create;
 mod discover;
+pub(crate) mod retry;
 mod runner;
 mod tls;
+pub(crate) mod transport;
 
 use std::fmt;
 use std::net::{IpAddr, ToSocketAddrs};

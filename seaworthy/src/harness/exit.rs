@@ -155,7 +155,7 @@ async fn still_there(f: &removals::Failed) -> Vec<String> {
         let mut left = Vec::new();
         for c in containers {
             if !matches!(
-                docker.inspect_container(&c, None).await,
+                crate::engine::compat::inspect_container(&docker, &c).await,
                 Err(bollard::errors::Error::DockerResponseServerError {
                     status_code: 404,
                     ..

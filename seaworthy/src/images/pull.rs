@@ -20,6 +20,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use super::policy::{self, PolicySource, PullPolicy};
 use super::progress::{self, Progress};
 use super::{lock, ImageInfo};
+use crate::engine::retry::{retrying, Failed};
 use crate::error::{Error, Result};
 use crate::runtime;
 
@@ -197,16 +198,25 @@ async fn ensure_on_runtime(
 
 /// The image's info, or `None` when it is not present.
 async fn inspect(docker: &Docker, image: &str) -> Result<Option<ImageInfo>> {
-    match docker.inspect_image(image).await {
+    // A read: retried when the connection breaks.
+    match retrying(|_| docker.inspect_image(image)).await {
         Ok(inspect) => Ok(Some(ImageInfo::from_inspect(inspect))),
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
+        Err(Failed {
+            error:
+                bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                },
+            ..
         }) => Ok(None),
         // A name outside the grammar that the engine cannot even look up ("invalid reference
         // format", or a path its router redirects): the name is the problem, not the engine.
-        Err(bollard::errors::Error::DockerResponseServerError {
-            status_code,
-            message,
+        Err(Failed {
+            error:
+                bollard::errors::Error::DockerResponseServerError {
+                    status_code,
+                    message,
+                },
+            ..
         }) if status_code == 400 || (300..400).contains(&status_code) => {
             Err(Error::InvalidImageReference {
                 image: image.to_string(),
@@ -216,7 +226,7 @@ async fn inspect(docker: &Docker, image: &str) -> Result<Option<ImageInfo>> {
                     .unwrap_or(message),
             })
         }
-        Err(e) => Err(Error::docker(format!("inspect image `{image}`"), e)),
+        Err(f) => Err(Error::docker(format!("inspect image `{image}`"), f.error)),
     }
 }
 

@@ -6,16 +6,44 @@
 
 use std::time::{Duration, Instant};
 
-use bollard::models::ContainerInspectResponse;
+use bollard::models::{ContainerCreateResponse, ContainerInspectResponse};
 use bollard::query_parameters::CreateContainerOptionsBuilder;
 
 use super::{Attachment, ContainerDefinition};
 use crate::cell::CellGuard;
+use crate::cleanup::labels::LABEL_RUN;
+use crate::engine::create::create_once;
+use crate::engine::retry::{self, Failed};
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
 use crate::status::ContainerStatus;
+
+/// The container named `name` if this run created it (its `seaworthy.run` label is `run`), as
+/// the create's answer; `None` when there is none.
+async fn created_by_run(
+    docker: &bollard::Docker,
+    name: &str,
+    run: &str,
+) -> std::result::Result<Option<ContainerCreateResponse>, bollard::errors::Error> {
+    match crate::engine::compat::inspect_container(docker, name).await {
+        Ok(c) => {
+            let ours = c
+                .config
+                .and_then(|c| c.labels)
+                .is_some_and(|l| l.get(LABEL_RUN).map(String::as_str) == Some(run));
+            Ok(ours.then(|| ContainerCreateResponse {
+                id: c.id.unwrap_or_default(),
+                warnings: Vec::new(),
+            }))
+        }
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 impl ContainerDefinition {
     /// Creates, starts and waits for readiness; does nothing if already created.
@@ -99,29 +127,48 @@ impl ContainerDefinition {
         let docker = helper.docker().clone();
         let name = docker_name.clone();
         let image_ref = c.image.clone();
+        let (target, run) = (helper.target(), helper.run_id().to_string());
         let id = runtime::run(async move {
-            let created = docker
-                .create_container(
-                    Some(CreateContainerOptionsBuilder::new().name(&name).build()),
-                    body,
-                )
-                .await;
+            // After a broken connection, the container is looked up by its name (and this
+            // run's label) before it is created again: the engine may have made it.
+            let created = create_once(
+                || {
+                    docker.create_container(
+                        Some(CreateContainerOptionsBuilder::new().name(&name).build()),
+                        body.clone(),
+                    )
+                },
+                || created_by_run(&docker, &name, &run),
+            )
+            .await;
             match created {
                 Ok(r) => Ok(r.id),
-                Err(bollard::errors::Error::DockerResponseServerError {
-                    status_code: 409, ..
+                Err(Failed {
+                    error:
+                        bollard::errors::Error::DockerResponseServerError {
+                            status_code: 409, ..
+                        },
+                    ..
                 }) => Err(Error::NameConflict {
                     kind: "container",
                     name,
                 }),
-                Err(bollard::errors::Error::DockerResponseServerError {
-                    status_code: 404,
-                    message,
+                Err(Failed {
+                    error:
+                        bollard::errors::Error::DockerResponseServerError {
+                            status_code: 404,
+                            message,
+                        },
+                    ..
                 }) if message.contains("image") => Err(Error::ImageNotFound {
                     image: image_ref,
                     reason: message,
                 }),
-                Err(e) => Err(Error::docker(format!("create container `{name}`"), e)),
+                Err(f) => Err(retry::fail(
+                    &target,
+                    format!("create container `{name}`"),
+                    f,
+                )),
             }
         })
         .await?;
