@@ -52,6 +52,12 @@ pub(crate) fn kept_by_any_run() -> HashSet<String> {
         .collect()
 }
 
+/// `true` when some run has marked this ID as kept, asked of the file system now. Blocking (one
+/// `stat`).
+pub(crate) fn is_marked(id: &str) -> bool {
+    !id.is_empty() && !id.contains('/') && kept_dir().join(id).exists()
+}
+
 /// Deletes the markers of these IDs (resources that no longer exist). Blocking (file system).
 pub(crate) fn forget(ids: &[String]) {
     let dir = kept_dir();

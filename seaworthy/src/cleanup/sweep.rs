@@ -36,7 +36,9 @@ pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) 
             return false;
         }
         match labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok()) {
-            Some(pid) => !pid_alive(pid),
+            // A run marks what it keeps before it exits: once its process is seen dead, a marker
+            // written after `kept_ids` was read is on disk (one `stat`, asked only then).
+            Some(pid) => !pid_alive(pid) && !kept::is_marked(id),
             None => false,
         }
     };
