@@ -9,7 +9,7 @@
 use seaworthy::prelude::*;
 
 #[fixture(scope = "module")]
-fn postgresql() -> PostgresContainer {
+fn bench_postgresql() -> PostgresContainer {
     PostgresContainer::new("postgresql").image("seaworthy-test/postgres:15")
 }
 
@@ -17,8 +17,8 @@ macro_rules! twenty {
     ($($t:ident)*) => {$(
         #[container_test]
         #[ignore]
-        async fn $t(postgresql: &PostgresContainer) {
-            let out = postgresql.exec_psql("SELECT 1").await.unwrap();
+        async fn $t(bench_postgresql: &PostgresContainer) {
+            let out = bench_postgresql.exec_psql("SELECT 1").await.unwrap();
             assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
         }
     )*};

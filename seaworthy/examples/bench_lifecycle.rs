@@ -12,6 +12,13 @@
 //! drift (page cache, the daemon's state) affects both alike. It prints the median and the mean of
 //! each, and their ratio; the target is a library within 1.10x of raw.
 //!
+//! Then it times 10 lifecycles the way the fixture harness runs 10 passing function-scoped tests
+//! (each removal started in the background, the next lifecycle at once, every removal awaited at
+//! the end as the process exit does), with 1 and with 2 lifecycles at a time, against 10 raw
+//! lifecycles serially, in rounds that alternate the order (targets: 0.80x and 0.60x). The whole
+//! test processes are timed by the fixture benchmark (`bench::fixture_suites` in
+//! integration-tests).
+//!
 //! Needs the local image `seaworthy-test/busybox:latest` (`scripts/prepare-images`).
 
 use std::time::{Duration, Instant};
@@ -128,6 +135,38 @@ async fn raw_lifecycle(docker: &Docker, helper: &DockerHelper, i: usize) -> Dura
     started.elapsed()
 }
 
+/// Ten lifecycles as the harness runs ten passing tests, `threads` at a time: the removals run in
+/// the background and are all awaited at the end.
+async fn library_suite(helper: &DockerHelper, threads: usize) -> Duration {
+    let started = Instant::now();
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..threads {
+        let (helper, next) = (helper.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut removals = Vec::new();
+            while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 10 {
+                let c = ContainerDefinition::new("bench", IMAGE)
+                    .command(["sh", "-c", SCRIPT])
+                    .wait_for(Wait::logs(["^ready$"]));
+                c.setup(&helper).await.expect("library setup");
+                let out = c.exec(["echo", "hi"]).await.expect("library exec");
+                assert_eq!(out.stdout, b"hi\n");
+                removals.push(tokio::spawn(async move {
+                    c.teardown().await.expect("library teardown")
+                }));
+            }
+            removals
+        }));
+    }
+    for w in workers {
+        for r in w.await.expect("a suite worker") {
+            r.await.expect("a background removal");
+        }
+    }
+    started.elapsed()
+}
+
 fn median(v: &[Duration]) -> Duration {
     let mut s = v.to_vec();
     s.sort();
@@ -181,6 +220,26 @@ async fn main() {
             lib.push(library_lifecycle(&helper).await);
         }
     }
+    const ROUNDS: usize = 3;
+    let (mut serial, mut parallel, mut raw10) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let raw_suite = async {
+            let started = Instant::now();
+            for i in 0..10 {
+                raw_lifecycle(&docker, &helper, 1_000_000 + round * 10 + i).await;
+            }
+            started.elapsed()
+        };
+        if round % 2 == 0 {
+            raw10.push(raw_suite.await);
+            serial.push(library_suite(&helper, 1).await);
+            parallel.push(library_suite(&helper, 2).await);
+        } else {
+            serial.push(library_suite(&helper, 1).await);
+            parallel.push(library_suite(&helper, 2).await);
+            raw10.push(raw_suite.await);
+        }
+    }
     let removed = helper.teardown().await.expect("teardown");
     assert_eq!(
         removed.total(),
@@ -208,4 +267,20 @@ async fn main() {
     println!(
         "ratio library/raw: median {ratio_median:.3}x, mean {ratio_mean:.3}x (target <= 1.10x)"
     );
+    let raw10 = median(&raw10);
+    println!(
+        "10 lifecycles as 10 passing tests (removals in the background), median of {ROUNDS} rounds:"
+    );
+    println!("  raw, 10 serially:        {:8.1} ms", ms(raw10));
+    for (label, v, target) in [
+        ("library, 1 at a time:", &serial, 0.80),
+        ("library, 2 at a time:", &parallel, 0.60),
+    ] {
+        let m = median(v);
+        println!(
+            "  {label:<24} {:8.1} ms = {:.3}x raw serial (target <= {target:.2}x)",
+            ms(m),
+            ms(m) / ms(raw10)
+        );
+    }
 }
