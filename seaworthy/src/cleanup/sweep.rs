@@ -60,19 +60,36 @@ pub(crate) async fn sweep_run(
     sweep_matching(docker, &filter, |_, id| !kept(id)).await
 }
 
+/// Removes everything carrying all of `labels` (`key=value`).
+pub(crate) async fn sweep_labels(docker: &Docker, labels: &[&str]) -> Result<Removed> {
+    let filter = HashMap::from([(
+        "label".to_string(),
+        labels.iter().map(|l| l.to_string()).collect(),
+    )]);
+    sweep_filtered(docker, &filter, |_, _| true).await
+}
+
 /// Removes containers, then networks, then volumes carrying `label` that `pred` selects.
 async fn sweep_matching(
     docker: &Docker,
     label: &str,
     pred: impl Fn(&HashMap<String, String>, &str) -> bool,
 ) -> Result<Removed> {
-    let filter = label_filter(label);
+    sweep_filtered(docker, &label_filter(label), pred).await
+}
+
+/// Removes containers, then networks, then volumes that `filter` lists and `pred` selects.
+async fn sweep_filtered(
+    docker: &Docker,
+    filter: &HashMap<String, Vec<String>>,
+    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
+) -> Result<Removed> {
     let mut removed = Removed::default();
     let containers = docker
         .list_containers(Some(
             ListContainersOptionsBuilder::new()
                 .all(true)
-                .filters(&filter)
+                .filters(filter)
                 .build(),
         ))
         .await
@@ -95,7 +112,7 @@ async fn sweep_matching(
     }
     let networks = docker
         .list_networks(Some(
-            ListNetworksOptionsBuilder::new().filters(&filter).build(),
+            ListNetworksOptionsBuilder::new().filters(filter).build(),
         ))
         .await
         .map_err(|e| Error::docker("list networks", e))?;
@@ -108,7 +125,7 @@ async fn sweep_matching(
     }
     let volumes = docker
         .list_volumes(Some(
-            ListVolumesOptionsBuilder::new().filters(&filter).build(),
+            ListVolumesOptionsBuilder::new().filters(filter).build(),
         ))
         .await
         .map_err(|e| Error::docker("list volumes", e))?;
