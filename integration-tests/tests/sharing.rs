@@ -230,23 +230,31 @@ fn counts(pairs: &[(&str, usize)]) -> HashMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
+/// Runs `cmd` of `case` to its end, expecting success, exactly the `create` events `expected`
+/// and nothing left afterwards; its output.
+fn passes_creating(case: &Case, cmd: Command, expected: &[(&str, usize)]) -> String {
+    let creates = Creates::watch(case);
+    let (code, out) = run(cmd);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(creates.finish(), counts(expected), "{out}");
+    assert_all_gone(&[case.label()]);
+    out
+}
+
 #[test]
 fn twenty_nextest_processes_share_one_module_container() {
     let case = Case::new("module20");
-    let creates = Creates::watch(&case);
-    let (code, out) = run(case.nextest(
+    let cmd = case.nextest(
         "binary_id(integration-tests::share_a) & test(/^module20::/)",
         "default",
-    ));
-    assert_eq!(code, Some(0), "{out}");
+    );
+    let out = passes_creating(&case, cmd, &[("mod_box", 1), ("own_box", 20)]);
+    assert!(out.contains("20 tests run: 20 passed"), "{out}");
     assert_eq!(
-        creates.finish(),
-        counts(&[("mod_box", 1), ("own_box", 20)]),
+        out.matches("attached to container test_mod_box_").count(),
+        19,
         "{out}"
     );
-    assert!(out.contains("20 tests run: 20 passed"), "{out}");
-    assert!(out.contains("attached to container test_mod_box_"), "{out}");
-    assert_all_gone(&[case.label()]);
 }
 
 const RUN_SCOPE_BINARIES: &str =
@@ -256,62 +264,43 @@ const RUN_SCOPE_BINARIES: &str =
 #[test]
 fn three_nextest_binaries_share_one_run_container() {
     let case = Case::new("run-nextest");
-    let creates = Creates::watch(&case);
-    let (code, out) = run(case.nextest(RUN_SCOPE_BINARIES, "default"));
-    assert_eq!(code, Some(0), "{out}");
+    let cmd = case.nextest(RUN_SCOPE_BINARIES, "default");
+    let out = passes_creating(&case, cmd, &[("run_box", 1)]);
     assert!(out.contains("3 tests run: 3 passed"), "{out}");
-    assert_eq!(creates.finish(), counts(&[("run_box", 1)]), "{out}");
-    assert_all_gone(&[case.label()]);
 }
 
 #[test]
 fn three_cargo_test_binaries_share_one_run_container() {
     let case = Case::new("run-cargo");
-    let creates = Creates::watch(&case);
-    let (code, out) = run(case.cargo_test("common::run_scope::"));
-    assert_eq!(code, Some(0), "{out}");
-    assert_eq!(
-        out.matches("test common::run_scope::uses_run_box ... ok")
-            .count(),
-        3,
-        "{out}"
-    );
-    assert_eq!(creates.finish(), counts(&[("run_box", 1)]), "{out}");
-    assert_eq!(
-        out.matches("attached to container test_run_box_").count(),
-        2,
-        "{out}"
-    );
-    assert_all_gone(&[case.label()]);
+    let cmd = case.cargo_test("common::run_scope::");
+    let out = passes_creating(&case, cmd, &[("run_box", 1)]);
+    let passed = out.matches("test common::run_scope::uses_run_box ... ok");
+    assert_eq!(passed.count(), 3, "{out}");
+    let attached = out.matches("attached to container test_run_box_");
+    assert_eq!(attached.count(), 2, "{out}");
 }
 
 #[test]
 fn clean_tests_under_nextest_share_one_container_and_each_sees_it_clean() {
     let case = Case::new("clean");
-    let creates = Creates::watch(&case);
-    let (code, out) = run(case.nextest(
+    let cmd = case.nextest(
         "binary_id(integration-tests::share_a) & test(/^clean::/)",
         "default",
-    ));
-    assert_eq!(code, Some(0), "{out}");
+    );
+    let out = passes_creating(&case, cmd, &[("marked", 1)]);
     assert!(out.contains("4 tests run: 4 passed"), "{out}");
-    assert_eq!(creates.finish(), counts(&[("marked", 1)]), "{out}");
-    assert_all_gone(&[case.label()]);
 }
 
 #[test]
 fn sharing_off_under_nextest_creates_one_container_per_process() {
     let case = Case::new("share-off");
-    let creates = Creates::watch(&case);
     let mut cmd = case.nextest(
         "binary_id(integration-tests::share_a) & test(/^clean::c[12]$/)",
         "default",
     );
     cmd.env("SEAWORTHY_SHARE", "0");
-    let (code, out) = run(cmd);
-    assert_eq!(code, Some(0), "{out}");
-    assert_eq!(creates.finish(), counts(&[("marked", 2)]), "{out}");
-    assert_all_gone(&[case.label()]);
+    let out = passes_creating(&case, cmd, &[("marked", 2)]);
+    assert!(!out.contains("attached to container"), "{out}");
 }
 
 #[test]

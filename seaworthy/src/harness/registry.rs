@@ -171,46 +171,51 @@ fn sharing(key: impl FnOnce() -> String, run_scope: bool) -> Option<Arc<SharedSc
     (run.nextest || run_scope).then(|| SharedScope::new(run, key()))
 }
 
-/// The module-scoped instance for tests of `module`.
-pub(crate) fn module_instance(module: &'static str) -> Arc<ScopeInstance> {
+/// The process's instance `key`, made on first use.
+fn instance(
+    key: String,
+    make: impl FnOnce() -> (String, String, Option<Arc<SharedScope>>),
+) -> Arc<ScopeInstance> {
     lock(&SHARED)
-        .entry(format!("module:{module}"))
+        .entry(key)
         .or_insert_with(|| {
-            ScopeInstance::with_sharing(
-                format!("module `{module}`"),
-                module.rsplit("::").next().unwrap_or(module),
-                sharing(|| format!("module:{}:{module}", share::binary_key()), false),
-            )
+            let (label, short, shared) = make();
+            ScopeInstance::with_sharing(label, &short, shared)
         })
         .clone()
+}
+
+/// The module-scoped instance for tests of `module`.
+pub(crate) fn module_instance(module: &'static str) -> Arc<ScopeInstance> {
+    instance(format!("module:{module}"), || {
+        (
+            format!("module `{module}`"),
+            module.rsplit("::").next().unwrap_or(module).to_string(),
+            sharing(|| format!("module:{}:{module}", share::binary_key()), false),
+        )
+    })
 }
 
 /// The binary-scoped instance.
 pub(crate) fn binary_instance() -> Arc<ScopeInstance> {
-    lock(&SHARED)
-        .entry("binary".to_string())
-        .or_insert_with(|| {
-            ScopeInstance::with_sharing(
-                "the test binary".to_string(),
-                "binary",
-                sharing(|| format!("binary:{}", share::binary_key()), false),
-            )
-        })
-        .clone()
+    instance("binary".to_string(), || {
+        (
+            "the test binary".to_string(),
+            "binary".to_string(),
+            sharing(|| format!("binary:{}", share::binary_key()), false),
+        )
+    })
 }
 
 /// The run-scoped instance.
 pub(crate) fn run_instance() -> Arc<ScopeInstance> {
-    lock(&SHARED)
-        .entry("run".to_string())
-        .or_insert_with(|| {
-            ScopeInstance::with_sharing(
-                "the `run` scope".to_string(),
-                "run",
-                sharing(|| "run".to_string(), true),
-            )
-        })
-        .clone()
+    instance("run".to_string(), || {
+        (
+            "the `run` scope".to_string(),
+            "run".to_string(),
+            sharing(|| "run".to_string(), true),
+        )
+    })
 }
 
 /// Records the end of a test of `module`; returns the instances whose last test it was.
