@@ -176,3 +176,30 @@ mod hold {
         hold("h2").await;
     }
 }
+
+/// A module fixture whose container exits instead of becoming ready, under a plain fixture:
+/// the first process records the failure, the others fail at once with it.
+mod failing {
+    use super::*;
+
+    #[fixture(scope = "module")]
+    fn broken_box() -> ContainerDefinition {
+        idle("broken_box").command(["sh", "-c", "echo broken-output; exit 3"])
+    }
+
+    #[fixture(scope = "module")]
+    fn on_broken(broken_box: &ContainerDefinition) -> String {
+        broken_box.name().to_string()
+    }
+
+    macro_rules! three {
+        ($($t:ident)*) => {$(
+            #[container_test]
+            #[ignore = "run by the sharing drivers"]
+            async fn $t(on_broken: &String) {
+                panic!("set up after all: {on_broken}");
+            }
+        )*};
+    }
+    three!(f1 f2 f3);
+}

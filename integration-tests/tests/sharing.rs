@@ -304,6 +304,27 @@ fn sharing_off_under_nextest_creates_one_container_per_process() {
 }
 
 #[test]
+fn a_shared_setup_failure_is_recorded_and_fails_later_processes_at_once() {
+    let case = Case::new("failing");
+    let creates = Creates::watch(&case);
+    let (code, out) = run(case.nextest(
+        "binary_id(integration-tests::share_a) & test(/^failing::/)",
+        "default",
+    ));
+    assert_eq!(code, Some(100), "{out}");
+    assert!(out.contains("3 tests run: 0 passed, 3 failed"), "{out}");
+    assert_eq!(creates.finish(), counts(&[("broken_box", 1)]), "{out}");
+    let chain = "fixture on_broken -> broken_box: container `test_broken_box_";
+    assert_eq!(out.matches(chain).count(), 3, "{out}");
+    assert!(!out.contains("set up after all"), "{out}");
+    let recorded = "(recorded by the test process that set this shared fixture up for run nx-";
+    assert_eq!(out.matches(recorded).count(), 2, "{out}");
+    // The first process's message, with the container's last log line, is every process's.
+    assert_eq!(out.matches("| broken-output").count(), 3, "{out}");
+    assert_all_gone(&[case.label()]);
+}
+
+#[test]
 fn a_process_killed_while_setting_up_a_shared_fixture_is_recovered_from() {
     let case = Case::new("kill-setup");
     let creates = Creates::watch(&case);
