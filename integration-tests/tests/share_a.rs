@@ -203,3 +203,27 @@ mod failing {
     }
     three!(f1 f2 f3);
 }
+
+/// The benchmark's suite: twenty tests querying one module-scoped PostgreSQL.
+mod pg20 {
+    use super::*;
+
+    #[fixture(scope = "module")]
+    fn bench_postgres() -> PostgresContainer {
+        PostgresContainer::new("bench_postgres")
+            .image("seaworthy-test/postgres:15")
+            .configure(|d| d.label("seaworthy-test.case", common::case()))
+    }
+
+    macro_rules! twenty {
+        ($($t:ident)*) => {$(
+            #[container_test]
+            #[ignore = "run by the sharing benchmark"]
+            async fn $t(bench_postgres: &PostgresContainer) {
+                let out = bench_postgres.exec_psql("SELECT 1").await.unwrap();
+                assert_eq!(out.exit_code, 0);
+            }
+        )*};
+    }
+    twenty!(q01 q02 q03 q04 q05 q06 q07 q08 q09 q10 q11 q12 q13 q14 q15 q16 q17 q18 q19 q20);
+}

@@ -386,3 +386,45 @@ fn nothing_is_left_when_nextest_is_interrupted() {
 fn nothing_is_left_when_nextest_times_tests_out() {
     hold_then("nextest-timeout", "share-timeout", |_| {});
 }
+
+/// Times `cmd` (which must pass).
+fn timed(cmd: Command) -> Duration {
+    let start = std::time::Instant::now();
+    let (code, out) = run(cmd);
+    assert_eq!(code, Some(0), "{out}");
+    start.elapsed()
+}
+
+/// The benchmark of issue 11: twenty tests of one module-scoped PostgreSQL, under nextest with
+/// sharing, under nextest without it (every process starts its own PostgreSQL) and under
+/// `cargo test` (one process). Prints the medians of 3 rounds and their ratios; no timed
+/// assertion. Each figure includes the runner's own start (cargo's build check, nextest's
+/// listing).
+#[test]
+#[ignore = "a benchmark: cargo test -p integration-tests --test sharing -- --ignored --nocapture"]
+fn bench_module_postgres_suites() {
+    let filter = "binary_id(integration-tests::share_a) & test(/^pg20::/)";
+    let mut rounds: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..3 {
+        let case = Case::new("bench");
+        rounds[0].push(timed(case.nextest(filter, "default")));
+        let mut off = case.nextest(filter, "default");
+        off.env("SEAWORTHY_SHARE", "0");
+        rounds[1].push(timed(off));
+        let mut cargo = case.cargo_test("pg20::");
+        cargo.args(["--test-threads", "2"]);
+        rounds[2].push(timed(cargo));
+        assert_all_gone(&[case.label()]);
+    }
+    let [shared, unshared, cargo] = rounds.map(|mut r| {
+        r.sort();
+        r[1].as_secs_f64()
+    });
+    println!(
+        "20 tests, one module-scoped PostgreSQL (medians of 3):\n  nextest, shared: {shared:.2} s\n  \
+         nextest, SEAWORTHY_SHARE=0: {unshared:.2} s ({:.2}x shared)\n  cargo test: {cargo:.2} s \
+         ({:.2}x shared)",
+        unshared / shared,
+        cargo / shared
+    );
+}
