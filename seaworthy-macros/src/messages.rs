@@ -13,7 +13,7 @@ pub(crate) const NO_RETURN: &str =
 pub(crate) const IMPL_RETURN: &str =
     "a #[fixture] cannot return `impl Trait`: name the type, so tests can borrow it as `&Type`";
 pub(crate) const BAD_SCOPE: &str =
-    "unknown scope: expected one of \"function\", \"module\", \"binary\"";
+    "unknown scope: expected one of \"function\", \"module\", \"binary\", \"run\"";
 pub(crate) const BAD_FLAVOR: &str =
     "unknown flavor: expected \"current_thread\" or \"multi_thread\"";
 pub(crate) const WORKERS_NEED_MULTI: &str = "`worker_threads` needs `flavor = \"multi_thread\"`";

@@ -11,6 +11,7 @@ pub(crate) enum Scope {
     Function,
     Module,
     Binary,
+    Run,
 }
 
 impl Scope {
@@ -20,6 +21,7 @@ impl Scope {
             Scope::Function => "function",
             Scope::Module => "module",
             Scope::Binary => "binary",
+            Scope::Run => "run",
         }
     }
 
@@ -29,6 +31,7 @@ impl Scope {
             Scope::Function => "Function",
             Scope::Module => "Module",
             Scope::Binary => "Binary",
+            Scope::Run => "Run",
         }
     }
 }

@@ -525,6 +525,7 @@ mod should {
             ("default_to_function", "", Scope::Function),
             ("read_module", r#"scope = "module""#, Scope::Module),
             ("read_binary", r#"scope = "binary""#, Scope::Binary),
+            ("read_run", r#"scope = "run""#, Scope::Run),
         ];
         for (case, attr, scope) in cases {
             let f = fixture(input(attr, "fn f() -> Vec<u8> { Vec::new() }"))

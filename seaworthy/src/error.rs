@@ -563,6 +563,30 @@ pub enum Error {
         message: String,
     },
 
+    /// A fixture shared by the processes of a run failed to set up in the process that tried
+    /// first; later processes fail with its message instead of trying again.
+    #[error(
+        "{message}\n(recorded by the test process that set this shared fixture up for {run}; it \
+         is not set up again in this run: fix the cause and run again, or set SEAWORTHY_SHARE=0 \
+         to set it up in every process)"
+    )]
+    SharedSetupFailed {
+        /// The original error's message.
+        message: String,
+        /// The run.
+        run: String,
+    },
+
+    /// A process asked for a shared fixture after its run's runner had ended.
+    #[error(
+        "{run} has ended, so its shared fixtures are being removed\n(hint: this test process \
+         outlived its runner (killed or interrupted); run the tests again)"
+    )]
+    SharedRunEnded {
+        /// The run.
+        run: String,
+    },
+
     /// `#[clean]` on a resource whose type cannot be cleaned.
     #[error(
         "`{resource}` cannot be cleaned: its type does not implement `Resource::clean`\n(hint: \

@@ -16,7 +16,7 @@ use crate::images::PullPolicy;
 use crate::runtime;
 
 pub use crate::cleanup::labels::{
-    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN,
+    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SHARED,
 };
 pub use crate::cleanup::removal::{Removed, ResourceKind};
 pub use crate::images::ImageInfo;
@@ -69,6 +69,21 @@ pub struct DockerHelper {
     inner: Arc<Inner>,
     /// The fixture whose resources this handle makes (see [`for_fixture`](Self::for_fixture)).
     fixture: Option<Arc<str>>,
+    /// Set for the resources of an instance shared across the processes of a run.
+    shared: Option<Arc<SharedOwner>>,
+}
+
+/// Who owns the resources of a fixture instance shared across processes: the run (not the
+/// process that happens to create them).
+#[derive(Debug)]
+pub(crate) struct SharedOwner {
+    /// The run's ID, the value of [`LABEL_RUN`].
+    pub(crate) run: String,
+    /// The runner's PID, the value of [`LABEL_PID`]: a later run's sweep removes the resources
+    /// once the runner is gone.
+    pub(crate) pid: u32,
+    /// The instance and fixture, the value of [`LABEL_SHARED`].
+    pub(crate) instance: String,
 }
 
 impl std::fmt::Debug for DockerHelper {
@@ -78,6 +93,7 @@ impl std::fmt::Debug for DockerHelper {
             .field("namespace", &self.inner.namespace)
             .field("run_id", &self.inner.run_id)
             .field("fixture", &self.fixture)
+            .field("shared", &self.shared)
             .finish()
     }
 }
@@ -138,6 +154,7 @@ impl DockerHelper {
                     images: Mutex::new(HashMap::new()),
                 }),
                 fixture: None,
+                shared: None,
             })
         })
         .await
@@ -210,6 +227,17 @@ impl DockerHelper {
         DockerHelper {
             inner: self.inner.clone(),
             fixture: Some(Arc::from(fixture)),
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// This connection, for the resources of a fixture instance the run shares: labelled with
+    /// the run's ID and runner PID and with [`LABEL_SHARED`], and not tracked by this process.
+    pub(crate) fn for_shared(&self, owner: SharedOwner) -> DockerHelper {
+        DockerHelper {
+            inner: self.inner.clone(),
+            fixture: self.fixture.clone(),
+            shared: Some(Arc::new(owner)),
         }
     }
 
@@ -239,14 +267,21 @@ impl DockerHelper {
     /// [`LABEL_DEFINITION`] (`name`) and, when this helper was [made for a
     /// fixture](Self::for_fixture), [`LABEL_FIXTURE`].
     pub fn labels(&self, name: &str) -> HashMap<String, String> {
+        let (run, pid) = match &self.shared {
+            Some(s) => (s.run.clone(), s.pid),
+            None => (self.inner.run_id.clone(), std::process::id()),
+        };
         let mut labels = HashMap::from([
-            (LABEL_RUN.to_string(), self.inner.run_id.clone()),
-            (LABEL_PID.to_string(), std::process::id().to_string()),
+            (LABEL_RUN.to_string(), run),
+            (LABEL_PID.to_string(), pid.to_string()),
             (LABEL_HOST.to_string(), self.inner.host.clone()),
             (LABEL_DEFINITION.to_string(), name.to_string()),
         ]);
         if let Some(fixture) = &self.fixture {
             labels.insert(LABEL_FIXTURE.to_string(), fixture.to_string());
+        }
+        if let Some(s) = &self.shared {
+            labels.insert(LABEL_SHARED.to_string(), s.instance.clone());
         }
         labels
     }
@@ -254,6 +289,10 @@ impl DockerHelper {
     /// Records a resource this helper created (for `teardown`) and logs its creation.
     pub(crate) fn track(&self, kind: ResourceKind, id: &str, name: &str) {
         tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "created");
+        if self.shared.is_some() {
+            // The run owns it: removed when the run ends, not with this process's resources.
+            return;
+        }
         self.lock_tracked().push(Tracked {
             kind,
             id: id.to_string(),

@@ -36,7 +36,7 @@
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
-//! `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
+//! `SEAWORTHY_SHARE`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
 //!
 //! # Names and labels
 //!
@@ -51,11 +51,12 @@
 //!
 //! | label | value | on |
 //! |---|---|---|
-//! | [`seaworthy.run`](helper::LABEL_RUN) | the run ID (one per test process) | every container, network and volume |
-//! | [`seaworthy.pid`](helper::LABEL_PID) | the PID of the test process | every container, network and volume |
+//! | [`seaworthy.run`](helper::LABEL_RUN) | the run ID (one per test process; for a fixture shared across processes, the run's) | every container, network and volume |
+//! | [`seaworthy.pid`](helper::LABEL_PID) | the PID of the test process (of a shared fixture's: cargo's or cargo-nextest's) | every container, network and volume |
 //! | [`seaworthy.host`](helper::LABEL_HOST) | the host name of the test process | every container, network and volume |
 //! | [`seaworthy.definition`](helper::LABEL_DEFINITION) | the definition's own name (a built image: its tag) | everything seaworthy creates |
 //! | [`seaworthy.fixture`](helper::LABEL_FIXTURE) | the name of the fixture function that returned it | what the harness sets up for a fixture |
+//! | [`seaworthy.shared`](helper::LABEL_SHARED) | the shared instance and fixture | what a fixture shared across processes set up |
 //!
 //! `docker ps --filter label=seaworthy.fixture=web` finds fixture `web`'s containers;
 //! `docker ps -a --filter label=seaworthy.run` everything of any run. (The network the harness

@@ -111,6 +111,7 @@ fn scope(v: &LitStr) -> syn::Result<Scope> {
         "function" => Ok(Scope::Function),
         "module" => Ok(Scope::Module),
         "binary" => Ok(Scope::Binary),
+        "run" => Ok(Scope::Run),
         _ => Err(syn::Error::new(v.span(), messages::BAD_SCOPE)),
     }
 }
@@ -207,6 +208,7 @@ mod should {
             ),
             ("read_module", r#"scope = "module""#, Some(Scope::Module)),
             ("read_binary", r#"scope = "binary""#, Some(Scope::Binary)),
+            ("read_run", r#"scope = "run""#, Some(Scope::Run)),
             (
                 "allow_a_trailing_comma",
                 r#"scope = "binary","#,

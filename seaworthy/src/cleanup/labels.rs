@@ -9,6 +9,11 @@ pub const LABEL_RUN: &str = "seaworthy.run";
 pub const LABEL_PID: &str = "seaworthy.pid";
 /// The label carrying the creating host's name (PIDs are only meaningful on one host).
 pub const LABEL_HOST: &str = "seaworthy.host";
+/// The label of resources shared by the test processes of one run (a `module`, `binary` or
+/// `run` scoped fixture under cargo-nextest, a `run` scoped one under `cargo test`): which
+/// instance and fixture they are. Their [`LABEL_RUN`] is the run's, their [`LABEL_PID`] the
+/// runner's (cargo or cargo-nextest).
+pub const LABEL_SHARED: &str = "seaworthy.shared";
 /// The label carrying the name of the fixture function whose value the resource is (the name the
 /// harness resolves it by, its network alias and its lifecycle lines' `(name)`). Only resources
 /// the harness sets up for a fixture carry it.

@@ -63,13 +63,30 @@ pub(crate) async fn sweep_run(
     sweep_matching(docker, &filter, |_, id| !kept(id)).await
 }
 
+/// Removes everything carrying all of `labels` (`key=value`).
+pub(crate) async fn sweep_labels(docker: &Docker, labels: &[&str]) -> Result<Removed> {
+    let filter = HashMap::from([(
+        "label".to_string(),
+        labels.iter().map(|l| l.to_string()).collect(),
+    )]);
+    sweep_filtered(docker, &filter, |_, _| true).await
+}
+
 /// Removes containers, then networks, then volumes carrying `label` that `pred` selects.
 async fn sweep_matching(
     docker: &Docker,
     label: &str,
     pred: impl Fn(&HashMap<String, String>, &str) -> bool,
 ) -> Result<Removed> {
-    let filter = label_filter(label);
+    sweep_filtered(docker, &label_filter(label), pred).await
+}
+
+/// Removes containers, then networks, then volumes that `filter` lists and `pred` selects.
+async fn sweep_filtered(
+    docker: &Docker,
+    filter: &HashMap<String, Vec<String>>,
+    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
+) -> Result<Removed> {
     let mut removed = Removed::default();
     // Listing is a read: retried when the connection breaks.
     let containers = retrying(|_| {
@@ -77,7 +94,7 @@ async fn sweep_matching(
             docker,
             ListContainersOptionsBuilder::new()
                 .all(true)
-                .filters(&filter)
+                .filters(filter)
                 .build(),
         )
     })
@@ -99,7 +116,7 @@ async fn sweep_matching(
     }
     let networks = retrying(|_| {
         docker.list_networks(Some(
-            ListNetworksOptionsBuilder::new().filters(&filter).build(),
+            ListNetworksOptionsBuilder::new().filters(filter).build(),
         ))
     })
     .await
@@ -114,7 +131,7 @@ async fn sweep_matching(
     }
     let volumes = retrying(|_| {
         docker.list_volumes(Some(
-            ListVolumesOptionsBuilder::new().filters(&filter).build(),
+            ListVolumesOptionsBuilder::new().filters(filter).build(),
         ))
     })
     .await

@@ -142,6 +142,39 @@ impl NetworkDefinition {
         })
     }
 
+    /// Takes on the network `id` another process of the run created (a shared fixture), after
+    /// checking it still exists; does nothing if already set up.
+    pub(crate) async fn adopt(
+        &self,
+        helper: &DockerHelper,
+        id: &str,
+        docker_name: &str,
+    ) -> Result<()> {
+        self.state
+            .get_or_try_init(|| async {
+                let docker = helper.docker().clone();
+                let net = id.to_string();
+                let name = docker_name.to_string();
+                runtime::run(async move {
+                    docker
+                        .inspect_network(
+                            &net,
+                            None::<bollard::query_parameters::InspectNetworkOptions>,
+                        )
+                        .await
+                        .map_err(|e| Error::docker(format!("inspect shared network `{name}`"), e))
+                })
+                .await?;
+                Ok::<_, Error>(Created {
+                    id: id.to_string(),
+                    docker_name: docker_name.to_string(),
+                    helper: helper.clone(),
+                })
+            })
+            .await
+            .map(|_| ())
+    }
+
     /// Removes the network if it exists. Idempotent.
     pub async fn teardown(&self) -> Result<()> {
         self.state

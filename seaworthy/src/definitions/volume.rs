@@ -130,6 +130,29 @@ impl VolumeDefinition {
         })
     }
 
+    /// Takes on the volume `docker_name` another process of the run created (a shared fixture),
+    /// after checking it still exists; does nothing if already set up.
+    pub(crate) async fn adopt(&self, helper: &DockerHelper, docker_name: &str) -> Result<()> {
+        self.state
+            .get_or_try_init(|| async {
+                let docker = helper.docker().clone();
+                let name = docker_name.to_string();
+                runtime::run(async move {
+                    docker
+                        .inspect_volume(&name)
+                        .await
+                        .map_err(|e| Error::docker(format!("inspect shared volume `{name}`"), e))
+                })
+                .await?;
+                Ok::<_, Error>(Created {
+                    docker_name: docker_name.to_string(),
+                    helper: helper.clone(),
+                })
+            })
+            .await
+            .map(|_| ())
+    }
+
     /// Removes the volume if it exists. Idempotent. Fails while a container still uses it.
     pub async fn teardown(&self) -> Result<()> {
         self.state

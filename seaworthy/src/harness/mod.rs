@@ -8,5 +8,6 @@ pub(crate) mod report;
 pub(crate) mod resource;
 pub(crate) mod runner;
 pub(crate) mod scope;
+pub(crate) mod share;
 pub(crate) mod skip;
 pub(crate) mod watcher;

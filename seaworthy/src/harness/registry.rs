@@ -4,8 +4,12 @@
 //! applies libtest's own selection rules (filters, `--exact`, `--skip`, `--ignored`,
 //! `--include-ignored`) to the process's arguments and counts, per module, the tests that will
 //! run. When a module's count reaches zero its module-scoped fixtures are torn down; when every
-//! count has, the binary-scoped ones are. Whatever a miscount leaves behind is torn down at
-//! process exit.
+//! count has, the binary-scoped (and per-process run-scoped) ones are. Whatever a miscount leaves
+//! behind is torn down at process exit.
+//!
+//! Under cargo-nextest the module and binary instances, and under cargo-nextest or `cargo test`
+//! the run instance, are [shared with the run's other processes](super::share): tearing them
+//! down here only lets go of them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use once_cell::sync::Lazy;
 
 use super::scope::ScopeInstance;
+use super::share::{self, SharedScope};
 
 /// A `#[container_test]`: the one description of it that the macro emits, in a `static`. The
 /// registry lists it (through a [`TestEntry`]) and the runner is handed it.
@@ -159,25 +164,58 @@ pub(crate) fn start() {
     init(&mut lock(&COUNTS));
 }
 
-/// The module-scoped instance for tests of `module`.
-pub(crate) fn module_instance(module: &'static str) -> Arc<ScopeInstance> {
+/// The sharing of an instance across processes: under cargo-nextest for every shared scope,
+/// under `cargo test` for the run scope only.
+fn sharing(key: impl FnOnce() -> String, run_scope: bool) -> Option<Arc<SharedScope>> {
+    let run = share::run()?;
+    (run.nextest || run_scope).then(|| SharedScope::new(run, key()))
+}
+
+/// The process's instance `key`, made on first use.
+fn instance(
+    key: String,
+    make: impl FnOnce() -> (String, String, Option<Arc<SharedScope>>),
+) -> Arc<ScopeInstance> {
     lock(&SHARED)
-        .entry(format!("module:{module}"))
+        .entry(key)
         .or_insert_with(|| {
-            ScopeInstance::new(
-                format!("module `{module}`"),
-                module.rsplit("::").next().unwrap_or(module),
-            )
+            let (label, short, shared) = make();
+            ScopeInstance::with_sharing(label, &short, shared)
         })
         .clone()
 }
 
+/// The module-scoped instance for tests of `module`.
+pub(crate) fn module_instance(module: &'static str) -> Arc<ScopeInstance> {
+    instance(format!("module:{module}"), || {
+        (
+            format!("module `{module}`"),
+            module.rsplit("::").next().unwrap_or(module).to_string(),
+            sharing(|| format!("module:{}:{module}", share::binary_key()), false),
+        )
+    })
+}
+
 /// The binary-scoped instance.
 pub(crate) fn binary_instance() -> Arc<ScopeInstance> {
-    lock(&SHARED)
-        .entry("binary".to_string())
-        .or_insert_with(|| ScopeInstance::new("the test binary".to_string(), "binary"))
-        .clone()
+    instance("binary".to_string(), || {
+        (
+            "the test binary".to_string(),
+            "binary".to_string(),
+            sharing(|| format!("binary:{}", share::binary_key()), false),
+        )
+    })
+}
+
+/// The run-scoped instance.
+pub(crate) fn run_instance() -> Arc<ScopeInstance> {
+    instance("run".to_string(), || {
+        (
+            "the `run` scope".to_string(),
+            "run".to_string(),
+            sharing(|| "run".to_string(), true),
+        )
+    })
 }
 
 /// Records the end of a test of `module`; returns the instances whose last test it was.
@@ -198,6 +236,7 @@ pub(crate) fn finish(module: &'static str) -> Vec<Arc<ScopeInstance>> {
     }
     if all_done {
         done.extend(shared.remove("binary"));
+        done.extend(shared.remove("run"));
     }
     done
 }
@@ -206,8 +245,12 @@ pub(crate) fn finish(module: &'static str) -> Vec<Arc<ScopeInstance>> {
 pub(crate) fn take_all() -> Vec<Arc<ScopeInstance>> {
     let mut shared = lock(&SHARED);
     let mut all: Vec<(String, Arc<ScopeInstance>)> = shared.drain().collect();
-    // Modules before the binary: module fixtures may depend on binary ones.
-    all.sort_by_key(|(k, _)| k == "binary");
+    // Modules, then the binary, then the run: fixtures depend on wider scopes only.
+    all.sort_by_key(|(k, _)| match k.as_str() {
+        "run" => 2,
+        "binary" => 1,
+        _ => 0,
+    });
     all.into_iter().map(|(_, v)| v).collect()
 }
 

@@ -6,7 +6,29 @@ use crate::definitions::{
     Attachment, ContainerDefinition, ImageDefinition, NetworkDefinition, VolumeDefinition,
 };
 use crate::error::{Error, Result};
-use crate::helper::DockerHelper;
+use crate::helper::{DockerHelper, ResourceKind};
+
+/// One Docker object a value shared across the processes of a run stands for: what its record
+/// lists, for the other processes to [adopt](Resource::__adopt).
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct __Created {
+    /// A container, network or volume.
+    pub kind: ResourceKind,
+    /// Its ID (a volume's name).
+    pub id: String,
+    /// Its Docker name.
+    pub name: String,
+}
+
+fn find(created: &[__Created], kind: ResourceKind) -> Result<&__Created> {
+    created.iter().find(|c| c.kind == kind).ok_or_else(|| {
+        Error::Internal(format!(
+            "the shared fixture's record lists no {}",
+            kind.as_str()
+        ))
+    })
+}
 
 /// A Docker resource a fixture can return: the harness sets it up after the fixture's
 /// dependencies and tears it down when the fixture's scope ends.
@@ -70,6 +92,39 @@ pub trait Resource: Send + Sync + 'static {
             .collect()
     }
 
+    /// What this resource created, for the record of a value shared across processes.
+    #[doc(hidden)]
+    fn __created(&self) -> Vec<__Created> {
+        self.container()
+            .and_then(|c| Some((c.id().ok()?, c.docker_name().ok()?)))
+            .map(|(id, name)| __Created {
+                kind: ResourceKind::Container,
+                id,
+                name,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// Takes on what another process of the run created for this value (instead of
+    /// [`setup`](Resource::setup)), checking it still exists.
+    #[doc(hidden)]
+    fn __adopt<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        created: &'a [__Created],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            match self.container() {
+                Some(c) => {
+                    let it = find(created, ResourceKind::Container)?;
+                    c.adopt(helper, &it.id, &it.name).await
+                }
+                None => Ok(()),
+            }
+        })
+    }
+
     /// Resets the resource's state between tests (for `#[clean]` parameters).
     fn clean(&self) -> BoxFuture<'_, Result<()>> {
         let name = self
@@ -103,6 +158,29 @@ impl Resource for VolumeDefinition {
         self.docker_name().ok().into_iter().collect()
     }
 
+    fn __created(&self) -> Vec<__Created> {
+        self.docker_name()
+            .ok()
+            .map(|name| __Created {
+                kind: ResourceKind::Volume,
+                id: name.clone(),
+                name,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn __adopt<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        created: &'a [__Created],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let it = find(created, ResourceKind::Volume)?;
+            self.adopt(helper, &it.name).await
+        })
+    }
+
     fn setup<'a>(
         &'a self,
         helper: &'a DockerHelper,
@@ -119,6 +197,30 @@ impl Resource for VolumeDefinition {
 impl Resource for NetworkDefinition {
     fn __ids(&self) -> Vec<String> {
         self.id().ok().into_iter().collect()
+    }
+
+    fn __created(&self) -> Vec<__Created> {
+        self.id()
+            .ok()
+            .zip(self.docker_name().ok())
+            .map(|(id, name)| __Created {
+                kind: ResourceKind::Network,
+                id,
+                name,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn __adopt<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        created: &'a [__Created],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let it = find(created, ResourceKind::Network)?;
+            self.adopt(helper, &it.id, &it.name).await
+        })
     }
 
     fn setup<'a>(

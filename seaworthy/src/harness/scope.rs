@@ -1,8 +1,10 @@
 //! Scope instances and fixture resolution.
 //!
 //! A *scope instance* holds the fixture values of one test (function scope), one test module
-//! (module scope) or the whole process (binary scope), in the order they were set up, plus the
-//! network its containers share when one of them depends on another.
+//! (module scope), the whole process (binary scope) or the whole run (run scope), in the order
+//! they were set up, plus the network its containers share when one of them depends on another.
+//! An instance [shared across processes](super::share) sets each value up once per run under a
+//! lock, records it, and has later processes adopt it.
 
 use crate::console;
 use std::any::{Any, TypeId};
@@ -17,7 +19,8 @@ use futures_util::FutureExt;
 use tokio::sync::OnceCell;
 
 use super::report;
-use super::resource::Resource;
+use super::resource::{__Created, Resource};
+use super::share::{Record, SharedScope, Slot};
 use crate::definitions::{Attachment, ContainerDefinition, NetworkDefinition};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
@@ -31,24 +34,30 @@ pub enum Scope {
     Module,
     /// One value per test process, torn down when its last selected test has finished.
     Binary,
+    /// One value per `cargo test` or `cargo nextest run` invocation, across test binaries,
+    /// torn down when that invocation ends (one per process when the process was not started by
+    /// either, or `SEAWORTHY_SHARE=0`).
+    Run,
 }
 
 impl Scope {
-    /// `function`, `module` or `binary`.
+    /// `function`, `module`, `binary` or `run`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Scope::Function => "function",
             Scope::Module => "module",
             Scope::Binary => "binary",
+            Scope::Run => "run",
         }
     }
 
-    /// 0, 1, 2: a fixture may only depend on fixtures of a rank at least its own.
+    /// 0, 1, 2, 3: a fixture may only depend on fixtures of a rank at least its own.
     pub const fn rank(self) -> usize {
         match self {
             Scope::Function => 0,
             Scope::Module => 1,
             Scope::Binary => 2,
+            Scope::Run => 3,
         }
     }
 }
@@ -108,6 +117,8 @@ pub struct Node<V> {
     containers: Vec<ContainerRef>,
     /// Held by a test from cleaning the value until it ends (`#[clean]`).
     exclusive: Arc<tokio::sync::Mutex<()>>,
+    /// For a value shared across processes: its files, whose `clean` lock `#[clean]` takes too.
+    slot: Option<Slot>,
 }
 
 impl<V> Deref for Node<V> {
@@ -117,7 +128,16 @@ impl<V> Deref for Node<V> {
     }
 }
 
-type Cell = Arc<OnceCell<std::result::Result<Arc<dyn Any + Send + Sync>, Arc<Error>>>>;
+type Built = std::result::Result<Arc<dyn Any + Send + Sync>, Arc<Error>>;
+type Cell = Arc<OnceCell<Built>>;
+
+/// A value of a shared instance being built: its files, and either what another process
+/// created (to adopt) or what this one creates (to record).
+struct Sharing {
+    slot: Slot,
+    adopt: Option<Vec<__Created>>,
+    created: Mutex<Vec<__Created>>,
+}
 
 struct Registered {
     fixture: &'static str,
@@ -135,6 +155,8 @@ pub(crate) struct ScopeInstance {
     foreign: Mutex<Vec<(String, String)>>,
     pub(crate) keep: AtomicBool,
     torn_down: AtomicBool,
+    /// Set when the processes of a run share this instance.
+    shared: Option<Arc<SharedScope>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -143,6 +165,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl ScopeInstance {
     pub(crate) fn new(label: String, short: &str) -> Arc<ScopeInstance> {
+        Self::with_sharing(label, short, None)
+    }
+
+    /// An instance the processes of a run share when `shared` is set.
+    pub(crate) fn with_sharing(
+        label: String,
+        short: &str,
+        shared: Option<Arc<SharedScope>>,
+    ) -> Arc<ScopeInstance> {
         let short: String = short
             .chars()
             .map(|c| {
@@ -163,6 +194,7 @@ impl ScopeInstance {
             foreign: Mutex::default(),
             keep: AtomicBool::new(false),
             torn_down: AtomicBool::new(false),
+            shared,
         })
     }
 
@@ -240,6 +272,17 @@ impl ScopeInstance {
         }
         let mut problems = Vec::new();
         let resources: Vec<Registered> = std::mem::take(&mut *lock(&self.resources));
+        if let Some(shared) = &self.shared {
+            // Other processes may still use them: the run watcher removes them at the run's end.
+            if !resources.is_empty() {
+                console::line(format!(
+                    "{}: done in this process; its shared fixtures stay until {} ends",
+                    self.label,
+                    shared.run.describe()
+                ));
+            }
+            return problems;
+        }
         let keep = self.keep.load(Ordering::SeqCst);
         if keep {
             return problems;
@@ -286,6 +329,8 @@ pub(crate) struct TestState {
     pub(crate) used: Mutex<Vec<Arc<ScopeInstance>>>,
     pub(crate) containers: Mutex<Vec<ContainerRef>>,
     exclusive: Mutex<Vec<tokio::sync::OwnedMutexGuard<()>>>,
+    /// The `clean` locks of values shared across processes (closing one releases it).
+    exclusive_files: Mutex<Vec<std::fs::File>>,
 }
 
 impl TestState {
@@ -302,11 +347,13 @@ impl TestState {
             used: Mutex::default(),
             containers: Mutex::default(),
             exclusive: Mutex::default(),
+            exclusive_files: Mutex::default(),
         })
     }
 
     /// Ends the test's exclusive use of the values it cleaned.
     pub(crate) fn release_exclusive(&self) {
+        lock(&self.exclusive_files).clear();
         lock(&self.exclusive).clear();
     }
 
@@ -315,6 +362,7 @@ impl TestState {
             Scope::Function => return self.function.clone(),
             Scope::Module => super::registry::module_instance(self.module),
             Scope::Binary => super::registry::binary_instance(),
+            Scope::Run => super::registry::run_instance(),
         };
         let mut used = lock(&self.used);
         if !used.iter().any(|u| Arc::ptr_eq(u, &instance)) {
@@ -332,6 +380,7 @@ pub struct Ctx {
     scope: Arc<ScopeInstance>,
     fixture: &'static str,
     closure: Arc<Mutex<Vec<ContainerRef>>>,
+    sharing: Option<Arc<Sharing>>,
 }
 
 impl Ctx {
@@ -341,6 +390,7 @@ impl Ctx {
             fixture: test.name,
             test,
             closure: Arc::default(),
+            sharing: None,
         }
     }
 
@@ -348,29 +398,39 @@ impl Ctx {
     pub async fn get<F: Fixture>(&self) -> Result<Arc<Node<F::Value>>> {
         let instance = self.test.instance_for(F::SCOPE);
         let cell = instance.cell(TypeId::of::<F>());
+        let build = |sharing: Option<Arc<Sharing>>| {
+            let ctx = Ctx {
+                test: self.test.clone(),
+                scope: instance.clone(),
+                fixture: F::NAME,
+                closure: Arc::default(),
+                sharing,
+            };
+            async move {
+                match AssertUnwindSafe(F::build(ctx)).catch_unwind().await {
+                    Ok(Ok(node)) => Ok(Arc::new(node) as Arc<dyn Any + Send + Sync>),
+                    Ok(Err(e)) => Err(Arc::new(e)),
+                    Err(panic) => {
+                        // Held back by the runner's hook: the setup failure reports it.
+                        let message = match report::take_caught().pop() {
+                            Some(c) => format!("{} (at {})", c.message, c.location),
+                            None => report::panic_message(&*panic),
+                        };
+                        Err(Arc::new(Error::FixturePanicked {
+                            fixture: F::NAME.to_string(),
+                            message,
+                        }))
+                    }
+                }
+            }
+        };
         let result = cell
-            .get_or_init(|| {
-                let ctx = Ctx {
-                    test: self.test.clone(),
-                    scope: instance.clone(),
-                    fixture: F::NAME,
-                    closure: Arc::default(),
-                };
-                async move {
-                    match AssertUnwindSafe(F::build(ctx)).catch_unwind().await {
-                        Ok(Ok(node)) => Ok(Arc::new(node) as Arc<dyn Any + Send + Sync>),
-                        Ok(Err(e)) => Err(Arc::new(e)),
-                        Err(panic) => {
-                            // Held back by the runner's hook: the setup failure reports it.
-                            let message = match report::take_caught().pop() {
-                                Some(c) => format!("{} (at {})", c.message, c.location),
-                                None => report::panic_message(&*panic),
-                            };
-                            Err(Arc::new(Error::FixturePanicked {
-                                fixture: F::NAME.to_string(),
-                                message,
-                            }))
-                        }
+            .get_or_init(|| async {
+                match &instance.shared {
+                    None => build(None).await,
+                    Some(shared) => {
+                        build_shared(shared, &instance.label, F::NAME, &self.test.helper, build)
+                            .await
                     }
                 }
             })
@@ -413,6 +473,11 @@ impl Ctx {
     pub async fn clean<V: Resource>(&self, node: &Node<V>, fixture: &'static str) -> Result<()> {
         let guard = node.exclusive.clone().lock_owned().await;
         lock(&self.test.exclusive).push(guard);
+        if let Some(slot) = &node.slot {
+            // Other processes' tests too: the lock is the slot's `clean` file.
+            let file = slot.exclusive().await?;
+            lock(&self.test.exclusive_files).push(file);
+        }
         node.value.clean().await.map_err(|e| Error::Fixture {
             chain: format!("{fixture} (cleaning it for `#[clean]`)"),
             source: Arc::new(e),
@@ -431,8 +496,17 @@ impl Ctx {
     pub async fn finish_resource<V: Resource>(self, value: V) -> Result<Node<V>> {
         let value = Arc::new(value);
         self.scope.register(self.fixture, value.clone());
-        let helper = self.test.helper.clone();
         let closure = self.take_closure();
+        let slot = self.sharing.as_ref().map(|s| s.slot.clone());
+        if let Some(sharing) = self.sharing.clone() {
+            if let Some(created) = &sharing.adopt {
+                return self.adopt(value, created, closure).await;
+            }
+        }
+        let helper = match &self.sharing {
+            Some(s) => self.test.helper.for_shared(s.slot.owner()),
+            None => self.test.helper.clone(),
+        };
         let mut attach = Attachment::default();
         let is_container = value.container().is_some();
         if is_container {
@@ -463,10 +537,45 @@ impl Ctx {
                 fixture: self.fixture,
             });
         }
+        if let Some(s) = &self.sharing {
+            lock(&s.created).extend(value.__created());
+        }
         Ok(Node {
             value,
             containers,
             exclusive: Arc::default(),
+            slot,
+        })
+    }
+
+    /// Takes on what another process of the run set up for this value.
+    async fn adopt<V: Resource>(
+        self,
+        value: Arc<V>,
+        created: &[__Created],
+        mut containers: Vec<ContainerRef>,
+    ) -> Result<Node<V>> {
+        let helper = self.test.helper.for_fixture(self.fixture);
+        value.__adopt(&helper, created).await?;
+        let run = self.sharing.as_ref().map(|s| s.slot.run_name());
+        if let Some(c) = value.container() {
+            console::line(format!(
+                "attached to container {} ({}) of {}, shared by {}",
+                c.docker_name()?,
+                self.fixture,
+                self.scope.label,
+                run.unwrap_or_default()
+            ));
+            containers.push(ContainerRef {
+                def: c.clone(),
+                fixture: self.fixture,
+            });
+        }
+        Ok(Node {
+            value,
+            containers,
+            exclusive: Arc::default(),
+            slot: self.sharing.as_ref().map(|s| s.slot.clone()),
         })
     }
 
@@ -476,7 +585,65 @@ impl Ctx {
             value: Arc::new(value),
             containers: self.take_closure(),
             exclusive: Arc::default(),
+            slot: self.sharing.as_ref().map(|s| s.slot.clone()),
         })
+    }
+}
+
+/// Builds a value of a shared instance: under the slot's lock, fails at once with a recorded
+/// failure, adopts a recorded value, or builds it here and records the outcome.
+async fn build_shared<Fut>(
+    shared: &SharedScope,
+    instance: &str,
+    fixture: &'static str,
+    helper: &DockerHelper,
+    build: impl FnOnce(Option<Arc<Sharing>>) -> Fut,
+) -> Built
+where
+    Fut: std::future::Future<Output = Built>,
+{
+    let slot = shared.slot(helper.address(), fixture);
+    let claim = slot.claim().await.map_err(Arc::new)?;
+    let run = shared.run.describe();
+    match claim.read() {
+        Some(Record::Failed { chain, message }) => {
+            console::line(format!(
+                "`{fixture}` of {instance} failed to set up in another process of {run}"
+            ));
+            Err(Arc::new(Record::error(chain, message, shared.run)))
+        }
+        Some(Record::Ready(created)) => {
+            build(Some(Arc::new(Sharing {
+                slot,
+                adopt: Some(created),
+                created: Mutex::default(),
+            })))
+            .await
+        }
+        None => {
+            claim.prepare(helper).await.map_err(Arc::new)?;
+            let sharing = Arc::new(Sharing {
+                slot,
+                adopt: None,
+                created: Mutex::default(),
+            });
+            let built = build(Some(sharing.clone())).await;
+            let record = match &built {
+                Ok(_) => {
+                    console::line(format!(
+                        "set up `{fixture}` of {instance} for {run}, which shares it"
+                    ));
+                    Record::Ready(std::mem::take(&mut *lock(&sharing.created)))
+                }
+                Err(e) => Record::failure(e),
+            };
+            if let Err(e) = claim.write(&record) {
+                console::warn(format!(
+                    "could not record shared fixture `{fixture}`: {e}; other processes set it up again"
+                ));
+            }
+            built
+        }
     }
 }
 

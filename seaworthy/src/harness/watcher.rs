@@ -1,5 +1,9 @@
-//! The watcher: removes this run's resources when the test process dies in a way no code of it
-//! survives (SIGKILL, OOM, abort).
+//! The watchers: `sh` processes that remove resources when what owns them ends in a way no code
+//! of it survives (SIGKILL, OOM, abort).
+//!
+//! The process watcher removes the test process's resources when that process dies; the run
+//! watcher removes the resources a [run](super::share) shares when its runner (cargo or
+//! cargo-nextest) exits, whether it ended normally, was interrupted or was killed.
 //!
 //! A tiny `sh` process in its own session, with no stdout or stderr (so nextest does not count
 //! it as leaked output), reading a pipe from the test process. When the test process dies in
@@ -11,36 +15,54 @@
 
 use crate::console;
 use std::io::Write;
+use std::path::Path;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 
+use crate::cleanup::kept;
 use crate::engine::Engine;
 use crate::helper::LABEL_RUN;
 
 static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
 
-/// The watcher's program: collect `keep` lines until EOF, then remove the run's resources (the
-/// test runner's own container, `$RUNNER` when the tests run in one, leaves each network first).
-const SCRIPT: &str = r#"
+/// Removes everything labelled `$LABEL` but the IDs in `$keep` (space-separated) and those with
+/// a marker in `$KEPT` (`SEAWORTHY_KEEP` of any process). A network is first disconnected from
+/// the containers still on it (shared ones, which outlive this network's owner).
+const REMOVE: &str = r#"
+kept() { case "$keep" in *" $1 "*) return 0 ;; esac; [ -e "$KEPT/$1" ]; }
+for id in $(docker ps -aq --no-trunc --filter "label=$LABEL"); do
+  kept "$id" || docker rm -fv "$id"
+done
+for id in $(docker network ls -q --no-trunc --filter "label=$LABEL"); do
+  kept "$id" && continue
+  for c in $(docker network inspect -f '{{range $k, $v := .Containers}}{{$k}} {{end}}' "$id"); do
+    docker network disconnect -f "$id" "$c"
+  done
+  docker network rm "$id"
+done
+for id in $(docker volume ls -q --filter "label=$LABEL"); do
+  kept "$id" || docker volume rm "$id"
+done
+"#;
+
+/// The process watcher's program: collect `keep` lines until EOF, then remove the resources.
+const PROCESS_SCRIPT: &str = r#"
 keep=" "
 while IFS= read -r line; do
   case "$line" in keep\ *) keep="$keep${line#keep } " ;; esac
 done
-for id in $(docker ps -aq --no-trunc --filter "label=$LABEL"); do
-  case "$keep" in *" $id "*) ;; *) docker rm -fv "$id" ;; esac
-done
-for id in $(docker network ls -q --no-trunc --filter "label=$LABEL"); do
-  case "$keep" in *" $id "*) ;; *)
-    if [ -n "$RUNNER" ]; then docker network disconnect -f "$id" "$RUNNER"; fi
-    docker network rm "$id" ;; esac
-done
-for id in $(docker volume ls -q --filter "label=$LABEL"); do
-  case "$keep" in *" $id "*) ;; *) docker volume rm "$id" ;; esac
-done
 "#;
 
-/// Starts the watcher for the run `run` on `engine`; a failure is reported as a warning.
-pub(crate) fn spawn(run: &str, engine: &Engine) {
+/// The run watcher's program: wait until the runner (`$RUNNER`, started at `$START`) is gone
+/// (or a zombie), then remove the run's resources and its directory.
+const RUN_SCRIPT: &str = r#"
+keep=" "
+started() { read -r s < "/proc/$RUNNER/stat" || return 1; s=${s##*) }; set -- $s; [ "$1" != Z ] || return 1; shift 19; [ "$1" = "$START" ]; }
+while started 2>/dev/null; do sleep 0.3; done
+"#;
+
+/// The removal script run after `wait`, with `LABEL` and `KEPT` set.
+fn command(wait: &str, label: String, engine: &Engine) -> Command {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("sh");
     // The engine's own variables replace whatever selected it (a context, the rootless socket).
@@ -54,20 +76,27 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
     }
     cmd.envs(engine.cli_env())
         .arg("-c")
-        .arg(SCRIPT)
-        .env("LABEL", format!("{LABEL_RUN}={run}"))
-        .env("RUNNER", engine.runner_container().unwrap_or_default())
-        .stdin(Stdio::piped())
+        .arg(format!("{wait}{REMOVE}"))
+        .env("LABEL", label)
+        .env("KEPT", kept::kept_dir())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     // SAFETY: setsid is async-signal-safe; a new session keeps the watcher alive when a runner
-    // kills the test's process group.
+    // kills the test's process group, or the terminal's Ctrl-C the runner's.
     unsafe {
         cmd.pre_exec(|| {
             libc::setsid();
             Ok(())
         });
     }
+    cmd
+}
+
+/// Starts the process watcher for the run `run` on `engine`; a failure is reported as a
+/// warning.
+pub(crate) fn spawn(run: &str, engine: &Engine) {
+    let mut cmd = command(PROCESS_SCRIPT, format!("{LABEL_RUN}={run}"), engine);
+    cmd.stdin(Stdio::piped());
     match cmd.spawn() {
         Ok(mut child) => {
             *WATCHER.lock().unwrap_or_else(|p| p.into_inner()) = child.stdin.take();
@@ -77,6 +106,28 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
              run removes its leftovers"
         )),
     }
+}
+
+/// Starts the watcher of the shared run `run`, whose runner is `runner` (started at `start`):
+/// when the runner is gone it removes the run's resources and `dir`.
+pub(crate) fn spawn_run_watcher(
+    run: &str,
+    runner: u32,
+    start: &str,
+    dir: &Path,
+    engine: &Engine,
+) -> crate::error::Result<()> {
+    let script = format!("{RUN_SCRIPT}{REMOVE}rm -rf \"$DIR\"\n");
+    let mut cmd = command(&script, format!("{LABEL_RUN}={run}"), engine);
+    cmd.stdin(Stdio::null())
+        .env("RUNNER", runner.to_string())
+        .env("START", start)
+        .env("DIR", dir);
+    // Not waited for: it outlives this process. Its exit status is collected by init.
+    cmd.spawn().map(drop).map_err(|e| crate::error::Error::Io {
+        action: "start the shared fixtures' run watcher (`sh`)".to_string(),
+        source: e,
+    })
 }
 
 /// Tells the watcher not to remove these resources. Blocking (a pipe write).

@@ -82,6 +82,35 @@ impl ContainerDefinition {
         self.wait_ready(&handle).await
     }
 
+    /// Takes on the container `id` another process of the run created and started (a shared
+    /// fixture), after checking it is still running; does nothing if already set up.
+    pub(crate) async fn adopt(
+        &self,
+        helper: &DockerHelper,
+        id: &str,
+        docker_name: &str,
+    ) -> Result<()> {
+        let guard = self.state.lock().await;
+        if guard.get().is_some() {
+            return Ok(());
+        }
+        let handle = ContainerHandle::new(id.to_string(), docker_name.to_string(), helper.clone());
+        let running = handle
+            .inspect()
+            .await?
+            .state
+            .and_then(|s| s.running)
+            .unwrap_or(false);
+        if !running {
+            return Err(Error::ContainerNotRunning {
+                container: docker_name.to_string(),
+            });
+        }
+        handle.refresh_ports().await?;
+        guard.set(handle);
+        Ok(())
+    }
+
     /// Removes the container if it exists (forcibly, with its anonymous volumes). Idempotent.
     pub async fn teardown(&self) -> Result<()> {
         self.state
