@@ -27,6 +27,7 @@ pub(crate) async fn start_once(helper: &DockerHelper) {
         }
         Err(e) => console::warn(format!("could not sweep earlier runs' leftovers: {e}")),
     }
+    runtime::run_blocking(watcher::report_failures).await;
     watcher::spawn(helper.run_id(), helper.engine());
     exit::install();
 }

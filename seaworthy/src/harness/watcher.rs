@@ -5,8 +5,9 @@
 //! watcher removes the resources a [run](super::share) shares when its runner (cargo or
 //! cargo-nextest) exits, whether it ended normally, was interrupted or was killed.
 //!
-//! A tiny `sh` process in its own session, with no stdout or stderr (so nextest does not count
-//! it as leaked output), reading a pipe from the test process. When the test process dies in
+//! A tiny `sh` process in its own session, with no stdout and its stderr in a log file of its own
+//! (so nextest does not count it as leaked output; what a failed `docker` command said is
+//! reported by the next test process), reading a pipe from the test process. When the test process dies in
 //! any way the pipe closes and the watcher removes everything labelled with this run, with the
 //! `docker` CLI, except what `SEAWORTHY_KEEP` kept (told to it as `keep <id>` lines). The CLI is
 //! pointed at the engine the test process uses (`DOCKER_HOST`, and for TLS `DOCKER_TLS_VERIFY`
@@ -61,8 +62,63 @@ started() { read -r s < "/proc/$RUNNER/stat" || return 1; s=${s##*) }; set -- $s
 while started 2>/dev/null; do sleep 0.3; done
 "#;
 
-/// The removal script run after `wait`, with `LABEL` and `KEPT` set.
-fn command(wait: &str, label: String, engine: &Engine) -> Command {
+/// Where the watchers write what their `docker` commands said when a removal failed: one file
+/// per watcher, deleted by the watcher when it is empty and reported (then deleted) by the next
+/// test process's start ([`report_failures`]).
+fn log_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("seaworthy-watchers")
+}
+
+/// The watcher's stderr: its log file (`None`: nowhere, when the file cannot be made).
+fn log_file(label: &str) -> Option<(std::fs::File, std::path::PathBuf)> {
+    let dir = log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let name: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{name}-{}.log", std::process::id()));
+    let file = std::fs::File::create(&path).ok()?;
+    Some((file, path))
+}
+
+/// What earlier watchers could not remove (their `docker` commands' errors), as warnings; the
+/// logs are deleted. Blocking (file system): called once per process, after the sweep that
+/// removed what those runs left, so the warning says what happened, not what to do now.
+pub(crate) fn report_failures() {
+    let Ok(entries) = std::fs::read_dir(log_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        // A log without `.done` belongs to a watcher still waiting or at work.
+        if path.extension().is_none_or(|e| e != "done") {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let said: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            if !said.is_empty() {
+                console::warn(format!(
+                    "the cleanup watcher of an earlier test process could not remove everything; \
+                     `docker` said:\n  {}\n(this run's sweep removed what dead runs left; `docker \
+                     ps -a --filter label=seaworthy.run` lists anything still there)",
+                    said.join("\n  ")
+                ));
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+/// The removal script run after `wait` and followed by `then`, with `LABEL` and `KEPT` set;
+/// its errors go to a log ([`report_failures`]).
+fn command(wait: &str, then: &str, label: String, engine: &Engine) -> Command {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("sh");
     // The engine's own variables replace whatever selected it (a context, the rootless socket).
@@ -74,13 +130,25 @@ fn command(wait: &str, label: String, engine: &Engine) -> Command {
     ] {
         cmd.env_remove(var);
     }
+    let log = log_file(&label);
+    // An empty log means every removal worked: the watcher deletes it; one with errors is
+    // marked finished (`.done`) for the next process to report.
+    let tidy = "if [ -n \"$LOG\" ]; then if [ -s \"$LOG\" ]; then mv \"$LOG\" \"$LOG.done\"; \
+                else rm -f \"$LOG\"; fi; fi\n";
     cmd.envs(engine.cli_env())
         .arg("-c")
-        .arg(format!("{wait}{REMOVE}"))
+        .arg(format!("{wait}{REMOVE}{then}{tidy}"))
         .env("LABEL", label)
         .env("KEPT", kept::kept_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stdout(Stdio::null());
+    match log {
+        Some((file, path)) => {
+            cmd.env("LOG", path).stderr(Stdio::from(file));
+        }
+        None => {
+            cmd.env("LOG", "").stderr(Stdio::null());
+        }
+    }
     // SAFETY: setsid is async-signal-safe; a new session keeps the watcher alive when a runner
     // kills the test's process group, or the terminal's Ctrl-C the runner's.
     unsafe {
@@ -95,7 +163,7 @@ fn command(wait: &str, label: String, engine: &Engine) -> Command {
 /// Starts the process watcher for the run `run` on `engine`; a failure is reported as a
 /// warning.
 pub(crate) fn spawn(run: &str, engine: &Engine) {
-    let mut cmd = command(PROCESS_SCRIPT, format!("{LABEL_RUN}={run}"), engine);
+    let mut cmd = command(PROCESS_SCRIPT, "", format!("{LABEL_RUN}={run}"), engine);
     cmd.stdin(Stdio::piped());
     match cmd.spawn() {
         Ok(mut child) => {
@@ -117,8 +185,8 @@ pub(crate) fn spawn_run_watcher(
     dir: &Path,
     engine: &Engine,
 ) -> crate::error::Result<()> {
-    let script = format!("{RUN_SCRIPT}{REMOVE}rm -rf \"$DIR\"\n");
-    let mut cmd = command(&script, format!("{LABEL_RUN}={run}"), engine);
+    let then = "rm -rf \"$DIR\"\n";
+    let mut cmd = command(RUN_SCRIPT, then, format!("{LABEL_RUN}={run}"), engine);
     cmd.stdin(Stdio::null())
         .env("RUNNER", runner.to_string())
         .env("START", start)
