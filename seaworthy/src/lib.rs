@@ -36,7 +36,7 @@
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
-//! `SEAWORTHY_SHARE`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
+//! `SEAWORTHY_SHARE`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_WATCHER_LOGS`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
 //!
 //! # Names and labels
 //!

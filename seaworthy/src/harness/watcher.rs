@@ -46,6 +46,30 @@ for id in $(docker volume ls -q --filter "label=$LABEL"); do
 done
 "#;
 
+/// The end of every watcher's program. Errors count only when something is still there: a
+/// removal that raced another cleanup (the test process's own on SIGTERM, a sweep) fails with
+/// "already in progress" or "not found" and leaves nothing. So with errors logged, it looks
+/// again a second later; if nothing of `$LABEL` (but kept resources) is left, the log is
+/// emptied, else what is left is added. An empty log is deleted; one with errors is marked
+/// finished (`.done`) for the next test process to report.
+const TIDY: &str = r#"
+left() {
+  c=$(docker ps -aq --no-trunc --filter "label=$LABEL") || return 1
+  n=$(docker network ls -q --no-trunc --filter "label=$LABEL") || return 1
+  v=$(docker volume ls -q --filter "label=$LABEL") || return 1
+  s=""
+  for id in $c $n $v; do kept "$id" || s="$s $id"; done
+  if [ -n "$s" ]; then echo "still there:$s"; fi
+}
+if [ -n "$LOG" ]; then
+  if [ -s "$LOG" ]; then
+    sleep 1
+    if out=$(left 2>&1) && [ -z "$out" ]; then : > "$LOG"; else echo "$out" >&2; fi
+  fi
+  if [ -s "$LOG" ]; then mv "$LOG" "$LOG.done"; else rm -f "$LOG"; fi
+fi
+"#;
+
 /// The process watcher's program: collect `keep` lines until EOF, then remove the resources.
 const PROCESS_SCRIPT: &str = r#"
 keep=" "
@@ -65,8 +89,12 @@ while started 2>/dev/null; do sleep 0.3; done
 /// Where the watchers write what their `docker` commands said when a removal failed: one file
 /// per watcher, deleted by the watcher when it is empty and reported (then deleted) by the next
 /// test process's start ([`report_failures`]).
+/// `SEAWORTHY_WATCHER_LOGS` overrides it (default `$TMPDIR/seaworthy-watchers`).
 fn log_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join("seaworthy-watchers")
+    match std::env::var_os("SEAWORTHY_WATCHER_LOGS") {
+        Some(dir) if !dir.is_empty() => dir.into(),
+        _ => std::env::temp_dir().join("seaworthy-watchers"),
+    }
 }
 
 /// The watcher's stderr: its log file (`None`: nowhere, when the file cannot be made).
@@ -131,10 +159,7 @@ fn command(wait: &str, then: &str, label: String, engine: &Engine) -> Command {
         cmd.env_remove(var);
     }
     let log = log_file(&label);
-    // An empty log means every removal worked: the watcher deletes it; one with errors is
-    // marked finished (`.done`) for the next process to report.
-    let tidy = "if [ -n \"$LOG\" ]; then if [ -s \"$LOG\" ]; then mv \"$LOG\" \"$LOG.done\"; \
-                else rm -f \"$LOG\"; fi; fi\n";
+    let tidy = TIDY;
     cmd.envs(engine.cli_env())
         .arg("-c")
         .arg(format!("{wait}{REMOVE}{then}{tidy}"))
