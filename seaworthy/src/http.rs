@@ -23,6 +23,10 @@ use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 
+/// The longest one attempt of [`ContainerHttpClient::wait_for_response`] waits for an answer
+/// before it is abandoned and the request sent again.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// How long [`ContainerHttpClient::wait_for_response`] sleeps between attempts.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -278,9 +282,17 @@ impl ContainerHttpClient {
             let remaining = deadline
                 .saturating_duration_since(tokio::time::Instant::now())
                 .max(Duration::from_millis(1));
+            // One attempt waits at most ATTEMPT_TIMEOUT: a request stuck in a proxy (nginx in
+            // front of an upstream still starting) is abandoned and sent again, rather than
+            // holding the whole deadline.
+            let capped = remaining > ATTEMPT_TIMEOUT;
             // `tokio::time::timeout` rather than the request's own timeout, which would also
             // bound reading the body after this function has returned.
-            let sent = tokio::time::timeout(remaining, self.client.get(url.clone()).send()).await;
+            let sent = tokio::time::timeout(
+                remaining.min(ATTEMPT_TIMEOUT),
+                self.client.get(url.clone()).send(),
+            )
+            .await;
             let last = match sent {
                 Ok(Ok(response)) => {
                     if expected_status.is_none_or(|status| status == response.status()) {
@@ -291,6 +303,7 @@ impl ContainerHttpClient {
                 Ok(Err(err)) => LastAttempt::Error(describe_request_error(&err)),
                 // The attempt at the deadline may get only a millisecond: its timing out says
                 // less than what an earlier attempt got (a wrong status, a refused connection).
+                Err(_) if capped => LastAttempt::NoResponse,
                 Err(_) => previous.take().unwrap_or(LastAttempt::NoResponse),
             };
             let now = tokio::time::Instant::now();
