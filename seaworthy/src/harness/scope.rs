@@ -174,16 +174,7 @@ impl ScopeInstance {
         short: &str,
         shared: Option<Arc<SharedScope>>,
     ) -> Arc<ScopeInstance> {
-        let short: String = short
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let short = crate::text::name_safe(short);
         Arc::new(ScopeInstance {
             label,
             short,

@@ -101,16 +101,7 @@ fn log_dir() -> std::path::PathBuf {
 fn log_file(label: &str) -> Option<(std::fs::File, std::path::PathBuf)> {
     let dir = log_dir();
     std::fs::create_dir_all(&dir).ok()?;
-    let name: String = label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = crate::text::name_safe(label);
     let path = dir.join(format!("{name}-{}.log", std::process::id()));
     let file = std::fs::File::create(&path).ok()?;
     Some((file, path))
