@@ -47,6 +47,7 @@ impl Registry {
         .expect("the registry config");
         let binary = std::env::var("DCD_DOCKER_REGISTRY")
             .unwrap_or_else(|_| "/usr/bin/docker-registry".to_owned());
+        // prerequisite: docker-registry
         let child = Command::new(binary)
             .arg("serve")
             .arg(&config)
@@ -89,6 +90,7 @@ impl Drop for Cleanup {
 }
 
 fn run(program: &Path, args: &[&str]) {
+    // prerequisite: none (dcd, or the docker CLI: given)
     let output = Command::new(program)
         .args(args)
         .stdin(Stdio::null())

@@ -27,6 +27,7 @@ pub(crate) fn from_environment() -> Result<String, CiVersionError> {
 
 /// `git describe --exact-match --tags`: the tag, or why there is none.
 fn git_describe() -> Result<String, String> {
+    // prerequisite: none (the user's git, for --git-tag-version in their CI; tests stand in for it)
     let output = Command::new("git")
         .args(["describe", "--exact-match", "--tags"])
         .output()

@@ -70,6 +70,7 @@ impl Runner {
             return writeln!(out, "{command_line}").map_err(stdout_error);
         }
         out.flush().map_err(stdout_error)?;
+        // prerequisite: none (the docker CLI the user names with --executable; the tests use a stand-in)
         let status = Command::new(OsStr::new(&self.executable))
             .args(args)
             .status()

@@ -55,6 +55,7 @@ pub fn unix_now() -> i64 {
 /// A command re-running this test binary with `args` (libtest arguments), ignored tests only.
 pub fn scenario_command(args: &[&str]) -> Command {
     let exe = std::env::current_exe().expect("the test binary's path");
+    // prerequisite: none (this test binary: current_exe)
     let mut cmd = Command::new(exe);
     cmd.arg("--ignored").arg("--nocapture").args(args);
     // The scenario decides for itself; don't inherit the driver's choices.

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use bollard::query_parameters::EventsOptionsBuilder;
 use futures_util::StreamExt;
 use integration_tests::{docker, resources_labelled, signal, unix_now, wait_until_gone};
+use seaworthy_registry::test_support::require_program;
 
 /// How long the cleanup of a run may take after its runner has ended.
 const CLEANUP_LIMIT: Duration = Duration::from_secs(30);
@@ -86,6 +87,7 @@ impl Case {
     /// `cargo test` of the three `share_*` binaries, their tests matching `filter`.
     fn cargo_test(&self, filter: &str) -> Command {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        // prerequisite: cargo
         let mut cmd = Command::new(cargo);
         cmd.args(["test", "--workspace"])
             .args([
@@ -243,6 +245,9 @@ fn passes_creating(case: &Case, cmd: Command, expected: &[(&str, usize)]) -> Str
 
 #[test]
 fn twenty_nextest_processes_share_one_module_container() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     let case = Case::new("module20");
     let cmd = case.nextest(
         "binary_id(integration-tests::share_a) & test(/^module20::/)",
@@ -263,6 +268,9 @@ const RUN_SCOPE_BINARIES: &str =
 
 #[test]
 fn three_nextest_binaries_share_one_run_container() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     let case = Case::new("run-nextest");
     let cmd = case.nextest(RUN_SCOPE_BINARIES, "default");
     let out = passes_creating(&case, cmd, &[("run_box", 1)]);
@@ -282,6 +290,9 @@ fn three_cargo_test_binaries_share_one_run_container() {
 
 #[test]
 fn clean_tests_under_nextest_share_one_container_and_each_sees_it_clean() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     let case = Case::new("clean");
     let cmd = case.nextest(
         "binary_id(integration-tests::share_a) & test(/^clean::/)",
@@ -293,6 +304,9 @@ fn clean_tests_under_nextest_share_one_container_and_each_sees_it_clean() {
 
 #[test]
 fn sharing_off_under_nextest_creates_one_container_per_process() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     let case = Case::new("share-off");
     let mut cmd = case.nextest(
         "binary_id(integration-tests::share_a) & test(/^clean::c[12]$/)",
@@ -305,6 +319,9 @@ fn sharing_off_under_nextest_creates_one_container_per_process() {
 
 #[test]
 fn a_shared_setup_failure_is_recorded_and_fails_later_processes_at_once() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     let case = Case::new("failing");
     let creates = Creates::watch(&case);
     let (code, out) = run(case.nextest(
@@ -326,6 +343,9 @@ fn a_shared_setup_failure_is_recorded_and_fails_later_processes_at_once() {
 
 #[test]
 fn a_process_killed_while_setting_up_a_shared_fixture_is_recovered_from() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     let case = Case::new("kill-setup");
     let creates = Creates::watch(&case);
     let mut child = spawn(case.nextest(
@@ -372,6 +392,9 @@ fn hold_then(name: &str, profile: &str, act: impl FnOnce(u32)) {
 
 #[test]
 fn nothing_is_left_when_nextest_is_killed() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     hold_then("nextest-sigkill", "default", |pid| {
         signal(pid, libc::SIGKILL)
     });
@@ -379,11 +402,17 @@ fn nothing_is_left_when_nextest_is_killed() {
 
 #[test]
 fn nothing_is_left_when_nextest_is_interrupted() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     hold_then("nextest-sigint", "default", |pid| signal(pid, libc::SIGINT));
 }
 
 #[test]
 fn nothing_is_left_when_nextest_times_tests_out() {
+    if !require_program("cargo-nextest", "cargo-nextest") {
+        return;
+    }
     hold_then("nextest-timeout", "share-timeout", |_| {});
 }
 

@@ -296,6 +296,7 @@ impl DockerConfig {
 
 /// Runs `helper get` with the credential-helper protocol.
 fn run_helper(helper: &str, server: &str) -> Result<Option<Credential>, CredentialError> {
+    // prerequisite: none (the docker-credential-* helper the user's config names)
     let mut child = Command::new(helper)
         .arg("get")
         .stdin(Stdio::piped())

@@ -20,12 +20,52 @@ pub use crate::client::{OCI_INDEX, OCI_MANIFEST};
 pub const ACCEPT_ALL: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// Skips the test with `reason` (returns true), or fails it when CI requires it to run.
+///
+/// A skip is never a silent "ok": it is printed, and appended as `<reason>\t<test>` to the file
+/// `SEAWORTHY_SKIP_LOG` names (the format of seaworthy's own skips), which `scripts/test` sums
+/// up at the end of the run.
 pub fn skip(reason: &str) -> bool {
     if std::env::var("SEAWORTHY_REQUIRE_DOCKER").as_deref() == Ok("1") {
         panic!("{reason}, and SEAWORTHY_REQUIRE_DOCKER=1 requires this test to run");
     }
-    eprintln!("skipping: {reason}");
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    // Straight to stderr: libtest captures `eprintln!` of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping `{test}`: {reason} (set SEAWORTHY_REQUIRE_DOCKER=1 to make this a failure)"
+    );
+    if let Some(log) = std::env::var_os("SEAWORTHY_SKIP_LOG").filter(|p| !p.is_empty()) {
+        let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+        let line = format!("{}\t{}\n", clean(reason), clean(test));
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if let Err(e) = appended {
+            panic!("cannot record the skip in SEAWORTHY_SKIP_LOG={log:?}: {e}");
+        }
+    }
     true
+}
+
+/// Whether `program` (on `PATH`) can be started; when it cannot, skips the test (or fails it
+/// in CI) with a reason that names the entry of `scripts/prerequisites.txt` that provides it.
+pub fn require_program(program: &str, package: &str) -> bool {
+    let found = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program)).is_ok_and(|m| {
+                m.is_file()
+                    && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+            })
+        })
+    });
+    found
+        || !skip(&format!(
+            "`{program}` is not installed (`{package}` in scripts/prerequisites.txt; \
+             scripts/prerequisites install)"
+        ))
 }
 
 pub fn registry_binary() -> String {
@@ -93,7 +133,8 @@ impl Registry {
         let registry = Self::start_binary(&binary, secured);
         if registry.is_none() {
             skip(&format!(
-                "`{binary}` was not found (install Debian's docker-registry)"
+                "`{binary}` was not found (`docker-registry` in scripts/prerequisites.txt; \
+                 scripts/prerequisites install)"
             ));
         }
         registry
@@ -135,6 +176,7 @@ impl Registry {
         let config_path = dir.write("config.yml", config.as_bytes());
         let log = dir.path().join("registry.log");
         let log_file = std::fs::File::create(&log).expect("the log can be created");
+        // prerequisite: docker-registry
         let child = Command::new(binary)
             .arg("serve")
             .arg(&config_path)
@@ -477,13 +519,7 @@ pub fn base64(text: &str) -> String {
 
 /// Whether `htpasswd` (Debian's apache2-utils) can run; skips (or fails in CI) when not.
 pub fn have_htpasswd() -> bool {
-    let ok = Command::new("htpasswd")
-        .arg("-h")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    ok || !skip("`htpasswd` was not found (install Debian's apache2-utils)")
+    require_program("htpasswd", "apache2-utils")
 }
 
 /// TLS (a fresh CA and a certificate for 127.0.0.1) and basic auth for `user`/`password`,

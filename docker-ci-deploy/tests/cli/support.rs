@@ -23,6 +23,7 @@ pub(crate) fn docker_ci_deploy(args: &[&str]) -> Output {
 }
 
 fn run(binary: &str, args: &[&str]) -> Output {
+    // prerequisite: none (the dcd binaries built by cargo)
     Command::new(binary)
         .args(args)
         .stdin(Stdio::null())
