@@ -28,8 +28,18 @@ pub fn skip(reason: &str) -> bool {
     if std::env::var("SEAWORTHY_REQUIRE_DOCKER").as_deref() == Ok("1") {
         panic!("{reason}, and SEAWORTHY_REQUIRE_DOCKER=1 requires this test to run");
     }
+    // libtest names the test's thread after the test; the binary's name (without cargo's
+    // hash) says which suite it is in.
     let thread = std::thread::current();
-    let test = thread.name().unwrap_or("a test");
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|stem| {
+            stem.rsplit_once('-')
+                .map_or(stem.clone(), |(name, _)| name.to_string())
+        })
+        .unwrap_or_default();
+    let test = format!("{binary}::{}", thread.name().unwrap_or("a test"));
     // Straight to stderr: libtest captures `eprintln!` of a passing test.
     let _ = writeln!(
         std::io::stderr(),
@@ -37,7 +47,7 @@ pub fn skip(reason: &str) -> bool {
     );
     if let Some(log) = std::env::var_os("SEAWORTHY_SKIP_LOG").filter(|p| !p.is_empty()) {
         let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-        let line = format!("{}\t{}\n", clean(reason), clean(test));
+        let line = format!("{}\t{}\n", clean(reason), clean(&test));
         let appended = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
