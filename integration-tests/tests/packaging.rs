@@ -21,7 +21,13 @@ fn root() -> PathBuf {
 fn packages() -> Vec<Value> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
@@ -39,7 +45,9 @@ fn packages() -> Vec<Value> {
 
 /// A package is published unless it says `publish = false` (`"publish": []`).
 fn publishable(package: &Value) -> bool {
-    package["publish"].as_array().is_none_or(|to| !to.is_empty())
+    package["publish"]
+        .as_array()
+        .is_none_or(|to| !to.is_empty())
 }
 
 fn name(package: &Value) -> &str {
@@ -128,7 +136,10 @@ fn every_publishable_crate_has_the_metadata_of_a_release() {
             if !path.starts_with(dir) || readme.contains("..") {
                 missing.push(format!("{name}: readme `{readme}` is outside the crate"));
             } else if !path.is_file() {
-                missing.push(format!("{name}: readme `{}` does not exist", path.display()));
+                missing.push(format!(
+                    "{name}: readme `{}` does not exist",
+                    path.display()
+                ));
             }
         }
         // A path dependency without a version cannot be published (dev-dependencies too:
