@@ -36,7 +36,7 @@
 //! repositories), and every tag is printed with its digest. `--git-tag-version` takes the
 //! version from the git tag being built (CI variables, else `git describe --exact-match
 //! --tags`). Both are hidden from `--help` so 0.3.0's help and usage stay byte for byte; see
-//! the workspace README.
+//! the crate's README.md, dcd's manual.
 //!
 //! ## Exit codes
 //!
@@ -54,7 +54,7 @@
 //!   `CI_COMMIT_TAG`, `GITLAB_CI`, `TRAVIS_TAG`, `TRAVIS`.
 //!
 //! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
-//! project; the user-facing summary is the dcd section of the workspace README.
+//! project; the user's manual is the crate's README.md.
 
 mod ci_version;
 mod cli;

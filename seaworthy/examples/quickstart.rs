@@ -29,7 +29,7 @@ async fn the_page_is_served(web: &ContainerDefinition) {
     assert_eq!(response.text().await.unwrap(), "Hello from a container\n");
 }
 
-/// The README's "Looking inside": commands, logs, the process tree and the exit code.
+/// docs/looking-inside.md: commands, logs, the process tree and the exit code.
 #[container_test]
 async fn looks_inside(web: &ContainerDefinition) {
     // Commands: exit code and both streams; exec_ok fails with the output on a non-zero exit.

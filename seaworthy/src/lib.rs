@@ -1,26 +1,6 @@
 //! seaworthy: test Docker images the way you test code.
 //!
-//! Containers, networks, volumes and images are described by *definitions*; a
-//! [`DockerHelper`] creates them with unique names and labels, and removes whatever is left.
-//! Once a container runs, its [`ContainerHandle`] answers the questions a team asks of an image
-//! it ships: readiness ([`Wait`]), logs and [matchers], [`exec`](ContainerHandle::exec), its
-//! [`PublishedPorts`] and an [HTTP client](http::ContainerHttpClient) bound to one, and
-//! [process trees](ps). The definition has the same methods and delegates to its handle.
-//!
-//! ```no_run
-//! # async fn demo() -> seaworthy::Result<()> {
-//! use seaworthy::{ContainerDefinition, DockerHelper, Wait};
-//!
-//! let helper = DockerHelper::connect().await?;
-//! let echo = ContainerDefinition::new("echo", "seaworthy-test/busybox")
-//!     .command(["sh", "-c", "echo hello; sleep 60"])
-//!     .wait_for(Wait::logs(["^hello$"]));
-//! echo.setup(&helper).await?;
-//! assert_eq!(echo.exec_ok(["echo", "hi"]).await?.stdout_str(), "hi\n");
-//! echo.teardown().await?;
-//! helper.teardown().await?;
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("docs/tour.md")]
 //!
 //! # Environment variables
 //!
