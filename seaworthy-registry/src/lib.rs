@@ -26,18 +26,26 @@
 //!
 //! Credentials never appear in `Debug` output, in errors or in logs.
 
+mod auth;
+mod blob;
 mod client;
+mod copy;
 mod credentials;
+pub mod error;
+mod manifest;
 mod reference;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
-pub use client::{
-    parse_challenge, sha256_digest, Challenge, Client, ClientOptions, Descriptor, Error, Manifest,
-    ManifestContent, Transfer, DEFAULT_CERTS_DIR, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
+pub use auth::{parse_challenge, Access, Challenge};
+pub use client::{Client, ClientOptions, DEFAULT_CERTS_DIR};
+pub use copy::Transfer;
+pub use credentials::{login_command, server_address, Credential, CredentialError, DockerConfig};
+pub use error::Error;
+pub use manifest::{
+    sha256_digest, Descriptor, Manifest, ManifestContent, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
     MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST,
 };
-pub use credentials::{login_command, server_address, Credential, CredentialError, DockerConfig};
 pub use reference::{
     api_host, Reference, ReferenceError, DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN,
     DOCKER_HUB_SERVER_ADDRESS,
