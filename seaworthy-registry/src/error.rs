@@ -1,4 +1,4 @@
-//! Why a registry operation failed: [`Error`], and the typed parts its messages are made of.
+//! Why a registry operation failed: [`Error`](enum@Error), and the typed parts its messages are made of.
 //!
 //! Every message is one line that names the registry and what was asked of it, never a
 //! credential. The parts are typed (the [`Operation`] that was refused, the [`Details`] the

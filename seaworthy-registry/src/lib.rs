@@ -2,14 +2,15 @@
 //!
 //! The pieces of talking to a container registry that seaworthy's tools share:
 //!
-//! * [`Reference`]: image references with Docker's grammar and normalisation
-//!   (`nginx` → `docker.io/library/nginx`, no tag means `latest`);
+//! * [`Reference`]: image references with Docker's normalisation (`nginx` →
+//!   `docker.io/library/nginx`, no tag means `latest`), checked with [`grammar`], the one
+//!   Docker reference grammar of the workspace (dcd checks its references with it too);
 //! * [`DockerConfig`] and [`Credential`]: credentials found where the docker CLI finds them
 //!   (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: `auths`, `credsStore`,
 //!   `credHelpers`);
 //! * [`Client`]: a Registry HTTP API v2 client (Bearer token flow and basic auth, per-registry
 //!   CA certificates from `/etc/docker/certs.d`, manifest get/put byte for byte, blob mount and
-//!   copy).
+//!   copy); its failures are [`Error`]s with typed parts ([`error`]).
 //!
 //! ```no_run
 //! # async fn retag() -> Result<(), seaworthy_registry::Error> {
@@ -32,6 +33,7 @@ mod client;
 mod copy;
 mod credentials;
 pub mod error;
+pub mod grammar;
 mod manifest;
 mod reference;
 #[cfg(feature = "test-support")]
