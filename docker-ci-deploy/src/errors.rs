@@ -1,6 +1,7 @@
 //! The errors dcd reports to its user, and the exit code of each.
 
 use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
 
 use thiserror::Error;
 
@@ -131,6 +132,18 @@ impl ExpectedError {
             source = cause.source();
         }
         out.flush()
+    }
+}
+
+/// How a run of dcd ends, the same for both of its binaries (`dcd` and `docker-ci-deploy`):
+/// success, or the error written to stderr and its [exit code](ExpectedError::process_exit_code).
+pub fn exit_status(result: Result<(), ExpectedError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            error.display_to_stderr();
+            ExitCode::from(u8::try_from(error.process_exit_code()).unwrap_or(1))
+        }
     }
 }
 

@@ -67,7 +67,7 @@ mod version;
 
 use std::io::{self, Write};
 
-pub use errors::{exit_codes, ExpectedError, PlanError};
+pub use errors::{exit_codes, exit_status, ExpectedError, PlanError};
 
 /// Runs dcd with the process's arguments: parses them, plans every tag, then prints
 /// (`--dry-run`) or runs the docker commands.

@@ -477,27 +477,23 @@ mod proptests {
             tagged.push((image.clone(), targets));
         }
         // Every tag of every image, a target equal to its image only pushed; then every push.
-        let mut steps = Vec::new();
-        for (image, targets) in &tagged {
-            for target in targets {
-                steps.push(if target == image {
-                    Step::SkipSelfTag {
-                        image: image.clone(),
-                    }
-                } else {
-                    Step::Tag {
-                        source: image.clone(),
-                        target: target.clone(),
-                    }
-                });
-            }
-        }
-        for (_, targets) in &tagged {
-            steps.extend(targets.iter().map(|target| Step::Push {
+        let tag_steps = tagged.iter().flat_map(|(image, targets)| {
+            targets.iter().map(move |target| match target == image {
+                true => Step::SkipSelfTag {
+                    image: image.clone(),
+                },
+                false => Step::Tag {
+                    source: image.clone(),
+                    target: target.clone(),
+                },
+            })
+        });
+        let push_steps = tagged.iter().flat_map(|(_, targets)| targets.iter());
+        Ok(tag_steps
+            .chain(push_steps.map(|target| Step::Push {
                 target: target.clone(),
-            }));
-        }
-        Ok(steps)
+            }))
+            .collect())
     }
 
     proptest! {

@@ -1,50 +1,30 @@
-//! Docker image references: splitting `name[:tag][@digest]`, joining a name and a tag, the
-//! registry rewrite of 0.3.0, and the checks that refuse references Docker would reject.
+//! Docker image references on dcd's command line: splitting `name[:tag][@digest]`, joining a
+//! name and a tag, the registry rewrite of 0.3.0, and the checks that refuse references Docker
+//! would reject.
 //!
-//! The grammar is docker/distribution's `reference/regexp.go` (v2.6.0-rc.2, the version 0.3.0
-//! copied), written out again here. Two deliberate differences from 0.3.0's Python regexes:
+//! The grammar is the workspace's one, [`seaworthy_registry::grammar`] (registry mode parses
+//! the same references with [`seaworthy_registry::Reference`], which uses it too). It is
+//! docker/distribution's, as 0.3.0 copied it, with deliberate differences from 0.3.0's
+//! Python regexes:
 //!
 //! * tags are ASCII (`[A-Za-z0-9_]`), as in Docker's Go regexp. Python's `\w` is Unicode, so
 //!   0.3.0 accepted `img:café`, which `docker tag` then refused.
 //! * `[[:xdigit:]]` really is the hex-digit class. In Python it was a broken character set, so
 //!   0.3.0 could parse no digest at all; dcd accepts digest references as *sources* (see
 //!   [`parse_source`]).
+//!
+//! One difference from the shared grammar is kept: an IPv6 literal as the registry
+//! (`[::1]:5000/img`) is refused, as by 0.3.0 and by the grammar of Docker 20.10, whose
+//! `docker tag` dcd drives.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
+use seaworthy_registry::grammar::{self, NameParts, NAME_TOTAL_LENGTH_MAX};
 
 use crate::errors::PlanError;
 
-/// `hostcomponent ['.' hostcomponent]* [':' port-number]`.
-const HOSTNAME: &str = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(?::[0-9]+)?";
-/// One path component of a repository name: lower case only.
-const COMPONENT: &str = r"[a-z0-9]+(?:(?:(?:[._]|__|[-]*)[a-z0-9]+)+)?";
-/// A tag, ASCII as in Docker (see the module docs).
-const TAG: &str = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
-/// A digest, checked further by [`check_digest`].
-const DIGEST: &str = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[[:xdigit:]]{32,}";
-
-/// Docker refuses repository names longer than this (`NameTotalLengthMax`).
-const NAME_TOTAL_LENGTH_MAX: usize = 255;
-
-/// `^(name)(?::(tag))?(?:@(digest))?$`: group 1 is the name, 2 the tag, 3 the digest.
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    let pattern = format!(
-        r"\A((?:{HOSTNAME}/)?{COMPONENT}(?:(?:/{COMPONENT})+)?)(?::({TAG}))?(?:@({DIGEST}))?\z"
-    );
-    Regex::new(&pattern).expect("the reference grammar is a valid regex")
-});
-
-/// A whole tag and nothing else.
-static TAG_ONLY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"\A{TAG}\z")).expect("the tag grammar is a valid regex"));
-
-/// `^(?:(hostname)/)?(component(?:/component)*)$`: group 2 is the name without its registry.
-static ANCHORED_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    let pattern = format!(r"\A(?:({HOSTNAME})/)?({COMPONENT}(?:(?:/{COMPONENT})+)?)\z");
-    Regex::new(&pattern).expect("the name grammar is a valid regex")
-});
+/// `name` split into its registry and path, if it is a repository name dcd accepts.
+fn docker_name(name: &str) -> Option<NameParts<'_>> {
+    grammar::split_name(name).filter(|parts| !parts.domain_is_ipv6())
+}
 
 /// A reference given on the command line, split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,22 +66,22 @@ pub(crate) fn parse_source(image: &str) -> Result<SourceRef, PlanError> {
     let unparsable = || PlanError::UnparsableImage {
         image: image.to_owned(),
     };
-    let captures = REFERENCE.captures(image).ok_or_else(unparsable)?;
-    let name = captures.get(1).ok_or_else(unparsable)?.as_str();
-    if name.len() > NAME_TOTAL_LENGTH_MAX {
+    let parts = grammar::split_reference(image)
+        .filter(|parts| !parts.name_parts.domain_is_ipv6())
+        .ok_or_else(unparsable)?;
+    if parts.name.len() > NAME_TOTAL_LENGTH_MAX {
         return Err(PlanError::NameTooLong {
             reference: image.to_owned(),
-            name: name.to_owned(),
+            name: parts.name.to_owned(),
         });
     }
-    let digest = captures.get(3).map(|m| m.as_str().to_owned());
-    if let Some(digest) = &digest {
+    if let Some(digest) = parts.digest {
         check_digest(image, digest)?;
     }
     Ok(SourceRef {
-        name: name.to_owned(),
-        tag: captures.get(2).map(|m| m.as_str().to_owned()),
-        digest,
+        name: parts.name.to_owned(),
+        tag: parts.tag.map(str::to_owned),
+        digest: parts.digest.map(str::to_owned),
     })
 }
 
@@ -152,16 +132,13 @@ impl RegistryTagger {
     /// `quay.io/org/img` only get the prefix, while `registry:5000/bar` loses its registry.
     pub(crate) fn generate_tag(&self, name: &str) -> Result<String, PlanError> {
         let joined = format!("{}/{}", self.registry, name);
-        if ANCHORED_NAME.is_match(&joined) {
+        if docker_name(&joined).is_some() {
             return Ok(joined);
         }
-        let stripped = ANCHORED_NAME
-            .captures(name)
-            .and_then(|captures| captures.get(2))
-            .ok_or_else(|| PlanError::UnparsableName {
-                name: name.to_owned(),
-            })?;
-        Ok(format!("{}/{}", self.registry, stripped.as_str()))
+        let stripped = docker_name(name).ok_or_else(|| PlanError::UnparsableName {
+            name: name.to_owned(),
+        })?;
+        Ok(format!("{}/{}", self.registry, stripped.path))
     }
 }
 
@@ -170,14 +147,14 @@ impl RegistryTagger {
 pub(crate) fn check_target(image: &str, name: &str, tag: Option<&str>) -> Result<(), PlanError> {
     let reference = join_image_tag(name, tag);
     if let Some(tag) = tag.filter(|tag| !tag.is_empty()) {
-        if !TAG_ONLY.is_match(tag) {
+        if !grammar::is_tag(tag) {
             return Err(PlanError::InvalidTag {
                 image: image.to_owned(),
                 tag: tag.to_owned(),
             });
         }
     }
-    if !ANCHORED_NAME.is_match(name) {
+    if docker_name(name).is_none() {
         return Err(PlanError::InvalidName {
             image: image.to_owned(),
             name: name.to_owned(),
@@ -190,7 +167,7 @@ pub(crate) fn check_target(image: &str, name: &str, tag: Option<&str>) -> Result
         });
     }
     // Docker takes a bare 64-digit hex string for an image ID, never for a repository.
-    if reference.len() == 64 && reference.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if grammar::is_identifier(&reference) {
         return Err(PlanError::InvalidName {
             image: image.to_owned(),
             name: name.to_owned(),
@@ -262,6 +239,7 @@ mod tests {
             ("img\n", None),
             // Docker's tags are ASCII; 0.3.0's Python regex was not.
             ("img:café", None),
+            ("[::1]:5000/img:1", None),
         ];
         for (input, expected) in cases {
             let got = split_image_tag(input).ok();
@@ -352,6 +330,7 @@ mod tests {
             ("img", "ghcr.io/org", "ghcr.io/org/img"),
             ("img", "reg:5000/", "reg:5000//img"),
             ("reg:5000/img", "reg:5000", "reg:5000/img"),
+            ("a/b", "[::1]", "[::1]/b"),
         ];
         for (name, registry, expected) in cases {
             let got = RegistryTagger::new(registry).generate_tag(name).unwrap();
@@ -382,6 +361,8 @@ mod tests {
             assert!(check_target("src", name, tag).is_ok(), "{name} {tag:?}");
         }
         assert!(check_target("src", &"a".repeat(64), None).is_err());
+        // Docker 20.10's grammar has no IPv6 registries; the shared grammar does.
+        assert!(check_target("src", "[::1]:5000/img", Some("1")).is_err());
         assert!(check_target("src", &"a".repeat(256), None).is_err());
     }
 }

@@ -2,14 +2,15 @@
 //!
 //! The pieces of talking to a container registry that seaworthy's tools share:
 //!
-//! * [`Reference`]: image references with Docker's grammar and normalisation
-//!   (`nginx` → `docker.io/library/nginx`, no tag means `latest`);
+//! * [`Reference`]: image references with Docker's normalisation (`nginx` →
+//!   `docker.io/library/nginx`, no tag means `latest`), checked with [`grammar`], the one
+//!   Docker reference grammar of the workspace (dcd checks its references with it too);
 //! * [`DockerConfig`] and [`Credential`]: credentials found where the docker CLI finds them
 //!   (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: `auths`, `credsStore`,
 //!   `credHelpers`);
 //! * [`Client`]: a Registry HTTP API v2 client (Bearer token flow and basic auth, per-registry
 //!   CA certificates from `/etc/docker/certs.d`, manifest get/put byte for byte, blob mount and
-//!   copy).
+//!   copy); its failures are [`Error`]s with typed parts ([`error`]).
 //!
 //! ```no_run
 //! # async fn retag() -> Result<(), seaworthy_registry::Error> {
@@ -26,18 +27,27 @@
 //!
 //! Credentials never appear in `Debug` output, in errors or in logs.
 
+mod auth;
+mod blob;
 mod client;
+mod copy;
 mod credentials;
+pub mod error;
+pub mod grammar;
+mod manifest;
 mod reference;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
-pub use client::{
-    parse_challenge, sha256_digest, Challenge, Client, ClientOptions, Descriptor, Error, Manifest,
-    ManifestContent, Transfer, DEFAULT_CERTS_DIR, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
+pub use auth::{parse_challenge, Access, Challenge};
+pub use client::{Client, ClientOptions, DEFAULT_CERTS_DIR};
+pub use copy::Transfer;
+pub use credentials::{login_command, server_address, Credential, CredentialError, DockerConfig};
+pub use error::Error;
+pub use manifest::{
+    sha256_digest, Descriptor, Manifest, ManifestContent, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST,
     MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST,
 };
-pub use credentials::{login_command, server_address, Credential, CredentialError, DockerConfig};
 pub use reference::{
     api_host, Reference, ReferenceError, DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN,
     DOCKER_HUB_SERVER_ADDRESS,

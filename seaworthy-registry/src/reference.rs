@@ -1,10 +1,10 @@
 //! Image references with Docker's grammar and normalisation.
 
 use std::fmt;
-use std::sync::LazyLock;
 
-use regex::Regex;
 use thiserror::Error;
+
+use crate::grammar::{self, NAME_TOTAL_LENGTH_MAX};
 
 /// The domain Docker Hub references normalise to.
 pub const DOCKER_HUB_DOMAIN: &str = "docker.io";
@@ -12,30 +12,6 @@ pub const DOCKER_HUB_DOMAIN: &str = "docker.io";
 pub const DOCKER_HUB_API_HOST: &str = "registry-1.docker.io";
 /// The key the docker CLI files Docker Hub's credentials under (`docker login` with no server).
 pub const DOCKER_HUB_SERVER_ADDRESS: &str = "https://index.docker.io/v1/";
-
-/// The longest repository name (domain and path) Docker accepts.
-const NAME_TOTAL_LENGTH_MAX: usize = 255;
-
-/// `name[:tag][@digest]`, with the name split into domain and path later; the ASCII grammar of
-/// `github.com/distribution/reference`.
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    let domain_component = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    let domain_name = format!(r"{domain_component}(?:\.{domain_component})*");
-    let ipv6 = r"\[(?:[a-fA-F0-9:]+)\]";
-    let domain = format!(r"(?:{domain_name}|{ipv6})(?::[0-9]+)?");
-    let path_component = r"[a-z0-9]+(?:(?:[_.]|__|[-]+)[a-z0-9]+)*";
-    let path = format!(r"{path_component}(?:/{path_component})*");
-    let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
-    let digest = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-    Regex::new(&format!(
-        r"^((?:{domain}/)?{path})(?::({tag}))?(?:@({digest}))?$"
-    ))
-    .expect("the reference grammar is a valid regex")
-});
-
-/// A 64-hex-digit image ID, which Docker refuses as a name.
-static IDENTIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-f0-9]{64}$").expect("a valid regex"));
 
 /// Why a string is not an image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -73,7 +49,7 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// Parses `reference` with Docker's grammar and normalisation.
+    /// Parses `reference` with Docker's normalisation and [grammar](crate::grammar).
     pub fn parse(reference: &str) -> Result<Self, ReferenceError> {
         let error = |reason| ReferenceError {
             reference: reference.to_owned(),
@@ -82,7 +58,7 @@ impl Reference {
         if reference.is_empty() {
             return Err(error("it is empty"));
         }
-        if IDENTIFIER.is_match(reference) {
+        if grammar::is_identifier(reference) {
             return Err(error(
                 "a 64-hex-digit image ID cannot be used as a repository name",
             ));
@@ -97,19 +73,18 @@ impl Reference {
             return Err(error("the repository name must be lower-case"));
         }
         let full = format!("{domain}/{remainder}");
-        let captures = REFERENCE.captures(&full).ok_or_else(|| {
+        let parts = grammar::split_reference(&full).ok_or_else(|| {
             error("expected [DOMAIN/]PATH[:TAG][@DIGEST] with a lower-case path, a tag of up to 128 letters, digits, `_`, `.` or `-`, and a digest `ALGORITHM:HEX`")
         })?;
-        let name = &captures[1];
-        if name.len() > NAME_TOTAL_LENGTH_MAX {
+        if parts.name.len() > NAME_TOTAL_LENGTH_MAX {
             return Err(error("the repository name is longer than 255 characters"));
         }
-        let path = name[domain.len() + 1..].to_owned();
+        let path = parts.name[domain.len() + 1..].to_owned();
         Ok(Self {
+            tag: parts.tag.map(str::to_owned),
+            digest: parts.digest.map(str::to_owned),
             domain,
             path,
-            tag: captures.get(2).map(|m| m.as_str().to_owned()),
-            digest: captures.get(3).map(|m| m.as_str().to_owned()),
         })
     }
 

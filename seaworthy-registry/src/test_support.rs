@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use crate::client::{OCI_INDEX, OCI_MANIFEST};
+pub use crate::manifest::{OCI_INDEX, OCI_MANIFEST};
 
 /// Every manifest media type, for `Accept`.
 pub const ACCEPT_ALL: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -319,7 +319,7 @@ pub fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
-    crate::client::sha256_digest(bytes)
+    crate::manifest::sha256_digest(bytes)
 }
 
 /// Pushes a blob (monolithic upload) and returns its digest.

@@ -3,11 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match docker_ci_deploy::main_impl() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            error.display_to_stderr();
-            ExitCode::from(u8::try_from(error.process_exit_code()).unwrap_or(1))
-        }
-    }
+    docker_ci_deploy::exit_status(docker_ci_deploy::main_impl())
 }
