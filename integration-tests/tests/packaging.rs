@@ -20,6 +20,7 @@ fn root() -> PathBuf {
 /// `cargo metadata --no-deps`: the workspace's own packages.
 fn packages() -> Vec<Value> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // prerequisite: cargo
     let output = Command::new(cargo)
         .args([
             "metadata",
