@@ -53,8 +53,8 @@
 //! * `--git-tag-version`: `GITHUB_REF`, `GITHUB_REF_TYPE`, `GITHUB_REF_NAME`, `GITHUB_ACTIONS`,
 //!   `CI_COMMIT_TAG`, `GITLAB_CI`, `TRAVIS_TAG`, `TRAVIS`.
 //!
-//! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
-//! project; the user's manual is the crate's README.md.
+//! The reference behaviour dcd follows is docker-ci-deploy 0.3.0's command line, pinned by
+//! the tests in `tests/cli/compat.rs`; the user's manual is the crate's README.md.
 
 mod ci_version;
 mod cli;
