@@ -245,7 +245,7 @@ impl CommandOutcome {
         let mut f = self.failures.clone();
         f.push(Failure::new(
             "its output",
-            "-",
+            "",
             format!(
                 "exit code {}, stdout {:?}, stderr {:?}",
                 self.output.exit_code,

@@ -32,6 +32,10 @@ impl Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.expected.is_empty() {
+            // Context rather than a check: the output of a command that failed checks.
+            return write!(f, "{}: {}", self.subject, self.found);
+        }
         write!(
             f,
             "{}: expected {}, found {}",

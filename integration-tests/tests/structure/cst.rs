@@ -1,0 +1,1 @@
+//! CST files (filled in below).
