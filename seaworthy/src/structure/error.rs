@@ -54,7 +54,7 @@ pub enum StructureErrorKind {
     /// does not know): the reason names the check.
     InvalidCheck(String),
     /// The engine failed (the image is missing, the engine went away, …).
-    Engine(crate::Error),
+    Engine(Box<crate::Error>),
 }
 
 /// A failed check of an image, or a failure to check it: the image and what went wrong.
@@ -97,7 +97,7 @@ impl StructureError {
     pub(crate) fn engine(image: &str, error: crate::Error) -> StructureError {
         StructureError {
             image: image.to_string(),
-            kind: StructureErrorKind::Engine(error),
+            kind: StructureErrorKind::Engine(Box::new(error)),
         }
     }
 
@@ -148,7 +148,7 @@ impl fmt::Display for StructureError {
 impl std::error::Error for StructureError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            StructureErrorKind::Engine(e) => Some(e),
+            StructureErrorKind::Engine(e) => Some(e.as_ref()),
             _ => None,
         }
     }
