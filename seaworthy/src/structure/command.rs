@@ -5,8 +5,7 @@ use std::sync::Mutex;
 use bollard::container::LogOutput;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    CommitContainerOptionsBuilder, CreateContainerOptionsBuilder, LogsOptionsBuilder,
-    RemoveImageOptionsBuilder,
+    CommitContainerOptionsBuilder, LogsOptionsBuilder, RemoveImageOptionsBuilder,
 };
 use futures_util::StreamExt;
 
@@ -400,31 +399,8 @@ async fn run_one(
         }),
         ..Default::default()
     };
-    let docker = helper.docker().clone();
-    let target = helper.target();
-    let create_name = name.clone();
-    let id = runtime::run({
-        let docker = docker.clone();
-        let target = target.clone();
-        async move {
-            docker
-                .create_container(
-                    Some(
-                        CreateContainerOptionsBuilder::new()
-                            .name(&create_name)
-                            .build(),
-                    ),
-                    body,
-                )
-                .await
-                .map(|r| r.id)
-                .map_err(|e| {
-                    retry::fail_once(&target, format!("create container `{create_name}`"), e)
-                })
-        }
-    })
-    .await?;
-    helper.track(ResourceKind::Container, &id, &name);
+    let id = super::files::create(helper, &name, body).await?;
+    let (docker, target) = (helper.docker().clone(), helper.target());
     let (cid, cname, commit) = (id.clone(), name.clone(), run.commit);
     let result = runtime::run(async move {
         let action = |what: &str| format!("{what} container `{cname}`");

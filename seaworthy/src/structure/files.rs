@@ -157,28 +157,9 @@ impl ImageFiles {
             network_disabled: Some(true),
             ..Default::default()
         };
-        let docker = helper.docker().clone();
-        let target = helper.target();
-        let create_name = name.clone();
-        let id = runtime::run(async move {
-            docker
-                .create_container(
-                    Some(
-                        CreateContainerOptionsBuilder::new()
-                            .name(&create_name)
-                            .build(),
-                    ),
-                    body,
-                )
-                .await
-                .map(|r| r.id)
-                .map_err(|e| {
-                    retry::fail_once(&target, format!("create container `{create_name}`"), e)
-                })
-        })
-        .await
-        .map_err(|e| StructureError::engine(image, e))?;
-        helper.track(ResourceKind::Container, &id, &name);
+        let id = create(helper, &name, body)
+            .await
+            .map_err(|e| StructureError::engine(image, e))?;
         Ok(ImageFiles {
             helper: helper.clone(),
             image: image.to_string(),
@@ -369,6 +350,29 @@ impl Drop for ImageFiles {
             }
         });
     }
+}
+
+/// Creates a container named `name` and tracks it, so the helper's teardown removes it.
+pub(crate) async fn create(
+    helper: &DockerHelper,
+    name: &str,
+    body: ContainerCreateBody,
+) -> crate::Result<String> {
+    let (docker, target, create_name) =
+        (helper.docker().clone(), helper.target(), name.to_string());
+    let id = runtime::run(async move {
+        let options = CreateContainerOptionsBuilder::new()
+            .name(&create_name)
+            .build();
+        docker
+            .create_container(Some(options), body)
+            .await
+            .map(|r| r.id)
+            .map_err(|e| retry::fail_once(&target, format!("create container `{create_name}`"), e))
+    })
+    .await?;
+    helper.track(ResourceKind::Container, &id, name);
+    Ok(id)
 }
 
 /// Where a symlink at `link` pointing at `target` leads.
