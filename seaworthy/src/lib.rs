@@ -72,6 +72,7 @@ mod readiness;
 mod resume;
 mod runtime;
 mod status;
+pub mod structure;
 mod text;
 mod wait;
 
