@@ -25,10 +25,10 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 
 /// The longest one attempt of [`ContainerHttpClient::wait_for_response`] waits for an answer
 /// before it is abandoned and the request sent again.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long [`ContainerHttpClient::wait_for_response`] sleeps between attempts.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A host that cannot be put in a URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -78,7 +78,7 @@ struct Partial {
 
 /// Turns stream frames into complete lines, buffering each stream's partial line separately.
 #[derive(Debug, Default)]
-pub struct LineAssembler {
+pub(crate) struct LineAssembler {
     stdout: Partial,
     stderr: Partial,
     /// Counts frames, to order the final flush of partial lines.
@@ -87,7 +87,7 @@ pub struct LineAssembler {
 
 impl LineAssembler {
     /// An assembler with nothing buffered.
-    pub fn new() -> LineAssembler {
+    pub(crate) fn new() -> LineAssembler {
         LineAssembler::default()
     }
 
@@ -95,7 +95,7 @@ impl LineAssembler {
     ///
     /// Lines end at `\n`; a `\r` just before it is removed too. Bytes after the last `\n` are
     /// kept until a later frame of the same stream completes them, or [`finish`](Self::finish).
-    pub fn push(&mut self, kind: StreamKind, bytes: &[u8]) -> Vec<LogLine> {
+    pub(crate) fn push(&mut self, kind: StreamKind, bytes: &[u8]) -> Vec<LogLine> {
         self.frames += 1;
         let frame = self.frames;
         let partial = match kind {
@@ -120,7 +120,7 @@ impl LineAssembler {
 
     /// Returns the buffered partial lines (those with no final `\n`), the stream whose partial
     /// line started first coming first, and empties the buffers.
-    pub fn finish(&mut self) -> Vec<LogLine> {
+    pub(crate) fn finish(&mut self) -> Vec<LogLine> {
         let mut partials = [
             (StreamKind::Stdout, &mut self.stdout),
             (StreamKind::Stderr, &mut self.stderr),
@@ -136,8 +136,9 @@ impl LineAssembler {
         lines
     }
 
-    /// Whether a partial line is buffered.
-    pub fn has_partial(&self) -> bool {
+    /// Whether a partial line is buffered (for the tests: the library only ever finishes).
+    #[cfg(test)]
+    pub(crate) fn has_partial(&self) -> bool {
         !self.stdout.bytes.is_empty() || !self.stderr.bytes.is_empty()
     }
 }

@@ -97,7 +97,7 @@ pub enum JsonKind {
 
 impl JsonKind {
     /// The kind of `value`.
-    pub fn of(value: &Value) -> JsonKind {
+    pub(crate) fn of(value: &Value) -> JsonKind {
         match value {
             Value::Null => JsonKind::Null,
             Value::Bool(_) => JsonKind::Bool,
@@ -134,7 +134,7 @@ impl fmt::Display for JsonKind {
 /// [`MergeError::NotObjects`] when `base` or `overlay` is not an object, and
 /// [`MergeError::Collision`] when the overlay has an object where the base has a non-null
 /// value that is not an object. On error `base` may already be partly merged.
-pub fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
+pub(crate) fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
     match (base, overlay) {
         (Value::Object(base), Value::Object(overlay)) => {
             merge_objects(base, overlay, &mut Vec::new())
@@ -154,7 +154,7 @@ pub fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
 /// [`MergeError::NotObjects`] when a layer is not an object, and [`MergeError::Conflict`],
 /// naming both values, when two layers set one value differently (including an object in one
 /// and anything else in the other).
-pub fn merge_layers(layers: impl IntoIterator<Item = Value>) -> Result<Value, MergeError> {
+pub(crate) fn merge_layers(layers: impl IntoIterator<Item = Value>) -> Result<Value, MergeError> {
     let mut merged = Map::new();
     for layer in layers {
         match layer {

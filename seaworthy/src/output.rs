@@ -16,7 +16,7 @@
 /// does not add an empty line, so empty output gives no lines at all. Unlike Python's
 /// `str.splitlines()`, other Unicode line separators (form feed, `\u{2028}`, …) are kept in the
 /// line, since programs do not end lines with them.
-pub fn output_lines(output: &[u8]) -> Vec<String> {
+pub(crate) fn output_lines(output: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(output);
     let mut lines = Vec::new();
     let mut rest: &str = &text;

@@ -103,7 +103,7 @@ pub struct PublishedPorts {
 impl PublishedPorts {
     /// Parses Docker's port map (`NetworkSettings.Ports`). Keys that are not `<port>/<proto>`
     /// (or a bare port, taken as TCP) are skipped.
-    pub fn from_port_map(map: &PortMap) -> PublishedPorts {
+    pub(crate) fn from_port_map(map: &PortMap) -> PublishedPorts {
         let mut entries: Vec<(u16, String, Option<PublishedPort>)> = map
             .iter()
             .filter_map(|(spec, bindings)| {
@@ -128,7 +128,7 @@ impl PublishedPorts {
     }
 
     /// These ports, each reached where `engine` says a binding on its address is reached.
-    pub fn reached_through(mut self, engine: &crate::engine::Engine) -> PublishedPorts {
+    pub(crate) fn reached_through(mut self, engine: &crate::engine::Engine) -> PublishedPorts {
         for p in self.entries.iter_mut().filter_map(|e| e.2.as_mut()) {
             p.host = engine.reach(&p.host_ip);
         }

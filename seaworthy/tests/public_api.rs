@@ -599,12 +599,15 @@ impl<'k> Api<'k> {
         }
     }
 
-    /// The path an item is listed under: its shortest visible path.
+    /// The path an item is listed under: its shortest visible path outside the prelude.
     fn canonical(&self, def: &Def) -> Option<(bool, String)> {
         self.paths
             .get(def)?
             .iter()
-            .min_by_key(|(hidden, p)| (*hidden, p.matches("::").count(), p.clone()))
+            .min_by_key(|(hidden, p)| {
+                let prelude = p.contains("::prelude::");
+                (*hidden, prelude, p.matches("::").count(), p.clone())
+            })
             .cloned()
     }
 
@@ -1078,4 +1081,31 @@ fn the_public_api_is_the_checked_in_list() {
          (hint: if the change is meant, run `{UPDATE_ENV}=1 cargo test -p {CRATE} --test public_api` \
          and commit `{LIST}` with it)"
     );
+}
+
+/// The crate docs name the version of each crate whose types the API shows, as the workspace
+/// manifest pins it.
+#[test]
+fn the_crate_docs_name_the_versions_of_the_crates_in_the_api() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        std::fs::read_to_string(root.join("../Cargo.toml")).expect("the workspace manifest");
+    let docs = std::fs::read_to_string(root.join("src/lib.rs")).expect("lib.rs");
+    for krate in ["bollard", "reqwest"] {
+        let line = manifest
+            .lines()
+            .find(|l| l.starts_with(&format!("{krate} = ")))
+            .unwrap_or_else(|| panic!("the workspace manifest has no `{krate}` dependency"));
+        let version = regex::Regex::new(r#""[~^=]?(\d+\.\d+)"#)
+            .expect("a valid regex")
+            .captures(line)
+            .unwrap_or_else(|| panic!("no version in `{line}`"))[1]
+            .to_string();
+        let row = format!("//! | {krate} | {version} |");
+        assert!(
+            docs.contains(&row),
+            "the crate docs (src/lib.rs) do not say that seaworthy uses {krate} {version}: expected a \
+             row `{row} …` in its \"Crates in this API\" table"
+        );
+    }
 }
