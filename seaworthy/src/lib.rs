@@ -29,9 +29,9 @@
 //!
 //! | crate | version | where | re-exported as |
 //! |---|---|---|---|
-//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`Error::Docker`] | [`seaworthy::bollard`](bollard) |
-//! | reqwest | 0.12 | the [HTTP client](http::ContainerHttpClient): `StatusCode`, `Method`, `RequestBuilder`, `Response` | [`seaworthy::reqwest`](reqwest) |
-//! | serde_json | 1 | [`ContainerDefinition::create_options`] | [`seaworthy::serde_json`](serde_json) |
+//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`Error::Docker`] | [`seaworthy::bollard`] |
+//! | reqwest | 0.12 | the [HTTP client](http::ContainerHttpClient): `StatusCode`, `Method`, `RequestBuilder`, `Response` | [`seaworthy::reqwest`] |
+//! | serde_json | 1 | [`ContainerDefinition::create_options`] | [`seaworthy::serde_json`] |
 //!
 //! A seaworthy release that moves to another bollard (or reqwest) version is a breaking release
 //! and says so.

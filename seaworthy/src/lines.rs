@@ -5,18 +5,6 @@
 //! [`LineAssembler`] buffers the partial line of each stream separately, so a line is only
 //! handed out once its `\n` has arrived, and decodes it as a whole, so a multibyte UTF-8
 //! character split across two frames survives.
-//!
-//! ```
-//! use seaworthy::lines::{LineAssembler, StreamKind};
-//!
-//! let mut lines = LineAssembler::new();
-//! assert!(lines.push(StreamKind::Stdout, b"Listening at: un").is_empty());
-//! let complete = lines.push(StreamKind::Stdout, b"ix:/run/app.sock\r\nnext");
-//! assert_eq!(complete.len(), 1);
-//! assert_eq!(complete[0].text, "Listening at: unix:/run/app.sock");
-//! let rest = lines.finish();
-//! assert_eq!(rest[0].text, "next");
-//! ```
 
 use std::fmt;
 
@@ -54,7 +42,7 @@ impl LogLine {
     /// The text with trailing whitespace removed, as log matchers see it (Python's `rstrip()`).
     ///
     /// ```
-    /// # use seaworthy::lines::{LogLine, StreamKind};
+    /// # use seaworthy::{LogLine, StreamKind};
     /// let line = LogLine { stream: StreamKind::Stderr, text: "ready \t".into() };
     /// assert_eq!(line.trimmed(), "ready");
     /// ```
@@ -153,6 +141,24 @@ fn decode(stream: StreamKind, line: &[u8]) -> LogLine {
 
 #[cfg(test)]
 mod should {
+    /// The module's worked example: a test, not a doctest, since the module is internal.
+    #[test]
+    fn rebuild_a_line_split_across_frames_as_documented() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::lines::{LineAssembler, StreamKind};
+
+        let mut lines = LineAssembler::new();
+        assert!(lines
+            .push(StreamKind::Stdout, b"Listening at: un")
+            .is_empty());
+        let complete = lines.push(StreamKind::Stdout, b"ix:/run/app.sock\r\nnext");
+        assert_eq!(complete.len(), 1);
+        assert_eq!(complete[0].text, "Listening at: unix:/run/app.sock");
+        let rest = lines.finish();
+        assert_eq!(rest[0].text, "next");
+        Ok(())
+    }
+
     use super::*;
     use StreamKind::{Stderr, Stdout};
 

@@ -1091,13 +1091,13 @@ fn the_crate_docs_name_the_versions_of_the_crates_in_the_api() {
     let manifest =
         std::fs::read_to_string(root.join("../Cargo.toml")).expect("the workspace manifest");
     let docs = std::fs::read_to_string(root.join("src/lib.rs")).expect("lib.rs");
+    let version_re = regex::Regex::new(r#""[~^=]?(\d+\.\d+)"#).expect("a valid regex");
     for krate in ["bollard", "reqwest"] {
         let line = manifest
             .lines()
             .find(|l| l.starts_with(&format!("{krate} = ")))
             .unwrap_or_else(|| panic!("the workspace manifest has no `{krate}` dependency"));
-        let version = regex::Regex::new(r#""[~^=]?(\d+\.\d+)"#)
-            .expect("a valid regex")
+        let version = version_re
             .captures(line)
             .unwrap_or_else(|| panic!("no version in `{line}`"))[1]
             .to_string();
