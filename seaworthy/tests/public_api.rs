@@ -738,18 +738,7 @@ impl<'k> Api<'k> {
                                     ty.ident,
                                     self.qualify(m, &ty.generics, Qualify::visit_generics_mut)
                                 );
-                                if !ty.bounds.is_empty() {
-                                    let mut bounds = ty.bounds.clone();
-                                    let mut q = Qualify {
-                                        api: self,
-                                        module: m,
-                                    };
-                                    for b in bounds.iter_mut() {
-                                        q.visit_type_param_bound_mut(b);
-                                    }
-                                    write!(line, ": {}", tidy(bounds.to_token_stream()))
-                                        .expect("a string");
-                                }
+                                line.push_str(&self.bounds(m, &ty.bounds));
                                 (&ty.attrs, line)
                             }
                             syn::TraitItem::Const(c) => (
@@ -790,6 +779,26 @@ impl<'k> Api<'k> {
         }
     }
 
+    /// `: A + B` for the bounds written in module `m`, or nothing.
+    fn bounds(
+        &self,
+        m: usize,
+        bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+    ) -> String {
+        if bounds.is_empty() {
+            return String::new();
+        }
+        let mut bounds = bounds.clone();
+        let mut q = Qualify {
+            api: self,
+            module: m,
+        };
+        for b in bounds.iter_mut() {
+            q.visit_type_param_bound_mut(b);
+        }
+        format!(": {}", tidy(bounds.to_token_stream()))
+    }
+
     /// The first line of an item at `path`.
     fn header(&self, m: usize, item: &syn::Item, path: &str) -> String {
         let ne = if has_attr(item_attrs(item), "non_exhaustive") {
@@ -804,19 +813,8 @@ impl<'k> Api<'k> {
             syn::Item::Enum(e) => self.qualify(m, &e.generics, Qualify::visit_generics_mut),
             syn::Item::Union(u) => self.qualify(m, &u.generics, Qualify::visit_generics_mut),
             syn::Item::Trait(t) => {
-                let mut s = self.qualify(m, &t.generics, Qualify::visit_generics_mut);
-                if !t.supertraits.is_empty() {
-                    let mut bounds = t.supertraits.clone();
-                    let mut q = Qualify {
-                        api: self,
-                        module: m,
-                    };
-                    for b in bounds.iter_mut() {
-                        q.visit_type_param_bound_mut(b);
-                    }
-                    write!(s, ": {}", tidy(bounds.to_token_stream())).expect("a string");
-                }
-                s
+                let generics = self.qualify(m, &t.generics, Qualify::visit_generics_mut);
+                format!("{generics}{}", self.bounds(m, &t.supertraits))
             }
             syn::Item::Const(c) => {
                 format!(": {}", self.qualify(m, &*c.ty, Qualify::visit_type_mut))
