@@ -673,6 +673,15 @@ impl<'k> Api<'k> {
     fn lines_for_items(&mut self) {
         let defs: Vec<Def> = self.paths.keys().cloned().collect();
         for def in defs {
+            if let Def::Module(m) = def {
+                for (hidden, path) in &self.paths[&def] {
+                    if m != 0 {
+                        self.lines
+                            .insert(format!("{}pub mod {path}", hidden_prefix(*hidden)));
+                    }
+                }
+                continue;
+            }
             let Def::Item(m, i) = def else { continue };
             let krate = self.krate;
             let item = krate.item(m, i);
