@@ -2,15 +2,16 @@
 //! shows in review.
 //!
 //! The list is made from the source, not from rustdoc's output (its JSON needs a nightly
-//! toolchain, and its HTML changes between releases): `syn` parses `src/lib.rs` and the modules it
-//! declares (leaving out `#[cfg(test)]`), and the walk below lists, from the crate root through
-//! public modules and `pub use` re-exports, every path at which an item can be named, then, at
-//! the item's shortest path, its public fields, variants, methods, trait items and the trait
-//! impls (derived or written) of public types. Paths in signatures are written out in full
-//! (`seaworthy::Result`, `bollard::…`, `std::time::Duration`), so a foreign type in the API is
-//! plain to see. Items users should not name (`#[doc(hidden)]`, such as what the macros expand
-//! to) are listed too, marked, since they change what the macros can rely on. Auto traits
-//! (`Send`, `Sync`, …) are not listed.
+//! toolchain, and its HTML changes between releases): `syn` parses `src/lib.rs` and the modules
+//! it declares (leaving out `#[cfg(test)]`, expanding the crate's own item macros), and the walk
+//! below lists, from the crate root through public modules and `pub use` re-exports, every path
+//! at which an item can be named, then, at the item's shortest path outside the prelude, its
+//! public fields, variants, methods, trait items and the trait impls (derived or written) of
+//! public types. Paths in signatures are written out in full (`seaworthy::Result`, `bollard::…`,
+//! `std::time::Duration`), so a foreign type in the API is plain to see. Items users should not
+//! name (`#[doc(hidden)]`, such as what the macros expand to) are listed too, marked, since they
+//! change what the macros can rely on. Auto traits (`Send`, `Sync`, …) and what other crates'
+//! macros generate are not listed.
 //!
 //! When the API changes on purpose: `SEAWORTHY_UPDATE_API=1 cargo test -p seaworthy --test
 //! public_api`, then read the diff of `tests/public-api.txt` and commit it.
@@ -124,7 +125,137 @@ fn load(src: &Path) -> Crate {
         Vec::new(),
         None,
     );
+    expand_local_macros(&mut krate);
     krate
+}
+
+/// Expands, in place, the item-level invocations of the crate's own `macro_rules!` (the
+/// ready-made containers' shared impls come from one), so that what they generate is listed.
+/// Only the shape this crate uses is understood: one rule whose matcher is `$name:ident`
+/// fragments separated by commas; any other shape fails the test, naming the macro.
+fn expand_local_macros(krate: &mut Crate) {
+    let mut macros: BTreeMap<String, syn::ItemMacro> = BTreeMap::new();
+    for module in &krate.modules {
+        for item in &module.items {
+            if let syn::Item::Macro(m) = item {
+                if let Some(ident) = &m.ident {
+                    macros.insert(ident.to_string(), m.clone());
+                }
+            }
+        }
+    }
+    for module in &mut krate.modules {
+        let mut expanded = Vec::new();
+        for item in &module.items {
+            let syn::Item::Macro(call) = item else {
+                continue;
+            };
+            if call.ident.is_some() {
+                continue;
+            }
+            let name = call
+                .mac
+                .path
+                .segments
+                .last()
+                .expect("a macro name")
+                .ident
+                .to_string();
+            if let Some(def) = macros.get(&name) {
+                expanded.extend(expand(&name, def, &call.mac.tokens));
+            }
+        }
+        module
+            .items
+            .extend(expanded.into_iter().filter(|i| !is_cfg_test(item_attrs(i))));
+    }
+}
+
+fn expand(name: &str, def: &syn::ItemMacro, args: &TokenStream) -> Vec<syn::Item> {
+    let unsupported = || -> ! {
+        panic!(
+            "`macro_rules! {name}` has a shape tests/public_api.rs cannot expand (one rule of \
+             `$x:ident` fragments): extend `expand` there so its items are listed"
+        )
+    };
+    let rule: Vec<TokenTree> = def.mac.tokens.clone().into_iter().collect();
+    let (matcher, body) = match rule.as_slice() {
+        [TokenTree::Group(m), TokenTree::Punct(eq), TokenTree::Punct(gt), TokenTree::Group(b), rest @ ..]
+            if eq.as_char() == '='
+                && gt.as_char() == '>'
+                && rest
+                    .iter()
+                    .all(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';')) =>
+        {
+            (m.stream(), b.stream())
+        }
+        _ => unsupported(),
+    };
+    // `$a:ident, $b:ident` → [a, b].
+    let mut params = Vec::new();
+    let matcher: Vec<TokenTree> = matcher.into_iter().collect();
+    for chunk in matcher.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+        match chunk {
+            [TokenTree::Punct(d), TokenTree::Ident(n), TokenTree::Punct(c), TokenTree::Ident(k)]
+                if d.as_char() == '$' && c.as_char() == ':' && k == "ident" =>
+            {
+                params.push(n.to_string())
+            }
+            _ => unsupported(),
+        }
+    }
+    let values: Vec<TokenTree> = args
+        .clone()
+        .into_iter()
+        .filter(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+        .collect();
+    if values.len() != params.len() {
+        unsupported();
+    }
+    let bindings: BTreeMap<String, TokenTree> = params.into_iter().zip(values).collect();
+    let body = substitute(body, &bindings);
+    syn::parse2::<syn::File>(body)
+        .unwrap_or_else(|e| panic!("the expansion of `{name}!` does not parse: {e}"))
+        .items
+}
+
+/// `body` with `$name` replaced by its binding and `$crate` by `crate`.
+fn substitute(body: TokenStream, bindings: &BTreeMap<String, TokenTree>) -> TokenStream {
+    let mut out = Vec::new();
+    let mut trees = body.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '$' => match trees.next() {
+                Some(TokenTree::Ident(id)) if id == "crate" => {
+                    out.push(TokenTree::Ident(proc_macro2::Ident::new(
+                        "crate",
+                        id.span(),
+                    )));
+                }
+                Some(TokenTree::Ident(id)) => {
+                    out.push(
+                        bindings
+                            .get(&id.to_string())
+                            .cloned()
+                            .unwrap_or(TokenTree::Ident(id)),
+                    );
+                }
+                Some(other) => {
+                    out.push(TokenTree::Punct(p));
+                    out.push(other);
+                }
+                None => out.push(TokenTree::Punct(p)),
+            },
+            TokenTree::Group(g) => {
+                let mut inner =
+                    proc_macro2::Group::new(g.delimiter(), substitute(g.stream(), bindings));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn parse(path: &Path) -> syn::File {
