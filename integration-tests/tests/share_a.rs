@@ -42,12 +42,12 @@ mod module20 {
 pub(crate) struct Marked(ContainerDefinition);
 
 impl Resource for Marked {
-    fn setup<'a>(
+    fn setup_attached<'a>(
         &'a self,
         helper: &'a DockerHelper,
         attach: &'a Attachment,
     ) -> BoxFuture<'a, seaworthy::Result<()>> {
-        Resource::setup(&self.0, helper, attach)
+        Resource::setup_attached(&self.0, helper, attach)
     }
     fn teardown(&self) -> BoxFuture<'_, seaworthy::Result<()>> {
         Resource::teardown(&self.0)

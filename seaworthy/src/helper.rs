@@ -10,7 +10,7 @@ use once_cell::sync::OnceCell;
 use crate::cleanup::removal::{left_behind, removal_action, removal_failed, remove_resource};
 use crate::cleanup::sweep::sweep_dead_runs;
 use crate::engine::retry::{self, Failed, Target};
-use crate::engine::Engine;
+use crate::engine::{Endpoint, Engine};
 use crate::error::{Error, Result};
 use crate::images::PullPolicy;
 use crate::runtime;
@@ -18,11 +18,13 @@ use crate::runtime;
 pub use crate::cleanup::labels::{
     LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SHARED,
 };
-pub use crate::cleanup::removal::{Removed, ResourceKind};
+pub use crate::cleanup::removal::Removed;
+pub(crate) use crate::cleanup::removal::ResourceKind;
+pub use crate::definitions::LABEL_CONTEXT;
 pub use crate::images::ImageInfo;
 
 /// The oldest Docker API version the library is tested against (Docker Engine 20.10).
-pub const MINIMUM_API_VERSION: &str = "1.41";
+pub(crate) const MINIMUM_API_VERSION: &str = "1.41";
 
 #[derive(Debug, Clone)]
 struct Tracked {
@@ -131,33 +133,66 @@ impl DockerHelper {
         let namespace = namespace.to_string();
         runtime::run(async move {
             let (docker, engine) = crate::engine::connect().await?;
-            let (address, api) = (engine.address(), engine.api_version().to_string());
-            if version_lt(&api, MINIMUM_API_VERSION) {
-                return Err(Error::EngineTooOld {
-                    address,
-                    version: api,
-                    minimum: MINIMUM_API_VERSION.to_string(),
-                });
-            }
-            static ANNOUNCED: std::sync::Once = std::sync::Once::new();
-            ANNOUNCED.call_once(|| crate::console::line(engine.describe()));
-            tracing::debug!(target: "seaworthy", %address, api, "connected to Docker");
-            Ok(DockerHelper {
-                inner: Arc::new(Inner {
-                    docker,
-                    address,
-                    engine,
-                    namespace,
-                    run_id: run_id().to_string(),
-                    host: crate::host::hostname(),
-                    tracked: Mutex::new(Vec::new()),
-                    images: Mutex::new(HashMap::new()),
-                }),
-                fixture: None,
-                shared: None,
-            })
+            DockerHelper::with_engine(docker, engine, namespace)
         })
         .await
+    }
+
+    /// Uses a bollard client you already have (of [`seaworthy::bollard`](crate::bollard), the
+    /// version this library is built with), connected to the engine at `endpoint`, with the
+    /// namespace `test`. `endpoint` says how the client reaches the engine, which bollard does
+    /// not tell: ports are reached at its address (`127.0.0.1` for a unix socket) and the
+    /// cleanup watcher connects there too. The client's API version is used as it is (connect
+    /// it with `negotiate_version()` for the engine's own).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> seaworthy::Result<()> {
+    /// use seaworthy::bollard::{Docker, API_DEFAULT_VERSION};
+    /// use seaworthy::engine::Endpoint;
+    /// use seaworthy::DockerHelper;
+    ///
+    /// let socket = "/var/run/docker.sock";
+    /// let docker = Docker::connect_with_unix(socket, 120, API_DEFAULT_VERSION)
+    ///     .expect("a client for the socket");
+    /// let helper = DockerHelper::from_docker(docker, Endpoint::Unix(socket.into())).await?;
+    /// assert_eq!(helper.address(), "unix:///var/run/docker.sock");
+    /// # Ok(()) }
+    /// ```
+    pub async fn from_docker(docker: Docker, endpoint: Endpoint) -> Result<DockerHelper> {
+        runtime::run(async move {
+            let engine = crate::engine::from_client(&docker, endpoint).await?;
+            DockerHelper::with_engine(docker, engine, "test".to_string())
+        })
+        .await
+    }
+
+    /// A helper on `docker`, once the engine has been found and its API version checked.
+    fn with_engine(docker: Docker, engine: Engine, namespace: String) -> Result<DockerHelper> {
+        let (address, api) = (engine.address(), engine.api_version().to_string());
+        if version_lt(&api, MINIMUM_API_VERSION) {
+            return Err(Error::EngineTooOld {
+                address,
+                version: api,
+                minimum: MINIMUM_API_VERSION.to_string(),
+            });
+        }
+        static ANNOUNCED: std::sync::Once = std::sync::Once::new();
+        ANNOUNCED.call_once(|| crate::console::line(engine.describe()));
+        tracing::debug!(target: "seaworthy", %address, api, "connected to Docker");
+        Ok(DockerHelper {
+            inner: Arc::new(Inner {
+                docker,
+                address,
+                engine,
+                namespace,
+                run_id: run_id().to_string(),
+                host: crate::host::hostname(),
+                tracked: Mutex::new(Vec::new()),
+                images: Mutex::new(HashMap::new()),
+            }),
+            fixture: None,
+            shared: None,
+        })
     }
 
     /// The process-wide helper the fixtures use: connected once, shared by every test.

@@ -25,10 +25,10 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 
 /// The longest one attempt of [`ContainerHttpClient::wait_for_response`] waits for an answer
 /// before it is abandoned and the request sent again.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long [`ContainerHttpClient::wait_for_response`] sleeps between attempts.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A host that cannot be put in a URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -244,13 +244,14 @@ impl ContainerHttpClient {
         self.request(Method::OPTIONS, path)
     }
 
-    /// Sends `GET path` every [`POLL_INTERVAL`] until the server answers (with
+    /// Sends `GET path` every 100 ms until the server answers (with
     /// `expected_status`, when given) or `timeout` has passed, and returns that response.
     ///
     /// Redirects are not followed, so a `302` is an answer. Connection errors (the server is
     /// not listening yet, or drops the connection) are retried. Each attempt may take at most
-    /// the time left, and a last attempt is made at the deadline. The response body is not
-    /// bound by the deadline.
+    /// 5 s (then the request is sent again: one stuck in a proxy while its upstream starts does
+    /// not hold the whole deadline) and no more than the time left, and a last attempt is made
+    /// at the deadline. The response body is not bound by the deadline.
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), seaworthy::http::HttpWaitError> {
@@ -258,7 +259,7 @@ impl ContainerHttpClient {
     /// # use seaworthy::http::ContainerHttpClient;
     /// let client = ContainerHttpClient::new("127.0.0.1", 8080);
     /// let response = client
-    ///     .wait_for_response(Duration::from_secs(10), "/health", Some(reqwest::StatusCode::OK))
+    ///     .wait_for_response(Duration::from_secs(10), "/health", Some(seaworthy::reqwest::StatusCode::OK))
     ///     .await?;
     /// # Ok(())
     /// # }

@@ -2,6 +2,20 @@
 //!
 #![doc = include_str!("docs/tour.md")]
 //!
+//! # Crates in this API
+//!
+//! Types of three other crates appear in this API, and each is re-exported so that you name the
+//! very version this library is built with, without adding it to your own dependencies:
+//!
+//! | crate | version | where | re-exported as |
+//! |---|---|---|---|
+//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`Error::Docker`] | [`seaworthy::bollard`] |
+//! | reqwest | 0.12 | the [HTTP client](http::ContainerHttpClient): `StatusCode`, `Method`, `RequestBuilder`, `Response` | [`seaworthy::reqwest`] |
+//! | serde_json | 1 | [`ContainerDefinition::create_options`] | [`seaworthy::serde_json`] |
+//!
+//! A seaworthy release that moves to another bollard (or reqwest) version is a breaking release
+//! and says so.
+//!
 //! # Environment variables
 //!
 //! | variable | values | effect |
@@ -51,7 +65,7 @@ mod cell;
 mod cleanup;
 mod console;
 pub mod containers;
-pub mod definitions;
+mod definitions;
 pub mod engine;
 mod error;
 mod exec;
@@ -61,11 +75,11 @@ pub mod helper;
 mod host;
 pub mod http;
 mod images;
-pub mod lines;
+mod lines;
 mod logs;
 pub mod matchers;
-pub mod merge;
-pub mod output;
+mod merge;
+mod output;
 mod ports;
 pub mod ps;
 mod readiness;
@@ -76,26 +90,40 @@ pub mod structure;
 mod text;
 mod wait;
 
+/// The [bollard](https://docs.rs/bollard) crate this library is built with (0.21), whose types
+/// appear in its API ([`DockerHelper::docker`], [`ContainerHandle::inspect`],
+/// [`Error::Docker`]…): name them through this path to get the same version.
+pub use bollard;
+/// The boxed future [`Resource`]'s methods return (futures-util's), so that an implementation
+/// needs no other crate.
+pub use futures_util::future::BoxFuture;
+/// The [reqwest](https://docs.rs/reqwest) crate this library is built with (0.12), whose types
+/// the [HTTP client](http::ContainerHttpClient) takes and returns (`StatusCode`, `Method`,
+/// `RequestBuilder`…).
+pub use reqwest;
+/// The [serde_json](https://docs.rs/serde_json) crate this library is built with, for
+/// [`ContainerDefinition::create_options`] (`seaworthy::serde_json::json!({…})`).
+pub use serde_json;
+
 pub use definitions::{
-    Attachment, ContainerDefinition, ImageBuild, ImageDefinition, NetworkDefinition,
-    VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
+    Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
+    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
 };
 pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
 pub use exec::{Exec, ExecOutput};
 pub use handle::ContainerHandle;
 pub use harness::resource::Resource;
-pub use harness::scope::Scope;
-pub use helper::{DockerHelper, ImageInfo, Removed, ResourceKind};
+pub use helper::{DockerHelper, ImageInfo, Removed};
 pub use images::{ParsePullPolicyError, PullPolicy, PULL_ENV};
+pub use lines::{LogLine, StreamKind};
 pub use logs::{LogOptions, LogStream};
-pub use output::output_lines;
+pub use merge::{JsonKind, MergeError};
 pub use ports::{PublishedPort, PublishedPorts};
 pub use runtime::block_on;
 #[doc = include_str!("docs/container_test.md")]
 pub use seaworthy_macros::container_test;
 #[doc = include_str!("docs/fixture.md")]
 pub use seaworthy_macros::fixture;
-pub use status::ContainerStatus;
 pub use wait::{HttpWait, Wait};
 
 /// Everything a test module usually needs: `use seaworthy::prelude::*;`.

@@ -5,18 +5,6 @@
 //! [`LineAssembler`] buffers the partial line of each stream separately, so a line is only
 //! handed out once its `\n` has arrived, and decodes it as a whole, so a multibyte UTF-8
 //! character split across two frames survives.
-//!
-//! ```
-//! use seaworthy::lines::{LineAssembler, StreamKind};
-//!
-//! let mut lines = LineAssembler::new();
-//! assert!(lines.push(StreamKind::Stdout, b"Listening at: un").is_empty());
-//! let complete = lines.push(StreamKind::Stdout, b"ix:/run/app.sock\r\nnext");
-//! assert_eq!(complete.len(), 1);
-//! assert_eq!(complete[0].text, "Listening at: unix:/run/app.sock");
-//! let rest = lines.finish();
-//! assert_eq!(rest[0].text, "next");
-//! ```
 
 use std::fmt;
 
@@ -54,7 +42,7 @@ impl LogLine {
     /// The text with trailing whitespace removed, as log matchers see it (Python's `rstrip()`).
     ///
     /// ```
-    /// # use seaworthy::lines::{LogLine, StreamKind};
+    /// # use seaworthy::{LogLine, StreamKind};
     /// let line = LogLine { stream: StreamKind::Stderr, text: "ready \t".into() };
     /// assert_eq!(line.trimmed(), "ready");
     /// ```
@@ -78,7 +66,7 @@ struct Partial {
 
 /// Turns stream frames into complete lines, buffering each stream's partial line separately.
 #[derive(Debug, Default)]
-pub struct LineAssembler {
+pub(crate) struct LineAssembler {
     stdout: Partial,
     stderr: Partial,
     /// Counts frames, to order the final flush of partial lines.
@@ -87,7 +75,7 @@ pub struct LineAssembler {
 
 impl LineAssembler {
     /// An assembler with nothing buffered.
-    pub fn new() -> LineAssembler {
+    pub(crate) fn new() -> LineAssembler {
         LineAssembler::default()
     }
 
@@ -95,7 +83,7 @@ impl LineAssembler {
     ///
     /// Lines end at `\n`; a `\r` just before it is removed too. Bytes after the last `\n` are
     /// kept until a later frame of the same stream completes them, or [`finish`](Self::finish).
-    pub fn push(&mut self, kind: StreamKind, bytes: &[u8]) -> Vec<LogLine> {
+    pub(crate) fn push(&mut self, kind: StreamKind, bytes: &[u8]) -> Vec<LogLine> {
         self.frames += 1;
         let frame = self.frames;
         let partial = match kind {
@@ -120,7 +108,7 @@ impl LineAssembler {
 
     /// Returns the buffered partial lines (those with no final `\n`), the stream whose partial
     /// line started first coming first, and empties the buffers.
-    pub fn finish(&mut self) -> Vec<LogLine> {
+    pub(crate) fn finish(&mut self) -> Vec<LogLine> {
         let mut partials = [
             (StreamKind::Stdout, &mut self.stdout),
             (StreamKind::Stderr, &mut self.stderr),
@@ -136,8 +124,9 @@ impl LineAssembler {
         lines
     }
 
-    /// Whether a partial line is buffered.
-    pub fn has_partial(&self) -> bool {
+    /// Whether a partial line is buffered (for the tests: the library only ever finishes).
+    #[cfg(test)]
+    pub(crate) fn has_partial(&self) -> bool {
         !self.stdout.bytes.is_empty() || !self.stderr.bytes.is_empty()
     }
 }
@@ -152,6 +141,24 @@ fn decode(stream: StreamKind, line: &[u8]) -> LogLine {
 
 #[cfg(test)]
 mod should {
+    /// The module's worked example: a test, not a doctest, since the module is internal.
+    #[test]
+    fn rebuild_a_line_split_across_frames_as_documented() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::lines::{LineAssembler, StreamKind};
+
+        let mut lines = LineAssembler::new();
+        assert!(lines
+            .push(StreamKind::Stdout, b"Listening at: un")
+            .is_empty());
+        let complete = lines.push(StreamKind::Stdout, b"ix:/run/app.sock\r\nnext");
+        assert_eq!(complete.len(), 1);
+        assert_eq!(complete[0].text, "Listening at: unix:/run/app.sock");
+        let rest = lines.finish();
+        assert_eq!(rest[0].text, "next");
+        Ok(())
+    }
+
     use super::*;
     use StreamKind::{Stderr, Stdout};
 

@@ -65,7 +65,7 @@ impl<M: Matcher + ?Sized> Matcher for Box<M> {
 /// assert_eq!(m.to_string(), r#"Equals("ready")"#);
 /// # Ok::<(), seaworthy::matchers::MatcherExhausted>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Equals {
     expected: String,
 }
@@ -96,6 +96,13 @@ impl fmt::Display for Equals {
     }
 }
 
+/// As [`Display`](fmt::Display), like every matcher: `{:?}` of a combination shows its parts.
+impl fmt::Debug for Equals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 /// Matches a line in which a regular expression is found anywhere (unanchored search).
 ///
 /// The syntax is that of the [`regex`] crate; anchor with `^` and `$` when needed.
@@ -109,7 +116,7 @@ impl fmt::Display for Equals {
 /// assert_eq!(m.to_string(), r#"Regex("^foo")"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Regex {
     regex: regex::Regex,
 }
@@ -147,6 +154,12 @@ impl Matcher for Regex {
 impl fmt::Display for Regex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Regex({:?})", self.regex.as_str())
+    }
+}
+
+impl fmt::Debug for Regex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -499,6 +512,35 @@ mod should {
         assert_eq!(Regex::new(r"\d+").expect("valid").as_str(), r"\d+");
         let from: Regex = regex::Regex::new("x").expect("valid").into();
         assert_eq!(from.to_string(), r#"Regex("x")"#);
+    }
+
+    #[test]
+    fn debug_every_matcher_as_it_displays() {
+        let mut ordered = ordered_foo_bar();
+        ordered.matches("foo").expect("not exhausted");
+        fn shown(m: &(impl Matcher + fmt::Debug)) -> (String, String) {
+            (format!("{m:?}"), m.to_string())
+        }
+        let shown = [
+            shown(&Equals::new("say \"hi\"")),
+            shown(&Regex::new(r"^\d+ ready$").expect("valid")),
+            shown(&Predicate::new("a long line", |l: &str| l.len() > 10)),
+            shown(&ordered),
+            shown(&unordered_foo_bar()),
+        ];
+        for (debug, display) in &shown {
+            assert_eq!(debug, display);
+        }
+        assert_eq!(shown[0].0, r#"Equals("say \"hi\"")"#);
+        assert_eq!(shown[1].0, r#"Regex("^\\d+ ready$")"#);
+        // Inside a derived `Debug` too, e.g. a struct of the user's holding one.
+        #[derive(Debug)]
+        #[expect(dead_code, reason = "read through Debug only")]
+        struct Waiting(Equals);
+        assert_eq!(
+            format!("{:?}", Waiting(Equals::new("up"))),
+            r#"Waiting(Equals("up"))"#
+        );
     }
 
     #[test]

@@ -5,35 +5,9 @@
 //! does: objects are merged key by key, recursively, and anything else (arrays, strings,
 //! numbers, booleans, `null`) is replaced by the later layer, never concatenated.
 //!
-//! ```
-//! use serde_json::json;
-//! use seaworthy::merge::deep_merge;
-//!
-//! let mut options = json!({"HostConfig": {"Init": true, "Tmpfs": {"/tmp": ""}}, "Cmd": ["a"]});
-//! deep_merge(&mut options, json!({"HostConfig": {"Tmpfs": {"/run": ""}}, "Cmd": ["b"]}))?;
-//! assert_eq!(
-//!     options,
-//!     json!({"HostConfig": {"Init": true, "Tmpfs": {"/tmp": "", "/run": ""}}, "Cmd": ["b"]}),
-//! );
-//! # Ok::<(), seaworthy::merge::MergeError>(())
-//! ```
-//!
 //! Layers that are meant to *add up* (several `create_options` calls on one definition) are
 //! combined with [`merge_layers`] instead, which refuses to let one layer silently replace what
 //! another set:
-//!
-//! ```
-//! use serde_json::json;
-//! use seaworthy::merge::merge_layers;
-//!
-//! let layers = [json!({"HostConfig": {"Memory": 1000}}), json!({"HostConfig": {"Memory": 2000}})];
-//! let err = merge_layers(layers).unwrap_err();
-//! assert_eq!(
-//!     err.to_string(),
-//!     "two layers set `HostConfig.Memory` differently: 1000 vs 2000\n\
-//!      (hint: set `HostConfig.Memory` in one layer only, or to the same value in each)",
-//! );
-//! ```
 
 use std::fmt;
 
@@ -63,7 +37,7 @@ pub enum MergeError {
         /// What the base has at `path`.
         existing: JsonKind,
     },
-    /// Two layers given to [`merge_layers`] set one value differently.
+    /// Two layers (`create_options` calls) set one value differently.
     #[error(
         "two layers set `{path}` differently: {earlier} vs {later}\n\
          (hint: set `{path}` in one layer only, or to the same value in each)"
@@ -97,7 +71,7 @@ pub enum JsonKind {
 
 impl JsonKind {
     /// The kind of `value`.
-    pub fn of(value: &Value) -> JsonKind {
+    pub(crate) fn of(value: &Value) -> JsonKind {
         match value {
             Value::Null => JsonKind::Null,
             Value::Bool(_) => JsonKind::Bool,
@@ -134,7 +108,7 @@ impl fmt::Display for JsonKind {
 /// [`MergeError::NotObjects`] when `base` or `overlay` is not an object, and
 /// [`MergeError::Collision`] when the overlay has an object where the base has a non-null
 /// value that is not an object. On error `base` may already be partly merged.
-pub fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
+pub(crate) fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
     match (base, overlay) {
         (Value::Object(base), Value::Object(overlay)) => {
             merge_objects(base, overlay, &mut Vec::new())
@@ -154,7 +128,7 @@ pub fn deep_merge(base: &mut Value, overlay: Value) -> Result<(), MergeError> {
 /// [`MergeError::NotObjects`] when a layer is not an object, and [`MergeError::Conflict`],
 /// naming both values, when two layers set one value differently (including an object in one
 /// and anything else in the other).
-pub fn merge_layers(layers: impl IntoIterator<Item = Value>) -> Result<Value, MergeError> {
+pub(crate) fn merge_layers(layers: impl IntoIterator<Item = Value>) -> Result<Value, MergeError> {
     let mut merged = Map::new();
     for layer in layers {
         match layer {
@@ -246,6 +220,44 @@ fn render_path(path: &[String]) -> String {
 
 #[cfg(test)]
 mod should {
+    /// The module's worked example: a test, not a doctest, since the module is internal.
+    #[test]
+    fn deep_merge_as_documented() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::merge::deep_merge;
+        use serde_json::json;
+
+        let mut options =
+            json!({"HostConfig": {"Init": true, "Tmpfs": {"/tmp": ""}}, "Cmd": ["a"]});
+        deep_merge(
+            &mut options,
+            json!({"HostConfig": {"Tmpfs": {"/run": ""}}, "Cmd": ["b"]}),
+        )?;
+        assert_eq!(
+            options,
+            json!({"HostConfig": {"Init": true, "Tmpfs": {"/tmp": "", "/run": ""}}, "Cmd": ["b"]}),
+        );
+        Ok(())
+    }
+
+    /// The module's worked example: a test, not a doctest, since the module is internal.
+    #[test]
+    fn merge_layers_as_documented() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::merge::merge_layers;
+        use serde_json::json;
+
+        let layers = [
+            json!({"HostConfig": {"Memory": 1000}}),
+            json!({"HostConfig": {"Memory": 2000}}),
+        ];
+        let err = merge_layers(layers).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "two layers set `HostConfig.Memory` differently: 1000 vs 2000\n\
+             (hint: set `HostConfig.Memory` in one layer only, or to the same value in each)",
+        );
+        Ok(())
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -2,13 +2,6 @@
 //!
 //! The output of `docker exec` (or of a container that has exited) comes as bytes, stdout and
 //! stderr combined; tests mostly want its lines. This is Python Seaworthy's `output_lines`.
-//!
-//! ```
-//! use seaworthy::output::output_lines;
-//!
-//! assert_eq!(output_lines(b"foo\r\nbar\n"), ["foo", "bar"]);
-//! assert!(output_lines(b"").is_empty());
-//! ```
 
 /// Decodes `output` as UTF-8 (invalid bytes become `�`) and splits it into lines.
 ///
@@ -16,7 +9,7 @@
 /// does not add an empty line, so empty output gives no lines at all. Unlike Python's
 /// `str.splitlines()`, other Unicode line separators (form feed, `\u{2028}`, …) are kept in the
 /// line, since programs do not end lines with them.
-pub fn output_lines(output: &[u8]) -> Vec<String> {
+pub(crate) fn output_lines(output: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(output);
     let mut lines = Vec::new();
     let mut rest: &str = &text;
@@ -37,6 +30,16 @@ pub fn output_lines(output: &[u8]) -> Vec<String> {
 
 #[cfg(test)]
 mod should {
+    /// The module's worked example: a test, not a doctest, since the module is internal.
+    #[test]
+    fn split_output_as_documented() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::output::output_lines;
+
+        assert_eq!(output_lines(b"foo\r\nbar\n"), ["foo", "bar"]);
+        assert!(output_lines(b"").is_empty());
+        Ok(())
+    }
+
     use super::*;
 
     #[test]

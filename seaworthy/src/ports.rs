@@ -65,34 +65,17 @@ impl fmt::Display for PublishedPort {
 }
 
 /// The ports of a container, read from Docker's inspect: exposed ones, and for the published
-/// ones the host port chosen among their bindings. Ordered numerically by container port, TCP
-/// before UDP. [`from_port_map`](Self::from_port_map) reaches a binding where the engine's own
-/// host would; [`reached_through`](Self::reached_through) applies an engine's answer.
+/// ones the host port chosen among their bindings, reached where the engine says. Ordered
+/// numerically by container port, TCP before UDP.
 ///
-/// ```
-/// use bollard::models::PortBinding;
-/// use seaworthy::PublishedPorts;
-///
-/// let map = [
-///     ("8000/tcp".to_string(), Some(vec![PortBinding {
-///         host_ip: Some("127.0.0.1".into()),
-///         host_port: Some("49154".into()),
-///     }])),
-///     ("80/tcp".to_string(), None),
-///     ("90/tcp".to_string(), Some(vec![PortBinding {
-///         host_ip: Some("127.0.0.1".into()),
-///         host_port: Some("49153".into()),
-///     }])),
-/// ]
-/// .into_iter()
-/// .collect();
-/// let ports = PublishedPorts::from_port_map(&map);
-/// assert_eq!(ports.host_port(90, "tcp"), Some(49153));
-/// assert!(ports.is_exposed(80, "tcp"));
-/// assert_eq!(ports.host_port(80, "tcp"), None);
-/// assert_eq!(ports.first().map(|p| p.container_port), Some(90));
-/// let lines: Vec<String> = ports.iter().map(|p| p.to_string()).collect();
-/// assert_eq!(lines, ["90/tcp -> 127.0.0.1:49153", "8000/tcp -> 127.0.0.1:49154"]);
+/// ```no_run
+/// # async fn demo(web: &seaworthy::ContainerDefinition) -> seaworthy::Result<()> {
+/// let ports = web.ports().await?;
+/// if let Some(p) = ports.get(8000, "tcp") {
+///     println!("{p}"); // 8000/tcp -> 127.0.0.1:49154
+/// }
+/// assert!(ports.is_exposed(8000, "tcp"));
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishedPorts {
@@ -103,7 +86,7 @@ pub struct PublishedPorts {
 impl PublishedPorts {
     /// Parses Docker's port map (`NetworkSettings.Ports`). Keys that are not `<port>/<proto>`
     /// (or a bare port, taken as TCP) are skipped.
-    pub fn from_port_map(map: &PortMap) -> PublishedPorts {
+    pub(crate) fn from_port_map(map: &PortMap) -> PublishedPorts {
         let mut entries: Vec<(u16, String, Option<PublishedPort>)> = map
             .iter()
             .filter_map(|(spec, bindings)| {
@@ -128,7 +111,7 @@ impl PublishedPorts {
     }
 
     /// These ports, each reached where `engine` says a binding on its address is reached.
-    pub fn reached_through(mut self, engine: &crate::engine::Engine) -> PublishedPorts {
+    pub(crate) fn reached_through(mut self, engine: &crate::engine::Engine) -> PublishedPorts {
         for p in self.entries.iter_mut().filter_map(|e| e.2.as_mut()) {
             p.host = engine.reach(&p.host_ip);
         }
@@ -218,6 +201,43 @@ mod should {
             host_port: host,
             host: local_host(ip),
         }
+    }
+
+    /// Docker's port map: every exposed port, the published ones with their binding, in order.
+    #[test]
+    fn read_a_port_map() {
+        use bollard::models::PortBinding;
+        use seaworthy::PublishedPorts;
+
+        let map = [
+            (
+                "8000/tcp".to_string(),
+                Some(vec![PortBinding {
+                    host_ip: Some("127.0.0.1".into()),
+                    host_port: Some("49154".into()),
+                }]),
+            ),
+            ("80/tcp".to_string(), None),
+            (
+                "90/tcp".to_string(),
+                Some(vec![PortBinding {
+                    host_ip: Some("127.0.0.1".into()),
+                    host_port: Some("49153".into()),
+                }]),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let ports = PublishedPorts::from_port_map(&map);
+        assert_eq!(ports.host_port(90, "tcp"), Some(49153));
+        assert!(ports.is_exposed(80, "tcp"));
+        assert_eq!(ports.host_port(80, "tcp"), None);
+        assert_eq!(ports.first().map(|p| p.container_port), Some(90));
+        let lines: Vec<String> = ports.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            lines,
+            ["90/tcp -> 127.0.0.1:49153", "8000/tcp -> 127.0.0.1:49154"]
+        );
     }
 
     #[test]

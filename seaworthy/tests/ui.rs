@@ -1,5 +1,7 @@
-//! Compile-time behaviour of `#[fixture]` and `#[container_test]`, and of the builders whose
-//! options only exist where they apply (`builders/`): the trybuild cases in
+//! Compile-time behaviour of `#[fixture]` and `#[container_test]`, of the builders whose
+//! options only exist where they apply (`builders/`), and of the public API's names (`api/`:
+//! what the prelude brings in resolves to one method, `Resource` is what implementers write):
+//! the trybuild cases in
 //! `tests/ui/<folder>/{pass,fail}/`. A pass case only has to compile (its `fn main() {}` runs;
 //! the `#[test]`s it generates never do, so no case touches Docker). A fail case's expected
 //! compiler output is its checked-in `.stderr`.
@@ -12,7 +14,7 @@
 
 use std::path::Path;
 
-const MACROS: [&str; 3] = ["fixture", "container_test", "builders"];
+const MACROS: [&str; 4] = ["fixture", "container_test", "builders", "api"];
 
 #[test]
 fn ui() {
@@ -36,7 +38,7 @@ fn ui() {
             assert!(
                 found,
                 "SEAWORTHY_UI_CASE=`{case}` names no case: expected a file \
-                 tests/ui/{{fixture,container_test,builders}}/{{pass,fail}}/{case}.rs"
+                 tests/ui/{{fixture,container_test,builders,api}}/{{pass,fail}}/{case}.rs"
             );
         }
         _ => {

@@ -452,6 +452,47 @@ async fn volumes_mount_read_write_and_read_only() {
 }
 
 #[tokio::test]
+async fn an_explicit_mount_mode_reaches_docker() {
+    with_helper(|helper| async move {
+        let vol = VolumeDefinition::new("modes");
+        vol.setup(&helper).await.unwrap();
+        let c = sleeper("modes")
+            .volume(&vol, "/rw:rw")
+            .volume(&vol, "/ro:ro")
+            .volume(&vol, "/plain");
+        c.setup(&helper).await.unwrap();
+        let mut modes: Vec<(String, String, bool)> = c
+            .inspect()
+            .await
+            .unwrap()
+            .mounts
+            .unwrap()
+            .into_iter()
+            .map(|m| {
+                (
+                    m.destination.unwrap_or_default(),
+                    m.mode.unwrap_or_default(),
+                    m.rw.unwrap_or_default(),
+                )
+            })
+            .collect();
+        modes.sort();
+        // Docker's own default for a volume without a mode is `z`; an explicit `rw` stays.
+        assert_eq!(
+            modes,
+            [
+                ("/plain".to_string(), "z".to_string(), true),
+                ("/ro".to_string(), "ro".to_string(), false),
+                ("/rw".to_string(), "rw".to_string(), true),
+            ]
+        );
+        c.teardown().await.unwrap();
+        vol.teardown().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn bind_mounts_and_tmpfs() {
     with_helper(|helper| async move {
         let dir = std::env::temp_dir().join(format!("seaworthy-core-bind-{}", std::process::id()));

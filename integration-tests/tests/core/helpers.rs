@@ -383,3 +383,51 @@ async fn removing_a_container_keeps_its_named_volume_but_not_anonymous_ones() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_helper_is_built_from_a_bollard_client_the_user_has() {
+    use seaworthy::bollard::{Docker, API_DEFAULT_VERSION};
+    use seaworthy::engine::Endpoint;
+
+    with_helper(|found| async move {
+        // The user's own client, to the engine discovery found (as the user would know it).
+        let endpoint = found.engine().endpoint().clone();
+        let docker = match &endpoint {
+            Endpoint::Unix(path) => {
+                Docker::connect_with_unix(&path.display().to_string(), 120, API_DEFAULT_VERSION)
+            }
+            Endpoint::Tcp {
+                host,
+                port,
+                tls: None,
+            } => Docker::connect_with_http(&format!("{host}:{port}"), 120, API_DEFAULT_VERSION),
+            Endpoint::Tcp { tls: Some(_), .. } => {
+                eprintln!("skipped: a TLS engine needs the user's own certificates");
+                return;
+            }
+        }
+        .expect("a client for the engine")
+        .negotiate_version()
+        .await
+        .expect("the engine answers");
+        let helper = DockerHelper::from_docker(docker, endpoint.clone())
+            .await
+            .expect("a helper on the user's client");
+        assert_eq!(helper.address(), endpoint.to_string());
+        assert_eq!(helper.published_host(), found.published_host());
+        assert_eq!(helper.engine().api_version(), found.engine().api_version());
+        assert!(
+            helper.engine().found_via().contains("from_docker"),
+            "{}",
+            helper.engine().found_via()
+        );
+
+        let web = sleeper("from-client").publish(80);
+        web.setup(&helper).await.unwrap();
+        assert!(web.host_port(80).await.unwrap() > 0);
+        assert_eq!(helper.tracked_count(), 1);
+        web.teardown().await.unwrap();
+        assert_eq!(helper.teardown().await.unwrap(), Removed::default());
+    })
+    .await;
+}

@@ -7,9 +7,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use seaworthy::lines::{LogLine, StreamKind};
 use seaworthy::matchers::{Equals, Ordered, Regex, Unordered};
 use seaworthy::{ContainerDefinition, Error, LogOptions, Wait};
+use seaworthy::{LogLine, StreamKind};
 
 use crate::{shell, wait_exited, with_helper};
 

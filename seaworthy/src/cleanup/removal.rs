@@ -8,7 +8,7 @@ use crate::error::Error;
 
 /// The kinds of resource a helper creates and removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ResourceKind {
+pub(crate) enum ResourceKind {
     /// A container.
     Container,
     /// A network.
@@ -19,7 +19,7 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// `container`, `network` or `volume`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ResourceKind::Container => "container",
             ResourceKind::Network => "network",

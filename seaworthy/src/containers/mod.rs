@@ -195,12 +195,12 @@ macro_rules! container_wrapper {
         }
 
         impl $crate::Resource for $ty {
-            fn setup<'a>(
+            fn setup_attached<'a>(
                 &'a self,
                 helper: &'a $crate::DockerHelper,
                 attach: &'a $crate::Attachment,
             ) -> futures_util::future::BoxFuture<'a, $crate::Result<()>> {
-                $crate::Resource::setup(&self.def, helper, attach)
+                $crate::Resource::setup_attached(&self.def, helper, attach)
             }
 
             fn teardown(&self) -> futures_util::future::BoxFuture<'_, $crate::Result<()>> {

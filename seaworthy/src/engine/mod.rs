@@ -150,7 +150,7 @@ impl Engine {
     /// [published host](Self::published_host) for ports on every interface (`0.0.0.0`, `::`,
     /// empty) or on the publish address, and whatever the user forced with
     /// [`ENV_PUBLISHED_HOST`]; otherwise the binding's own address.
-    pub fn reach(&self, binding_ip: &str) -> String {
+    pub(crate) fn reach(&self, binding_ip: &str) -> String {
         let overridden = self.published_host != self.publish_address;
         match binding_ip {
             _ if overridden => self.published_host.clone(),
@@ -277,6 +277,36 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
         source: Box::new(source),
     })
 }
+
+/// The engine a client the user connected reaches at `endpoint`: its API version is the
+/// client's, as the engine reports it.
+pub(crate) async fn from_client(docker: &Docker, endpoint: Endpoint) -> Result<Engine> {
+    let address = endpoint.to_string();
+    let version = docker
+        .version()
+        .await
+        .map_err(|source| Error::DockerUnreachable {
+            address: address.clone(),
+            found_via: FROM_CLIENT.to_string(),
+            reason: chain(&source),
+            tried: String::new(),
+            source: Box::new(source),
+        })?;
+    let runner = runner::find(docker, &address).await?;
+    let (publish_address, published_host) = published_addresses(&endpoint, &process_env)?;
+    Ok(Engine {
+        endpoint,
+        found_via: FROM_CLIENT.to_string(),
+        context: None,
+        api_version: version.api_version.unwrap_or_default(),
+        publish_address,
+        published_host,
+        runner,
+    })
+}
+
+/// How an engine given as a client was found.
+const FROM_CLIENT: &str = "a bollard client given to `DockerHelper::from_docker`";
 
 enum Attempt {
     /// Not reachable: try the next candidate.

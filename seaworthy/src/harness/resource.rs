@@ -1,4 +1,7 @@
-//! [`Resource`]: what the fixture harness sets up and tears down.
+//! [`Resource`]: what the fixture harness sets up and tears down, and [`Tracked`]: what the
+//! harness records of one (its IDs, and for a value shared across processes, what it created).
+
+use std::any::Any;
 
 use futures_util::future::BoxFuture;
 
@@ -9,19 +12,18 @@ use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 
 /// One Docker object a value shared across the processes of a run stands for: what its record
-/// lists, for the other processes to [adopt](Resource::__adopt).
-#[doc(hidden)]
+/// lists, for the other processes to [adopt](Tracked::adopt_created).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct __Created {
+pub(crate) struct Created {
     /// A container, network or volume.
-    pub kind: ResourceKind,
+    pub(crate) kind: ResourceKind,
     /// Its ID (a volume's name).
-    pub id: String,
+    pub(crate) id: String,
     /// Its Docker name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
-fn find(created: &[__Created], kind: ResourceKind) -> Result<&__Created> {
+fn find(created: &[Created], kind: ResourceKind) -> Result<&Created> {
     created.iter().find(|c| c.kind == kind).ok_or_else(|| {
         Error::Internal(format!(
             "the shared fixture's record lists no {}",
@@ -37,15 +39,21 @@ fn find(created: &[__Created], kind: ResourceKind) -> Result<&__Created> {
 /// [`ContainerDefinition`] with helper methods) by delegating to the definition inside; override
 /// [`clean`](Resource::clean) to support `#[clean]` parameters.
 ///
+/// Its methods are named apart from the definitions' own (`setup(&helper)`), so that with
+/// `use seaworthy::prelude::*` a wrapper's `setup(&helper)` still reaches its definition.
+///
 /// ```no_run
-/// use futures_util::future::BoxFuture;
-/// use seaworthy::{Attachment, ContainerDefinition, DockerHelper, Resource, Result};
+/// use seaworthy::{Attachment, BoxFuture, ContainerDefinition, DockerHelper, Resource, Result};
 ///
 /// struct Cache(ContainerDefinition);
 ///
 /// impl Resource for Cache {
-///     fn setup<'a>(&'a self, helper: &'a DockerHelper, attach: &'a Attachment) -> BoxFuture<'a, Result<()>> {
-///         Resource::setup(&self.0, helper, attach)
+///     fn setup_attached<'a>(
+///         &'a self,
+///         helper: &'a DockerHelper,
+///         attach: &'a Attachment,
+///     ) -> BoxFuture<'a, Result<()>> {
+///         self.0.setup_attached(helper, attach)
 ///     }
 ///     fn teardown(&self) -> BoxFuture<'_, Result<()>> {
 ///         Resource::teardown(&self.0)
@@ -68,7 +76,7 @@ fn find(created: &[__Created], kind: ResourceKind) -> Result<&__Created> {
 pub trait Resource: Send + Sync + 'static {
     /// Creates the resource (and for a container: starts it and waits until it is ready),
     /// attached to the network the harness chose. Must be idempotent.
-    fn setup<'a>(
+    fn setup_attached<'a>(
         &'a self,
         helper: &'a DockerHelper,
         attach: &'a Attachment,
@@ -83,48 +91,6 @@ pub trait Resource: Send + Sync + 'static {
         None
     }
 
-    /// The Docker IDs this resource stands for (a volume's name), for `SEAWORTHY_KEEP`.
-    #[doc(hidden)]
-    fn __ids(&self) -> Vec<String> {
-        self.container()
-            .and_then(|c| c.id().ok())
-            .into_iter()
-            .collect()
-    }
-
-    /// What this resource created, for the record of a value shared across processes.
-    #[doc(hidden)]
-    fn __created(&self) -> Vec<__Created> {
-        self.container()
-            .and_then(|c| Some((c.id().ok()?, c.docker_name().ok()?)))
-            .map(|(id, name)| __Created {
-                kind: ResourceKind::Container,
-                id,
-                name,
-            })
-            .into_iter()
-            .collect()
-    }
-
-    /// Takes on what another process of the run created for this value (instead of
-    /// [`setup`](Resource::setup)), checking it still exists.
-    #[doc(hidden)]
-    fn __adopt<'a>(
-        &'a self,
-        helper: &'a DockerHelper,
-        created: &'a [__Created],
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            match self.container() {
-                Some(c) => {
-                    let it = find(created, ResourceKind::Container)?;
-                    c.adopt(helper, &it.id, &it.name).await
-                }
-                None => Ok(()),
-            }
-        })
-    }
-
     /// Resets the resource's state between tests (for `#[clean]` parameters).
     fn clean(&self) -> BoxFuture<'_, Result<()>> {
         let name = self
@@ -135,13 +101,102 @@ pub trait Resource: Send + Sync + 'static {
     }
 }
 
+/// What the harness records of every [`Resource`], which implementers never write: the Docker
+/// objects it stands for are those of its [container](Resource::container), or of the volume or
+/// network definition it is.
+pub(crate) trait Tracked: Resource {
+    /// The Docker IDs this resource stands for (a volume's name), for `SEAWORTHY_KEEP`.
+    fn docker_ids(&self) -> Vec<String>;
+
+    /// What this resource created, for the record of a value shared across processes.
+    fn created(&self) -> Vec<Created>;
+
+    /// Takes on what another process of the run created for this value (instead of
+    /// [`setup_attached`](Resource::setup_attached)), checking it still exists.
+    fn adopt_created<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        created: &'a [Created],
+    ) -> BoxFuture<'a, Result<()>>;
+}
+
+impl<T: Resource> Tracked for T {
+    fn docker_ids(&self) -> Vec<String> {
+        let any: &dyn Any = self;
+        if let Some(v) = any.downcast_ref::<VolumeDefinition>() {
+            return v.docker_name().ok().into_iter().collect();
+        }
+        if let Some(n) = any.downcast_ref::<NetworkDefinition>() {
+            return n.id().ok().into_iter().collect();
+        }
+        self.container()
+            .and_then(|c| c.id().ok())
+            .into_iter()
+            .collect()
+    }
+
+    fn created(&self) -> Vec<Created> {
+        let any: &dyn Any = self;
+        let created = if let Some(v) = any.downcast_ref::<VolumeDefinition>() {
+            v.docker_name().ok().map(|name| Created {
+                kind: ResourceKind::Volume,
+                id: name.clone(),
+                name,
+            })
+        } else if let Some(n) = any.downcast_ref::<NetworkDefinition>() {
+            n.id()
+                .ok()
+                .zip(n.docker_name().ok())
+                .map(|(id, name)| Created {
+                    kind: ResourceKind::Network,
+                    id,
+                    name,
+                })
+        } else {
+            self.container()
+                .and_then(|c| Some((c.id().ok()?, c.docker_name().ok()?)))
+                .map(|(id, name)| Created {
+                    kind: ResourceKind::Container,
+                    id,
+                    name,
+                })
+        };
+        created.into_iter().collect()
+    }
+
+    fn adopt_created<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        created: &'a [Created],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let any: &dyn Any = self;
+            if let Some(v) = any.downcast_ref::<VolumeDefinition>() {
+                let it = find(created, ResourceKind::Volume)?;
+                return v.adopt(helper, &it.name).await;
+            }
+            if let Some(n) = any.downcast_ref::<NetworkDefinition>() {
+                let it = find(created, ResourceKind::Network)?;
+                return n.adopt(helper, &it.id, &it.name).await;
+            }
+            match self.container() {
+                Some(c) => {
+                    let it = find(created, ResourceKind::Container)?;
+                    c.adopt(helper, &it.id, &it.name).await
+                }
+                None => Ok(()),
+            }
+        })
+    }
+}
+
 impl Resource for ContainerDefinition {
-    fn setup<'a>(
+    fn setup_attached<'a>(
         &'a self,
         helper: &'a DockerHelper,
         attach: &'a Attachment,
     ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.setup_attached(helper, attach))
+        Box::pin(ContainerDefinition::setup_attached(self, helper, attach))
     }
 
     fn teardown(&self) -> BoxFuture<'_, Result<()>> {
@@ -154,34 +209,7 @@ impl Resource for ContainerDefinition {
 }
 
 impl Resource for VolumeDefinition {
-    fn __ids(&self) -> Vec<String> {
-        self.docker_name().ok().into_iter().collect()
-    }
-
-    fn __created(&self) -> Vec<__Created> {
-        self.docker_name()
-            .ok()
-            .map(|name| __Created {
-                kind: ResourceKind::Volume,
-                id: name.clone(),
-                name,
-            })
-            .into_iter()
-            .collect()
-    }
-
-    fn __adopt<'a>(
-        &'a self,
-        helper: &'a DockerHelper,
-        created: &'a [__Created],
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let it = find(created, ResourceKind::Volume)?;
-            self.adopt(helper, &it.name).await
-        })
-    }
-
-    fn setup<'a>(
+    fn setup_attached<'a>(
         &'a self,
         helper: &'a DockerHelper,
         _: &'a Attachment,
@@ -195,35 +223,7 @@ impl Resource for VolumeDefinition {
 }
 
 impl Resource for NetworkDefinition {
-    fn __ids(&self) -> Vec<String> {
-        self.id().ok().into_iter().collect()
-    }
-
-    fn __created(&self) -> Vec<__Created> {
-        self.id()
-            .ok()
-            .zip(self.docker_name().ok())
-            .map(|(id, name)| __Created {
-                kind: ResourceKind::Network,
-                id,
-                name,
-            })
-            .into_iter()
-            .collect()
-    }
-
-    fn __adopt<'a>(
-        &'a self,
-        helper: &'a DockerHelper,
-        created: &'a [__Created],
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            let it = find(created, ResourceKind::Network)?;
-            self.adopt(helper, &it.id, &it.name).await
-        })
-    }
-
-    fn setup<'a>(
+    fn setup_attached<'a>(
         &'a self,
         helper: &'a DockerHelper,
         _: &'a Attachment,
@@ -237,7 +237,7 @@ impl Resource for NetworkDefinition {
 }
 
 impl Resource for ImageDefinition {
-    fn setup<'a>(
+    fn setup_attached<'a>(
         &'a self,
         helper: &'a DockerHelper,
         _: &'a Attachment,

@@ -19,7 +19,7 @@ use futures_util::FutureExt;
 use tokio::sync::OnceCell;
 
 use super::report;
-use super::resource::{__Created, Resource};
+use super::resource::{Created, Resource, Tracked};
 use super::share::{Record, SharedScope, Slot};
 use crate::definitions::{Attachment, ContainerDefinition, NetworkDefinition};
 use crate::error::{Error, Result};
@@ -135,13 +135,13 @@ type Cell = Arc<OnceCell<Built>>;
 /// created (to adopt) or what this one creates (to record).
 struct Sharing {
     slot: Slot,
-    adopt: Option<Vec<__Created>>,
-    created: Mutex<Vec<__Created>>,
+    adopt: Option<Vec<Created>>,
+    created: Mutex<Vec<Created>>,
 }
 
 struct Registered {
     fixture: &'static str,
-    resource: Arc<dyn Resource>,
+    resource: Arc<dyn Tracked>,
 }
 
 /// The values of one scope instance.
@@ -193,7 +193,7 @@ impl ScopeInstance {
         lock(&self.cells).entry(id).or_default().clone()
     }
 
-    fn register(&self, fixture: &'static str, resource: Arc<dyn Resource>) {
+    fn register(&self, fixture: &'static str, resource: Arc<dyn Tracked>) {
         lock(&self.resources).push(Registered { fixture, resource });
     }
 
@@ -209,7 +209,7 @@ impl ScopeInstance {
     pub(crate) fn resource_ids(&self) -> Vec<String> {
         lock(&self.resources)
             .iter()
-            .flat_map(|r| r.resource.__ids())
+            .flat_map(|r| r.resource.docker_ids())
             .collect()
     }
 
@@ -515,7 +515,7 @@ impl Ctx {
         }
         // Named and labelled after the fixture, which the lifecycle lines and the alias say too.
         value
-            .setup(&helper.for_fixture(self.fixture), &attach)
+            .setup_attached(&helper.for_fixture(self.fixture), &attach)
             .await?;
         let mut containers = closure;
         if let Some(c) = value.container() {
@@ -529,7 +529,7 @@ impl Ctx {
             });
         }
         if let Some(s) = &self.sharing {
-            lock(&s.created).extend(value.__created());
+            lock(&s.created).extend(value.created());
         }
         Ok(Node {
             value,
@@ -543,11 +543,11 @@ impl Ctx {
     async fn adopt<V: Resource>(
         self,
         value: Arc<V>,
-        created: &[__Created],
+        created: &[Created],
         mut containers: Vec<ContainerRef>,
     ) -> Result<Node<V>> {
         let helper = self.test.helper.for_fixture(self.fixture);
-        value.__adopt(&helper, created).await?;
+        value.adopt_created(&helper, created).await?;
         let run = self.sharing.as_ref().map(|s| s.slot.run_name());
         if let Some(c) = value.container() {
             console::line(format!(

@@ -8,7 +8,7 @@
 //! - `<slot>.lock`: held (`flock`) by the process that sets the value up, so that the others
 //!   wait for it; the kernel releases it if that process is killed, and the next one recovers.
 //! - `<slot>.json`: the record: what the value's resource created (the others
-//!   [adopt](crate::Resource::__adopt) it), or the setup failure (the others fail at once with
+//!   [adopt](super::resource::Tracked::adopt_created) it), or the setup failure (the others fail at once with
 //!   it).
 //! - `<slot>.clean`: held by a test from cleaning the value for `#[clean]` until it ends.
 //!
@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use once_cell::sync::Lazy;
 
-use super::resource::__Created;
+use super::resource::Created;
 use super::watcher;
 use crate::console;
 use crate::error::{Error, Result};
@@ -193,7 +193,7 @@ pub(crate) struct Slot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Record {
     /// Set up: what its resource created.
-    Ready(Vec<__Created>),
+    Ready(Vec<Created>),
     /// Its setup failed: the fixture chain below it (if any) and the message.
     Failed {
         chain: Option<String>,
@@ -228,7 +228,7 @@ impl Record {
                         "volume" => ResourceKind::Volume,
                         _ => return None,
                     };
-                    created.push(__Created {
+                    created.push(Created {
                         kind,
                         id: text(c, "id")?,
                         name: text(c, "name")?,
@@ -438,7 +438,7 @@ mod tests {
 
     #[test]
     fn records_round_trip_through_json() {
-        let ready = Record::Ready(vec![__Created {
+        let ready = Record::Ready(vec![Created {
             kind: ResourceKind::Container,
             id: "abc".into(),
             name: "test_db_1".into(),

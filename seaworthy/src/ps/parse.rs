@@ -87,7 +87,7 @@ impl PsRow {
     }
 
     /// The column names, in order.
-    pub const COLUMNS: [&'static str; 4] = ["pid", "ppid", "ruser", "args"];
+    pub(crate) const COLUMNS: [&'static str; 4] = ["pid", "ppid", "ruser", "args"];
 }
 
 impl fmt::Display for PsRow {

@@ -121,31 +121,32 @@ impl ContainerDefinition {
         self
     }
 
-    /// Mounts a volume definition at `target`; append `:ro` to mount it read-only. The volume
-    /// must be set up first (as a fixture dependency, it is).
+    /// Mounts a volume definition at `target`; append `:ro` to mount it read-only (`:rw`,
+    /// read-write, is the default, and is passed on to Docker when written). The volume must be
+    /// set up first (as a fixture dependency, it is).
     pub fn volume(mut self, volume: &VolumeDefinition, target: impl AsRef<str>) -> Self {
-        let (target, ro) = split_mode(target.as_ref());
+        let (target, mode) = split_mode(target.as_ref());
         self.config
             .mounts
-            .push(Mount::Volume(volume.clone(), target, ro));
+            .push(Mount::Volume(volume.clone(), target, mode));
         self
     }
 
-    /// Mounts an existing named Docker volume at `target` (`:ro` for read-only).
+    /// Mounts an existing named Docker volume at `target` (`:ro` for read-only, `:rw` kept).
     pub fn named_volume(mut self, name: impl Into<String>, target: impl AsRef<str>) -> Self {
-        let (target, ro) = split_mode(target.as_ref());
+        let (target, mode) = split_mode(target.as_ref());
         self.config
             .mounts
-            .push(Mount::Named(name.into(), target, ro));
+            .push(Mount::Named(name.into(), target, mode));
         self
     }
 
-    /// Bind-mounts a host path at `target` (`:ro` for read-only).
+    /// Bind-mounts a host path at `target` (`:ro` for read-only, `:rw` kept).
     pub fn bind(mut self, host_path: impl Into<PathBuf>, target: impl AsRef<str>) -> Self {
-        let (target, ro) = split_mode(target.as_ref());
+        let (target, mode) = split_mode(target.as_ref());
         self.config
             .mounts
-            .push(Mount::Host(host_path.into(), target, ro));
+            .push(Mount::Host(host_path.into(), target, mode));
         self
     }
 

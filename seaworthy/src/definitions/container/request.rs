@@ -18,9 +18,9 @@ use crate::wait::Wait;
 
 #[derive(Debug, Clone)]
 pub(super) enum Mount {
-    Volume(VolumeDefinition, String, bool),
-    Named(String, String, bool),
-    Host(PathBuf, String, bool),
+    Volume(VolumeDefinition, String, Option<&'static str>),
+    Named(String, String, Option<&'static str>),
+    Host(PathBuf, String, Option<&'static str>),
 }
 
 #[derive(Debug, Clone)]
@@ -55,15 +55,16 @@ pub(super) struct Config {
     pub(super) pull_policy: crate::images::PullPolicy,
 }
 
-/// `/data:ro` → (`/data`, read-only); `:rw` or no suffix → read-write.
-pub(super) fn split_mode(target: &str) -> (String, bool) {
-    match target.strip_suffix(":ro") {
-        Some(t) => (t.to_string(), true),
-        None => (
-            target.strip_suffix(":rw").unwrap_or(target).to_string(),
-            false,
-        ),
+/// `/data:ro` → (`/data`, `ro`); `/data:rw` → (`/data`, `rw`), kept so that Docker records the
+/// mode asked for (without it, a volume's mode is `z`); no suffix → (`/data`, none): Docker's
+/// default, read-write.
+pub(super) fn split_mode(target: &str) -> (String, Option<&'static str>) {
+    for mode in ["ro", "rw"] {
+        if let Some(t) = target.strip_suffix(mode).and_then(|t| t.strip_suffix(':')) {
+            return (t.to_string(), Some(mode));
+        }
     }
+    (target.to_string(), None)
 }
 
 impl Config {
@@ -154,12 +155,13 @@ impl Config {
     fn binds(&self) -> Result<Vec<String>> {
         let mut binds = Vec::new();
         for m in &self.mounts {
-            let (source, target, ro) = match m {
-                Mount::Volume(v, t, ro) => (v.docker_name()?, t, *ro),
-                Mount::Named(n, t, ro) => (n.clone(), t, *ro),
-                Mount::Host(p, t, ro) => (p.display().to_string(), t, *ro),
+            let (source, target, mode) = match m {
+                Mount::Volume(v, t, mode) => (v.docker_name()?, t, *mode),
+                Mount::Named(n, t, mode) => (n.clone(), t, *mode),
+                Mount::Host(p, t, mode) => (p.display().to_string(), t, *mode),
             };
-            binds.push(format!("{source}:{target}{}", if ro { ":ro" } else { "" }));
+            let suffix = mode.map(|m| format!(":{m}")).unwrap_or_default();
+            binds.push(format!("{source}:{target}{suffix}"));
         }
         Ok(binds)
     }
@@ -277,7 +279,7 @@ mod should {
             host.binds,
             Some(vec![
                 "cache:/cache:ro".to_string(),
-                "/host/dir:/mnt".to_string(),
+                "/host/dir:/mnt:rw".to_string(),
                 "/etc/hosts:/h".to_string(),
             ])
         );
@@ -426,8 +428,9 @@ mod should {
 
     #[test]
     fn split_mount_mode_suffixes() {
-        assert_eq!(split_mode("/a:ro"), ("/a".to_string(), true));
-        assert_eq!(split_mode("/a:rw"), ("/a".to_string(), false));
-        assert_eq!(split_mode("/a"), ("/a".to_string(), false));
+        assert_eq!(split_mode("/a:ro"), ("/a".to_string(), Some("ro")));
+        assert_eq!(split_mode("/a:rw"), ("/a".to_string(), Some("rw")));
+        assert_eq!(split_mode("/a"), ("/a".to_string(), None));
+        assert_eq!(split_mode("/a/dirrw"), ("/a/dirrw".to_string(), None));
     }
 }
