@@ -59,10 +59,14 @@
 mod ci_version;
 mod cli;
 mod errors;
+mod forward;
+mod metadata;
 mod plan;
 mod reference;
 mod remote;
+mod retry;
 mod runner;
+mod semver;
 mod version;
 
 use std::io::{self, Write};
@@ -123,21 +127,82 @@ fn run(
                 .map_err(|error| ExpectedError::CiVersion(error.to_string()))?,
         );
     }
+    let retry = retry::policy_from_env()?;
+    let mut tag_map = plan::targets(&invocation.settings)?;
+    let mut report = metadata::Report {
+        mode: if invocation.in_registry {
+            "registry"
+        } else {
+            "docker"
+        },
+        images: Vec::new(),
+    };
+    for image in &tag_map {
+        report.image(&image.image);
+    }
+    let mut session: Option<remote::Session> = None;
+    if invocation.only_forward {
+        let text = invocation.settings.version.clone().unwrap_or_default();
+        let version =
+            semver::Version::parse(&text).ok_or(ExpectedError::NotSemver { version: text })?;
+        let held = forward::hold_back(&mut tag_map, &version, |reference| {
+            if session.is_none() {
+                session = Some(
+                    remote::Session::new(retry)
+                        .map_err(|e| format!("{reference} stays: no registry client: {e}"))?,
+                );
+            }
+            session.as_mut().expect("made above").tags(reference)
+        });
+        for held in held {
+            writeln!(out, "{}", held.reason).map_err(|reason| ExpectedError::Output {
+                stream: "stdout",
+                reason,
+            })?;
+            report.image(&held.image).skipped.push(held);
+        }
+    }
     if invocation.in_registry {
-        let tag_map = plan::targets(&invocation.settings)?;
         let remote = remote::Remote {
             dry_run: invocation.dry_run,
             verbose: invocation.verbose,
+            force: invocation.force,
+            with_referrers: invocation.with_referrers,
+            dry_run_reads: invocation.only_forward || invocation.with_referrers,
         };
-        return remote.run(&tag_map, out);
+        remote.run(&tag_map, &mut session, retry, &mut report, out)?;
+    } else {
+        let runner = runner::Runner {
+            executable: invocation.executable,
+            dry_run: invocation.dry_run,
+            verbose: invocation.verbose,
+            retry,
+        };
+        runner.run(&plan::steps(&tag_map), out)?;
+        let github = std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true");
+        if !invocation.dry_run && (invocation.metadata_file.is_some() || github) {
+            for image in &tag_map {
+                let entry = report.image(&image.image);
+                for target in &image.targets {
+                    let digest = runner.digest_of(&target.reference);
+                    if entry.digest.is_none() {
+                        entry.digest.clone_from(&digest);
+                    }
+                    entry.tags.push(metadata::Pushed {
+                        reference: target.reference.clone(),
+                        digest,
+                    });
+                }
+            }
+        }
     }
-    let steps = plan::plan(&invocation.settings)?;
-    let runner = runner::Runner {
-        executable: invocation.executable,
-        dry_run: invocation.dry_run,
-        verbose: invocation.verbose,
-    };
-    runner.run(&steps, out)
+    if !invocation.dry_run {
+        if let Some(path) = &invocation.metadata_file {
+            report.write_file(path)?;
+        }
+        report.write_github_output()?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::credentials::{Credential, DockerConfig};
 use crate::error::{CertificateCause, Details, Error, Kind, Operation};
 use crate::manifest::MANIFEST_TYPES;
 use crate::reference::{api_host, Reference};
+use crate::retry::{retry_after, retry_status, RetryPolicy};
 
 /// Where the docker CLI looks for per-registry CA certificates.
 pub const DEFAULT_CERTS_DIR: &str = "/etc/docker/certs.d";
@@ -27,6 +28,8 @@ pub struct ClientOptions {
     pub certs_dir: PathBuf,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// How failed calls are retried (see [`RetryPolicy`]).
+    pub retry: RetryPolicy,
 }
 
 impl Default for ClientOptions {
@@ -34,6 +37,7 @@ impl Default for ClientOptions {
         Self {
             certs_dir: PathBuf::from(DEFAULT_CERTS_DIR),
             user_agent: concat!("seaworthy-registry/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -130,8 +134,10 @@ impl Client {
     }
 
     /// Sends the request `build` makes (given the base URL) for `operation`, authorising it
-    /// as the registry asks (a `401` is answered once), and judges the answer's status
-    /// ([`check`](Self::check)).
+    /// as the registry asks (a `401` is answered once), retrying it as the client's
+    /// [`RetryPolicy`] allows (see [`retry`](crate::retry)), and judges the answer's status
+    /// ([`check`](Self::check)). An error after more than one attempt, or after a `Retry-After`
+    /// that did not fit the budget, is [`Error::GaveUp`].
     pub(crate) async fn send<F>(
         &mut self,
         domain: &str,
@@ -142,12 +148,66 @@ impl Client {
     where
         F: Fn(&reqwest::Client, &str) -> RequestBuilder,
     {
-        let mut response = self.send_once(domain, scopes, &build).await?;
+        let started = std::time::Instant::now();
+        let policy = self.options.retry;
+        let mut attempt = 1;
+        loop {
+            let result = self.send_authorised(domain, scopes, &build).await;
+            // Some(Retry-After) when this outcome may be retried.
+            let retryable = match &result {
+                Ok(response) => retry_status(response.status(), operation.idempotent())
+                    .then(|| retry_after(response.headers(), std::time::SystemTime::now())),
+                Err(Error::Network { cause, .. }) => {
+                    (cause.is_connect() || operation.idempotent()).then_some(None)
+                }
+                Err(_) => None,
+            };
+            let mut gave_up = None;
+            if let Some(asked) = retryable {
+                match policy.wait(attempt + 1, asked, started.elapsed()) {
+                    Ok(wait) => {
+                        drop(result);
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    Err(reason) => gave_up = Some(reason),
+                }
+            }
+            let result = match result {
+                Ok(response) => self.check(domain, scopes, operation, response).await,
+                Err(error) => Err(error),
+            };
+            return result.map_err(|error| match gave_up {
+                Some(reason) if attempt > 1 || reason != crate::retry::GiveUp::Attempts => {
+                    Error::GaveUp {
+                        registry: domain.to_owned(),
+                        attempts: attempt,
+                        reason,
+                        last: Box::new(error),
+                    }
+                }
+                _ => error,
+            });
+        }
+    }
+
+    /// One attempt: the request, and the answer to a `401` challenge.
+    async fn send_authorised<F>(
+        &mut self,
+        domain: &str,
+        scopes: &[Access],
+        build: &F,
+    ) -> Result<Response, Error>
+    where
+        F: Fn(&reqwest::Client, &str) -> RequestBuilder,
+    {
+        let mut response = self.send_once(domain, scopes, build).await?;
         if response.status() == StatusCode::UNAUTHORIZED {
             self.answer_challenge(domain, scopes, &response).await?;
-            response = self.send_once(domain, scopes, &build).await?;
+            response = self.send_once(domain, scopes, build).await?;
         }
-        self.check(domain, scopes, operation, response).await
+        Ok(response)
     }
 
     /// The one status check of every answer: a status `operation` accepts gives the

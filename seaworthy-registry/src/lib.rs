@@ -33,9 +33,14 @@ mod client;
 mod copy;
 mod credentials;
 pub mod error;
+#[cfg(feature = "test-support")]
+mod fault_proxy;
 pub mod grammar;
 mod manifest;
 mod reference;
+mod referrers;
+pub mod retry;
+mod tags;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
@@ -52,3 +57,7 @@ pub use reference::{
     api_host, Reference, ReferenceError, DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN,
     DOCKER_HUB_SERVER_ADDRESS,
 };
+pub use referrers::{
+    fallback_tag, referrers_index, Referrer, Referrers, ReferrersFound, COSIGN_SUFFIXES,
+};
+pub use retry::RetryPolicy;
