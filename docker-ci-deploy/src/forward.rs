@@ -30,7 +30,11 @@ fn highest_release(tags: &[String], line: &[u64], variant: Option<&str>) -> Opti
         })
         .filter_map(Version::parse)
         .filter(|v| !v.is_prerelease() && v.in_line(line))
-        .max()
+        // Of equal versions (`1.3` and `1.3.0`), the one written out in full is shown.
+        .max_by(|a, b| {
+            a.cmp(b)
+                .then_with(|| a.to_string().len().cmp(&b.to_string().len()))
+        })
 }
 
 /// Whether the floating `target` moves to `version`, given the repository's `tags`:

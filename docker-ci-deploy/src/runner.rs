@@ -5,7 +5,7 @@
 //! flushed before each command starts, so they keep their place in the output.
 //!
 //! A failed `docker push` is run again, as the [`RetryPolicy`] allows (pushing the same
-//! tag twice is safe; `docker tag` is local and is not retried): dcd says so on stdout, and
+//! tag twice is safe; `docker tag` is local and is not retried): dcd says so on stderr, and
 //! the final error names the attempts made.
 
 use std::ffi::OsStr;
@@ -79,14 +79,19 @@ impl Runner {
             };
             match self.retry.wait(attempt + 1, None, started.elapsed()) {
                 Ok(wait) => {
+                    out.flush().map_err(stdout_error)?;
+                    // On stderr, beside docker's own complaint.
                     writeln!(
-                        out,
-                        "`{command}` {status}; trying again in {:.1} s (attempt {} of {})",
+                        io::stderr(),
+                        "dcd: `{command}` {status}; trying again in {:.1} s (attempt {} of {})",
                         wait.as_secs_f64(),
                         attempt + 1,
                         self.retry.attempts
                     )
-                    .map_err(stdout_error)?;
+                    .map_err(|reason| ExpectedError::Output {
+                        stream: "stderr",
+                        reason,
+                    })?;
                     std::thread::sleep(wait);
                     attempt += 1;
                 }
