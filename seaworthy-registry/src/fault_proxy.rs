@@ -137,6 +137,11 @@ fn read_request(client: &mut TcpStream) -> Option<(String, Vec<u8>)> {
             return None;
         }
         data.extend_from_slice(&buffer[..n]);
+        // A TLS handshake (the client tries https first on loopback): close, so that it
+        // falls back to plain HTTP.
+        if data.first() == Some(&0x16) {
+            return None;
+        }
     };
     let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
     let length = head

@@ -60,8 +60,8 @@ pub enum GiveUp {
     Budget {
         /// The wait that did not fit.
         wait: Duration,
-        /// What was left of the budget.
-        left: Duration,
+        /// The whole budget.
+        budget: Duration,
     },
 }
 
@@ -69,11 +69,11 @@ impl std::fmt::Display for GiveUp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Attempts => f.write_str("no attempts left"),
-            Self::Budget { wait, left } => write!(
+            Self::Budget { wait, budget } => write!(
                 f,
-                "the next wait of {} s would end after the retry time left ({} s)",
+                "the next wait of {} s would end after the retry budget of {} s",
                 seconds(*wait),
-                seconds(*left)
+                seconds(*budget)
             ),
         }
     }
@@ -130,7 +130,10 @@ impl RetryPolicy {
         let wait = self.backoff(next).max(retry_after.unwrap_or_default());
         let left = self.budget.saturating_sub(spent);
         if wait > left {
-            return Err(GiveUp::Budget { wait, left });
+            return Err(GiveUp::Budget {
+                wait,
+                budget: self.budget,
+            });
         }
         Ok(wait)
     }
@@ -175,16 +178,16 @@ mod tests {
             p.wait(2, Some(Duration::from_secs(3600)), Duration::from_secs(1)),
             Err(GiveUp::Budget {
                 wait: Duration::from_secs(3600),
-                left: Duration::from_secs(9)
+                budget: Duration::from_secs(10)
             })
         );
         assert_eq!(
             GiveUp::Budget {
-                wait: Duration::from_secs(3600),
-                left: ms(8500)
+                wait: ms(3600),
+                budget: ms(8500)
             }
             .to_string(),
-            "the next wait of 3600 s would end after the retry time left (8.5 s)"
+            "the next wait of 3.6 s would end after the retry budget of 8.5 s"
         );
         let capped = RetryPolicy::new(40, Duration::from_secs(1), Duration::from_secs(1000));
         assert_eq!(capped.wait(30, None, ms(0)), Ok(Duration::from_secs(30)));
