@@ -38,6 +38,17 @@
 //! --tags`). Both are hidden from `--help` so 0.3.0's help and usage stay byte for byte; see
 //! the crate's README.md, dcd's manual.
 //!
+//! ## Release pipelines
+//!
+//! Four more hidden options (see the README): `--only-forward` moves the floating tags
+//! (`latest`, `1`, `1.2`) only to the highest release of their line, reading the target
+//! repository's tags; `--force` lets registry mode overwrite an exact version tag that has
+//! another digest (refused otherwise, before anything is written); `--metadata-file PATH`
+//! writes what was pushed as JSON (`metadata.schema.json`), and under GitHub Actions the
+//! `tags` and `digest` outputs go to `$GITHUB_OUTPUT`; `--with-referrers` copies the source
+//! digest's OCI referrers and cosign tags along in registry mode. Registry calls and
+//! `docker push` are retried on connection errors, `429` and `5xx`.
+//!
 //! ## Exit codes
 //!
 //! See [`exit_codes`]: 0 on success, 1 when the input cannot be planned or a docker command
@@ -52,6 +63,12 @@
 //!   per-registry CA directory, default `/etc/docker/certs.d`).
 //! * `--git-tag-version`: `GITHUB_REF`, `GITHUB_REF_TYPE`, `GITHUB_REF_NAME`, `GITHUB_ACTIONS`,
 //!   `CI_COMMIT_TAG`, `GITLAB_CI`, `TRAVIS_TAG`, `TRAVIS`.
+//! * `GITHUB_ACTIONS=true` with `GITHUB_OUTPUT`: the `tags` and `digest` outputs are appended
+//!   to that file.
+//! * Retries (registry calls and `docker push`): `DCD_RETRY_ATTEMPTS` (attempts per call, 1 or
+//!   more, default 5; 1 turns retries off), `DCD_RETRY_DELAY_MS` (the first wait in
+//!   milliseconds, doubling up to 30 s, default 1000), `DCD_RETRY_TIMEOUT` (seconds per call
+//!   with all its attempts, default 120).
 //!
 //! The reference behaviour dcd follows is `shared/reference/docker-ci-deploy.md` in the
 //! project; the user's manual is the crate's README.md.
