@@ -341,20 +341,7 @@ impl Remote {
             let image = report.image(&job.shown);
             image.digest = Some(manifest.digest.clone());
             if self.dry_run {
-                for (_, line) in job.blob_operations() {
-                    say(out, true, &line)?;
-                }
-                for target in &job.targets {
-                    if job.is_source(target) {
-                        say(
-                            out,
-                            self.verbose,
-                            &format!("Not tagging \"{}\" as itself", job.shown),
-                        )?;
-                    } else {
-                        say(out, true, &format!("PUT manifest {}", target.shown))?;
-                    }
-                }
+                self.print_writes(job, out).map_err(stdout_error)?;
             } else {
                 runtime.block_on(self.run_job(client, job, manifest, &mut created, out))?;
                 image.tags.extend(job.targets.iter().map(|target| Pushed {
@@ -373,6 +360,11 @@ impl Remote {
 
     fn print_dry_run(&self, job: &Job, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "GET manifest {}", job.shown)?;
+        self.print_writes(job, out)
+    }
+
+    /// The dry run's lines for what would be written for `job`.
+    fn print_writes(&self, job: &Job, out: &mut dyn Write) -> std::io::Result<()> {
         for (_, line) in job.blob_operations() {
             writeln!(out, "{line}")?;
         }
@@ -519,34 +511,18 @@ impl Remote {
                 }
                 let from = job.source.with_digest(&referrer.digest);
                 let referrer_manifest = client.get_manifest(&from).await.map_err(error)?;
-                let transfers = client
-                    .ensure_blobs(&from, &referrer_manifest, &target.reference)
-                    .await
-                    .map_err(error)?;
-                self.say_transfers(out, into, transfers)?;
-                client
-                    .put_manifest(
-                        &target.reference.with_digest(&referrer.digest),
-                        &referrer_manifest,
-                    )
-                    .await
-                    .map_err(error)?;
+                let to = target.reference.with_digest(&referrer.digest);
+                self.copy_manifest(client, &from, &referrer_manifest, &to, created, out)
+                    .await?;
             }
             for (tag, tagged) in &found.cosign {
                 say(out, true, &format!("COPY tag {tag} into {into}"))?;
                 if self.dry_run {
                     continue;
                 }
-                let from = job.source.with_tag(tag);
-                let transfers = client
-                    .ensure_blobs(&from, tagged, &target.reference)
-                    .await
-                    .map_err(error)?;
-                self.say_transfers(out, into, transfers)?;
-                client
-                    .put_manifest(&target.reference.with_tag(tag), tagged)
-                    .await
-                    .map_err(error)?;
+                let (from, to) = (job.source.with_tag(tag), target.reference.with_tag(tag));
+                self.copy_manifest(client, &from, tagged, &to, created, out)
+                    .await?;
             }
             if found.referrers.is_empty() || self.dry_run {
                 continue;
@@ -554,6 +530,26 @@ impl Remote {
             self.list_referrers(client, target, subject, found, created, out)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Copies `manifest` (read from `from`) with its blobs into `to`'s repository, as `to`.
+    async fn copy_manifest(
+        &self,
+        client: &mut Client,
+        from: &Reference,
+        manifest: &Manifest,
+        to: &Reference,
+        created: &[String],
+        out: &mut dyn Write,
+    ) -> Result<(), ExpectedError> {
+        let error = |e| registry_error(e, created);
+        let transfers = client
+            .ensure_blobs(from, manifest, to)
+            .await
+            .map_err(error)?;
+        self.say_transfers(out, &to.name(), transfers)?;
+        client.put_manifest(to, manifest).await.map_err(error)?;
         Ok(())
     }
 

@@ -206,6 +206,6 @@ mod tests {
         let index = referrers_index(&listed);
         assert_eq!(referrers_of(&index.bytes).unwrap(), listed);
         assert_eq!(index.media_type, OCI_INDEX);
-        assert!(referrers_of(b"[]").is_none());
+        assert!(referrers_of(b"\"not an index\"").is_none());
     }
 }

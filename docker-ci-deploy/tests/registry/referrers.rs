@@ -8,13 +8,15 @@
 use std::path::Path;
 
 use seaworthy_registry::test_support::{
-    base64, http, image, push_blob, push_image, push_manifest, push_with_client, resolve, sha256,
-    start_secured, Fault, FaultProxy, Registry, TempDir, OCI_INDEX, OCI_MANIFEST,
+    http, image, push_blob, push_image, push_manifest, push_with_client, resolve, sha256, Fault,
+    FaultProxy, Registry, TempDir, OCI_INDEX, OCI_MANIFEST,
 };
 use seaworthy_registry::{Client, ClientOptions, DockerConfig, Manifest, Reference};
 
 use crate::release::assert_valid_metadata;
-use crate::support::{assert_output, dcd, path_without_docker, plain_setup};
+use crate::support::{
+    assert_output, dcd, path_without_docker, plain_setup, secured_setup, Secured,
+};
 
 const EMPTY_TYPE: &str = "application/vnd.oci.empty.v1+json";
 const SBOM_TYPE: &str = "application/spdx+json";
@@ -83,6 +85,17 @@ fn push_artifact(port: u16, repo: &str, artifact: &Artifact, tag: Option<&str>) 
     push_manifest(port, repo, &reference, OCI_MANIFEST, &artifact.manifest)
 }
 
+/// An image pushed as `app:src` and an SBOM referring to it, pushed by digest: (image digest,
+/// SBOM, SBOM digest).
+fn image_with_sbom(port: u16, label: &str) -> (String, Artifact, String) {
+    let image = image(label, "amd64");
+    let digest = push_image(port, "app", "src", &image);
+    let content = format!("{{\"spdxVersion\":\"SPDX-2.3\",\"name\":\"{label}\"}}");
+    let sbom = artifact(SBOM_TYPE, &content, Some((&digest, image.manifest.len())));
+    let sbom_digest = push_artifact(port, "app", &sbom, None);
+    (digest, sbom, sbom_digest)
+}
+
 /// `sha256:abc` → `sha256-abc`.
 fn schema_tag(digest: &str) -> String {
     digest.replacen(':', "-", 1)
@@ -91,14 +104,7 @@ fn schema_tag(digest: &str) -> String {
 /// The source image on a plain registry with an SBOM referrer listed by the tag schema, and a
 /// cosign signature tag: (image digest, SBOM digest, index digest, signature digest).
 fn signed_source(port: u16) -> (String, String, String, String) {
-    let image = image("signed", "amd64");
-    let digest = push_image(port, "app", "src", &image);
-    let sbom = artifact(
-        SBOM_TYPE,
-        "{\"spdxVersion\":\"SPDX-2.3\"}",
-        Some((&digest, image.manifest.len())),
-    );
-    let sbom_digest = push_artifact(port, "app", &sbom, None);
+    let (digest, sbom, sbom_digest) = image_with_sbom(port, "signed");
     let index_digest = push_manifest(
         port,
         "app",
@@ -220,14 +226,7 @@ fn referrers_api_answers_are_copied_and_listed_by_tag_schema_where_the_target_la
         return;
     };
     let port = registry.port;
-    let image = image("api", "amd64");
-    let digest = push_image(port, "app", "src", &image);
-    let sbom = artifact(
-        SBOM_TYPE,
-        "{\"sbom\":1}",
-        Some((&digest, image.manifest.len())),
-    );
-    let sbom_digest = push_artifact(port, "app", &sbom, None);
+    let (digest, sbom, sbom_digest) = image_with_sbom(port, "api");
     let proxy = FaultProxy::start(port);
     let address = proxy.address();
     proxy.on(
@@ -313,20 +312,15 @@ async fn put_with_client(
 fn over_tls_with_basic_auth_every_option_at_once() {
     let (user, password) = ("dcd-user", "s3cret-Pa55word");
     let dir = TempDir::new("release-tls");
-    let Some((registry, ca)) = start_secured(&dir, user, password) else {
+    let Some(Secured {
+        registry: _registry,
+        address,
+        certs_dir,
+        config,
+    }) = secured_setup(&dir, user, password)
+    else {
         return;
     };
-    let address = registry.address();
-    let certs_dir = dir.path().join("certs.d");
-    dir.write(&format!("certs.d/{address}/ca.crt"), ca.as_bytes());
-    let config = dir.write(
-        "config/config.json",
-        format!(
-            r#"{{"auths":{{"{address}":{{"auth":"{}"}}}}}}"#,
-            base64(&format!("{user}:{password}"))
-        )
-        .as_bytes(),
-    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -379,7 +373,7 @@ fn over_tls_with_basic_auth_every_option_at_once() {
     let metadata = dir.path().join("metadata.json");
     let envs: [(&str, &Path); 2] = [
         ("DCD_CERTS_DIR", &certs_dir),
-        ("DOCKER_CONFIG", &dir.path().join("config")),
+        ("DOCKER_CONFIG", &dir.path().join("good")),
     ];
     let to = format!("{address}/mirror/app");
     let output = dcd(

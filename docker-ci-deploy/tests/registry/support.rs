@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use seaworthy_registry::test_support::{Registry, TempDir};
+use seaworthy_registry::test_support::{base64, start_secured, Registry, TempDir};
 
 /// A directory with no `docker` in it, for `PATH`.
 pub(crate) fn path_without_docker(dir: &TempDir) -> PathBuf {
@@ -56,4 +56,38 @@ pub(crate) fn plain_setup(label: &str) -> Option<(Registry, TempDir, PathBuf)> {
     let scratch = TempDir::new(label);
     let path = path_without_docker(&scratch);
     Some((registry, scratch, path))
+}
+
+/// A registry with TLS and basic auth, set up in `dir`.
+pub(crate) struct Secured {
+    pub(crate) registry: Registry,
+    /// `127.0.0.1:PORT`.
+    pub(crate) address: String,
+    /// The CA directory (`DCD_CERTS_DIR`), with the registry's CA.
+    pub(crate) certs_dir: PathBuf,
+    /// `DIR/good/config.json`, with the right credentials in `auths`.
+    pub(crate) config: PathBuf,
+}
+
+/// A registry with TLS and basic auth for `user`/`password`, its CA under `DIR/certs.d` and a
+/// docker config with the credentials under `DIR/good`; `None` when skipped.
+pub(crate) fn secured_setup(dir: &TempDir, user: &str, password: &str) -> Option<Secured> {
+    let (registry, ca) = start_secured(dir, user, password)?;
+    let address = registry.address();
+    let certs_dir = dir.path().join("certs.d");
+    dir.write(&format!("certs.d/{address}/ca.crt"), ca.as_bytes());
+    let config = dir.write(
+        "good/config.json",
+        format!(
+            r#"{{"auths":{{"{address}":{{"auth":"{}"}}}}}}"#,
+            base64(&format!("{user}:{password}"))
+        )
+        .as_bytes(),
+    );
+    Some(Secured {
+        registry,
+        address,
+        certs_dir,
+        config,
+    })
 }

@@ -4,10 +4,12 @@ use std::net::TcpListener;
 
 use seaworthy_registry::test_support::{
     base64, credential_helper, http, image, push_image, push_manifest, push_with_client, resolve,
-    sha256, start_secured, tags, Image, Registry, TempDir, OCI_INDEX, OCI_MANIFEST,
+    sha256, tags, Image, Registry, TempDir, OCI_INDEX, OCI_MANIFEST,
 };
 
-use crate::support::{assert_output, dcd, path_without_docker, plain_setup};
+use crate::support::{
+    assert_output, dcd, path_without_docker, plain_setup, secured_setup, Secured,
+};
 
 #[test]
 fn single_platform_image_is_tagged_in_the_registry() {
@@ -391,22 +393,17 @@ fn dry_run_prints_the_registry_operations() {
 fn basic_auth_over_tls_with_docker_config_and_credential_helper() {
     let (user, password) = ("dcd-user", "s3cret-Pa55word");
     let dir = TempDir::new("tls");
-    let Some((registry, ca)) = start_secured(&dir, user, password) else {
+    let Some(Secured {
+        registry: _registry,
+        address,
+        certs_dir,
+        config: good_config,
+    }) = secured_setup(&dir, user, password)
+    else {
         return;
     };
-    let address = registry.address();
-    let certs_dir = dir.path().join("certs.d");
-    dir.write(&format!("certs.d/{address}/ca.crt"), ca.as_bytes());
 
     // Push the source image with the library (it is the only TLS client the test has).
-    let good_config = dir.write(
-        "good/config.json",
-        format!(
-            r#"{{"auths":{{"{address}":{{"auth":"{}"}}}}}}"#,
-            base64(&format!("{user}:{password}"))
-        )
-        .as_bytes(),
-    );
     let image = image("tls", "amd64");
     let source =
         seaworthy_registry::Reference::parse(&format!("{address}/app:src")).expect("a reference");
