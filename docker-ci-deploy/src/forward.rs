@@ -148,3 +148,51 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Repository tags: releases, prereleases, floating tags and tags that are no versions.
+    fn repo_tag() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..3, 0u64..3, 0u64..3).prop_map(|(a, b, c)| format!("{a}.{b}.{c}")),
+            (0u64..3, 0u64..3, 0u64..3, "(alpha|beta|rc)(\\.[0-9])?")
+                .prop_map(|(a, b, c, pre)| format!("{a}.{b}.{c}-{pre}")),
+            (0u64..3, 0u64..3).prop_map(|(a, b)| format!("{a}.{b}")),
+            prop::sample::select(vec![
+                "latest".to_owned(),
+                "sha-abc".to_owned(),
+                "v9.9.9".to_owned()
+            ]),
+        ]
+    }
+
+    proptest! {
+        /// `latest` and the major and minor lines move exactly when no release of their line
+        /// in the repository is higher (the releases compared by their three numbers).
+        #[test]
+        fn floating_tags_move_exactly_when_nothing_higher_is_released(
+            tags in prop::collection::vec(repo_tag(), 0..8),
+            (a, b, c) in (0u64..3, 0u64..3, 0u64..3),
+        ) {
+            let version = Version::parse(&format!("{a}.{b}.{c}")).expect("a version");
+            let releases: Vec<[u64; 3]> = tags
+                .iter()
+                .filter(|t| !t.contains('-') && !t.starts_with('v'))
+                .filter_map(|t| {
+                    let n: Vec<u64> = t.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+                    Some([n[0], *n.get(1).unwrap_or(&0), *n.get(2).unwrap_or(&0)])
+                })
+                .collect();
+            for (line, prefix) in [("".to_owned(), 0), (format!("{a}"), 1), (format!("{a}.{b}"), 2)] {
+                let higher = releases
+                    .iter()
+                    .any(|r| r[..prefix] == [a, b, c][..prefix] && *r > [a, b, c]);
+                let moved = decide(&version, "app:x", &line, None, &tags).is_ok();
+                prop_assert_eq!(moved, !higher, "line {:?} of {:?}", line, tags);
+            }
+        }
+    }
+}

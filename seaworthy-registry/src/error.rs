@@ -126,6 +126,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error itself, or for [`Error::GaveUp`] the last attempt's error, to match on
+    /// (`Error::ManifestUnknown`, `Error::Network`…) whether or not the call was retried.
+    pub fn last_attempt(&self) -> &Self {
+        match self {
+            Self::GaveUp { last, .. } => last.last_attempt(),
+            other => other,
+        }
+    }
+
     /// [`Error::Network`] for `registry`.
     pub(crate) fn network(registry: &str, cause: reqwest::Error) -> Self {
         Self::Network {
