@@ -89,6 +89,19 @@ pub enum ExpectedError {
         /// The image argument's digest.
         digest: String,
     },
+    /// CLI mode: an exact version tag exists in the registry with a digest the local image is
+    /// not known to have, and `--force` was not given; nothing has run.
+    #[error(
+        "{target} already exists with digest {existing}, which the local image {image} does not have (its RepoDigests): a version tag is not overwritten (hint: pass --force to overwrite it)"
+    )]
+    OverwriteLocal {
+        /// The exact version tag.
+        target: String,
+        /// The digest it has in the registry.
+        existing: String,
+        /// The image argument.
+        image: String,
+    },
     /// `--only-forward` needs a version it can order.
     #[error(
         "--only-forward: version `{version}` is not a semantic version (MAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD])"
@@ -134,6 +147,7 @@ impl ExpectedError {
             | Self::CiVersion(_)
             | Self::Registry { .. }
             | Self::Overwrite { .. }
+            | Self::OverwriteLocal { .. }
             | Self::NotSemver { .. }
             | Self::Environment { .. }
             | Self::Metadata { .. }

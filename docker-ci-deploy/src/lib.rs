@@ -195,6 +195,16 @@ fn run(
             verbose: invocation.verbose,
             retry,
         };
+        // With --only-forward the registry is read anyway: an exact version tag already
+        // there must be the local image's (its RepoDigests), unless --force.
+        if invocation.only_forward && !invocation.force {
+            if session.is_none() {
+                session = Some(remote::Session::new(retry)?);
+            }
+            if let Some(session) = session.as_mut() {
+                check_exact_tags(&tag_map, session, &runner)?;
+            }
+        }
         runner.run(&plan::steps(&tag_map), out)?;
         let github = std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true");
         if !invocation.dry_run && (invocation.metadata_file.is_some() || github) {
@@ -218,6 +228,37 @@ fn run(
             report.write_file(path)?;
         }
         report.write_github_output()?;
+    }
+    Ok(())
+}
+
+/// CLI mode: refuses to push an exact version tag that the registry has with a digest the
+/// local image does not have (a registry that cannot be asked is not checked: the tag list
+/// already said so).
+fn check_exact_tags(
+    tag_map: &[plan::ImageTargets],
+    session: &mut remote::Session,
+    runner: &runner::Runner,
+) -> Result<(), ExpectedError> {
+    for image in tag_map {
+        for target in &image.targets {
+            if target.role != version::Role::Exact {
+                continue;
+            }
+            let Ok(Some(existing)) = session.tag_digest(&target.reference) else {
+                continue;
+            };
+            if !runner
+                .repo_digests(&image.image, &target.reference)
+                .contains(&existing)
+            {
+                return Err(ExpectedError::OverwriteLocal {
+                    target: target.reference.clone(),
+                    existing,
+                    image: image.image.clone(),
+                });
+            }
+        }
     }
     Ok(())
 }

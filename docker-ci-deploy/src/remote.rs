@@ -105,6 +105,20 @@ impl Session {
     }
 }
 
+impl Session {
+    /// The digest `reference`'s tag points at in its registry, `None` when there is none.
+    pub(crate) fn tag_digest(&mut self, reference: &str) -> Result<Option<String>, ExpectedError> {
+        let parsed = Reference::parse(reference).map_err(|e| registry_error(e, &[]))?;
+        let parsed = match parsed.tag() {
+            Some(_) => parsed,
+            None => parsed.with_tag("latest"),
+        };
+        self.runtime
+            .block_on(self.client.tag_digest(&parsed))
+            .map_err(|e| registry_error(e, &[]))
+    }
+}
+
 /// One target of an image: how it is shown, the reference (always with a tag), its role.
 struct Target {
     shown: String,

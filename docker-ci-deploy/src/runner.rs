@@ -109,7 +109,15 @@ impl Runner {
     /// The digest `reference` was pushed with, from the engine's `RepoDigests`; `None` when
     /// the engine does not say.
     pub(crate) fn digest_of(&self, reference: &str) -> Option<String> {
-        let name = seaworthy_registry::Reference::parse(reference).ok()?.name();
+        self.repo_digests(reference, reference).into_iter().next()
+    }
+
+    /// The digests the local `image` has in `reference`'s repository (the engine's
+    /// `RepoDigests`); none when the engine does not say.
+    pub(crate) fn repo_digests(&self, image: &str, reference: &str) -> Vec<String> {
+        let Ok(name) = seaworthy_registry::Reference::parse(reference).map(|r| r.name()) else {
+            return Vec::new();
+        };
         // prerequisite: none (the docker CLI the user names with --executable)
         let output = Command::new(OsStr::new(&self.executable))
             .args([
@@ -117,19 +125,22 @@ impl Runner {
                 "inspect",
                 "--format",
                 "{{range .RepoDigests}}{{println .}}{{end}}",
-                reference,
+                image,
             ])
             .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
+            .output();
+        let Ok(output) = output else {
+            return Vec::new();
+        };
         String::from_utf8_lossy(&output.stdout)
             .lines()
-            .find_map(|line| {
+            .filter_map(|line| {
                 let (repository, digest) = line.trim().split_once('@')?;
                 let same = seaworthy_registry::Reference::parse(repository)
                     .is_ok_and(|r| r.name() == name);
                 same.then(|| digest.to_owned())
             })
+            .collect()
     }
 
     /// Prints or runs one docker command.

@@ -311,9 +311,13 @@ fn only_forward_in_cli_mode_reads_the_registry_and_skips_docker_commands() {
     let bin = scratch.path().join("bin");
     let log = scratch.path().join("docker.log");
     let docker = bin.join("docker");
+    // Logs its commands; `image inspect` prints $FAKE_REPO_DIGEST as the image's RepoDigests.
     std::fs::write(
         &docker,
-        format!("#!/bin/sh\necho \"$*\" >> {}\n", log.display()),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {}\nif [ \"$1\" = image ] && [ -n \"$FAKE_REPO_DIGEST\" ]; then echo \"$FAKE_REPO_DIGEST\"; fi\n",
+            log.display()
+        ),
     )
     .expect("the stand-in can be written");
     std::fs::set_permissions(&docker, std::os::unix::fs::PermissionsExt::from_mode(0o755))
@@ -343,7 +347,36 @@ fn only_forward_in_cli_mode_reads_the_registry_and_skips_docker_commands() {
         format!("tag app {address}/app:1.4.0\ntag app {address}/app:1.4\ntag app {address}/app:1\npush {address}/app:1.4.0\npush {address}/app:1.4\npush {address}/app:1\n")
     );
     assert_eq!(resolve(port, "app", "latest"), None);
-    assert_eq!(resolve(port, "app", "2.0.0"), Some(newer));
+    assert_eq!(resolve(port, "app", "2.0.0"), Some(newer.clone()));
+
+    // 2.0.0 is in the registry: the local image must be that one (its RepoDigests say so),
+    // or --force must be given; otherwise nothing runs.
+    std::fs::remove_file(&log).expect("the log exists");
+    let release = |envs: &[(&str, &Path)], force: bool| {
+        let mut args = vec!["--only-forward", "-V", "2.0.0", "-r", &address, "app"];
+        if force {
+            args.insert(0, "--force");
+        }
+        dcd(&args, &bin, envs)
+    };
+    let output = release(&[], false);
+    assert_output(
+        &output,
+        1,
+        "",
+        &format!("error: {address}/app:2.0.0 already exists with digest {newer}, which the local image app does not have (its RepoDigests): a version tag is not overwritten (hint: pass --force to overwrite it)\n"),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("docker ran"),
+        format!(
+            "image inspect --format {{{{range .RepoDigests}}}}{{{{println .}}}}{{{{end}}}} app\n"
+        )
+    );
+    let same = format!("{address}/app@{newer}");
+    let output = release(&[("FAKE_REPO_DIGEST", Path::new(&same))], false);
+    assert_output(&output, 0, "", "");
+    let output = release(&[], true);
+    assert_output(&output, 0, "", "");
 
     // A registry that cannot be reached holds the floating tags back, and says why.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
