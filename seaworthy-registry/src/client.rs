@@ -14,7 +14,7 @@ use crate::credentials::{Credential, DockerConfig};
 use crate::error::{CertificateCause, Details, Error, Kind, Operation};
 use crate::manifest::MANIFEST_TYPES;
 use crate::reference::{api_host, Reference};
-use crate::retry::{retry_after, retry_status, RetryPolicy};
+use crate::retry::{Attempts, RetryPolicy};
 
 /// Where the docker CLI looks for per-registry CA certificates.
 pub const DEFAULT_CERTS_DIR: &str = "/etc/docker/certs.d";
@@ -53,7 +53,7 @@ impl Default for ClientOptions {
 /// `https` is used, except that a loopback registry (`localhost`, `127.0.0.0/8`, `::1`) that
 /// does not speak TLS is reached over plain `http`, as the docker engine does.
 pub struct Client {
-    options: ClientOptions,
+    pub(crate) options: ClientOptions,
     pub(crate) config: DockerConfig,
     pub(crate) hosts: HashMap<String, Host>,
 }
@@ -148,47 +148,19 @@ impl Client {
     where
         F: Fn(&reqwest::Client, &str) -> RequestBuilder,
     {
-        let started = std::time::Instant::now();
-        let policy = self.options.retry;
-        let mut attempt = 1;
+        let mut attempts = Attempts::new(self.options.retry);
         loop {
             let result = self.send_authorised(domain, scopes, &build).await;
-            // Some(Retry-After) when this outcome may be retried.
-            let retryable = match &result {
-                Ok(response) => retry_status(response.status(), operation.idempotent())
-                    .then(|| retry_after(response.headers(), std::time::SystemTime::now())),
-                Err(Error::Network { cause, .. }) => {
-                    (cause.is_connect() || operation.idempotent()).then_some(None)
-                }
-                Err(_) => None,
-            };
-            let mut gave_up = None;
-            if let Some(asked) = retryable {
-                match policy.wait(attempt + 1, asked, started.elapsed()) {
-                    Ok(wait) => {
-                        drop(result);
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    Err(reason) => gave_up = Some(reason),
-                }
+            if let Some(wait) = attempts.again(&result, operation.idempotent()) {
+                drop(result);
+                tokio::time::sleep(wait).await;
+                continue;
             }
             let result = match result {
                 Ok(response) => self.check(domain, scopes, operation, response).await,
                 Err(error) => Err(error),
             };
-            return result.map_err(|error| match gave_up {
-                Some(reason) if attempt > 1 || reason != crate::retry::GiveUp::Attempts => {
-                    Error::GaveUp {
-                        registry: domain.to_owned(),
-                        attempts: attempt,
-                        reason,
-                        last: Box::new(error),
-                    }
-                }
-                _ => error,
-            });
+            return result.map_err(|error| attempts.finish(domain, error));
         }
     }
 
@@ -284,20 +256,30 @@ impl Client {
         kind: Kind,
         digest: &str,
     ) -> Result<bool, Error> {
-        let path = format!("/v2/{}/{}/{digest}", repository.path(), kind.segment());
+        let response = self.head(repository, kind, digest).await?;
+        Ok(response.status() == StatusCode::OK)
+    }
+
+    /// `HEAD /v2/REPO/KIND/REFERENCE` (a digest, or a manifest's tag); the answer is 200 or
+    /// 404, anything else an error.
+    pub(crate) async fn head(
+        &mut self,
+        repository: &Reference,
+        kind: Kind,
+        reference: &str,
+    ) -> Result<Response, Error> {
+        let path = format!("/v2/{}/{}/{reference}", repository.path(), kind.segment());
         let operation = Operation::Exists {
             kind,
-            digest: digest.to_owned(),
+            digest: reference.to_owned(),
             repository: repository.name(),
         };
         let scopes = [Access::pull(repository.path())];
-        let response = self
-            .send(repository.domain(), &scopes, operation, |http, base| {
-                http.head(format!("{base}{path}"))
-                    .header(ACCEPT, MANIFEST_TYPES.join(", "))
-            })
-            .await?;
-        Ok(response.status() == StatusCode::OK)
+        self.send(repository.domain(), &scopes, operation, |http, base| {
+            http.head(format!("{base}{path}"))
+                .header(ACCEPT, MANIFEST_TYPES.join(", "))
+        })
+        .await
     }
 }
 

@@ -187,19 +187,7 @@ impl Client {
     /// not count as a pull), or `None` when there is no such tag.
     pub async fn tag_digest(&mut self, reference: &Reference) -> Result<Option<String>, Error> {
         let tag = reference.tag().unwrap_or("latest");
-        let path = format!("/v2/{}/manifests/{tag}", reference.path());
-        let operation = Operation::Exists {
-            kind: Kind::Manifest,
-            digest: tag.to_owned(),
-            repository: reference.name(),
-        };
-        let scopes = [Access::pull(reference.path())];
-        let response = self
-            .send(reference.domain(), &scopes, operation, |http, base| {
-                http.head(format!("{base}{path}"))
-                    .header(ACCEPT, MANIFEST_TYPES.join(", "))
-            })
-            .await?;
+        let response = self.head(reference, Kind::Manifest, tag).await?;
         if response.status() != reqwest::StatusCode::OK {
             return Ok(None);
         }

@@ -139,6 +139,70 @@ impl RetryPolicy {
     }
 }
 
+/// The attempts of one call: whether another one is due, and the error that ends them.
+pub(crate) struct Attempts {
+    policy: RetryPolicy,
+    started: std::time::Instant,
+    attempt: u32,
+    gave_up: Option<GiveUp>,
+}
+
+impl Attempts {
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
+        Self {
+            policy,
+            started: std::time::Instant::now(),
+            attempt: 1,
+            gave_up: None,
+        }
+    }
+
+    /// The wait before another attempt after `outcome`, or `None` when `outcome` is final
+    /// (a success, a failure not worth retrying, or no attempt or time left).
+    pub(crate) fn again(
+        &mut self,
+        outcome: &Result<reqwest::Response, crate::Error>,
+        idempotent: bool,
+    ) -> Option<Duration> {
+        let asked = match outcome {
+            Ok(response) if retry_status(response.status(), idempotent) => {
+                retry_after(response.headers(), SystemTime::now())
+            }
+            Err(crate::Error::Network { cause, .. }) if cause.is_connect() || idempotent => None,
+            _ => return None,
+        };
+        match self
+            .policy
+            .wait(self.attempt + 1, asked, self.started.elapsed())
+        {
+            Ok(wait) => {
+                self.attempt += 1;
+                Some(wait)
+            }
+            Err(reason) => {
+                self.gave_up = Some(reason);
+                None
+            }
+        }
+    }
+
+    /// The call's final error: [`Error::GaveUp`](crate::Error::GaveUp) around `error` when it
+    /// was retried, or a `Retry-After` did not fit.
+    pub(crate) fn finish(&self, registry: &str, error: crate::Error) -> crate::Error {
+        match &self.gave_up {
+            Some(reason) if self.attempt > 1 || *reason != GiveUp::Attempts => {
+                crate::Error::GaveUp {
+                    registry: registry.to_owned(),
+                    attempts: self.attempt,
+                    reason: reason.clone(),
+                    last: Box::new(error),
+                }
+            }
+            _ => error,
+        }
+    }
+}
+
 /// Whether an answer with `status` is worth another attempt: a `429` always, a `5xx` when the
 /// request is safe to repeat.
 pub(crate) fn retry_status(status: StatusCode, idempotent: bool) -> bool {
