@@ -348,6 +348,46 @@ mod tests {
             error(&["--in-registry", "--executable", "docker", "img"]),
             "argument --executable: not allowed with argument --in-registry"
         );
+        let inv = invocation(&[
+            "--in-registry",
+            "--only-forward",
+            "--force",
+            "--metadata-file",
+            "out.json",
+            "--with-referrers",
+            "-V",
+            "1.2.3",
+            "reg/app:x",
+        ]);
+        assert!(inv.only_forward && inv.force && inv.with_referrers);
+        assert_eq!(inv.metadata_file.as_deref(), Some("out.json"));
+        let inv = invocation(&[
+            "--in",
+            "--only",
+            "--f",
+            "--meta=m.json",
+            "--with",
+            "-V1",
+            "a",
+        ]);
+        assert!(inv.only_forward && inv.force && inv.with_referrers);
+        assert_eq!(inv.metadata_file.as_deref(), Some("m.json"));
+        assert_eq!(
+            error(&["--only-forward", "img"]),
+            "the --only-forward option requires --version"
+        );
+        assert_eq!(
+            error(&["--with-referrers", "img"]),
+            "the --with-referrers option requires --in-registry"
+        );
+        assert_eq!(
+            error(&["--metadata-file", "", "img"]),
+            "argument --metadata-file: expected a file path, not ''"
+        );
+        assert_eq!(
+            error(&["--metadata-file", "--", "img"]),
+            "argument --metadata-file: expected one argument"
+        );
         // 0.3.0's abbreviations and ambiguities are unchanged.
         let inv = invocation(&["--reg", "r:1", "--dry", "img"]);
         assert_eq!(inv.settings.registry.as_deref(), Some("r:1"));
@@ -453,6 +493,8 @@ mod proptests {
             ("--in-registry", None),
             ("--git-tag-version", None),
             ("--force", None),
+            ("--only-forward", None),
+            ("--with-referrers", None),
         ])
         .prop_map(|(long, short)| Opt::Flag(long, short));
         let valued = prop::sample::select(vec![
@@ -460,6 +502,7 @@ mod proptests {
             ("--registry", Some('r')),
             ("--executable", None),
             ("--tag-version", None),
+            ("--metadata-file", None),
         ]);
         prop_oneof![
             flag,
