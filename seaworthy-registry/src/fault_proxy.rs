@@ -7,6 +7,9 @@
 //! Every request is served on a connection of its own (`Connection: close` both ways), and the
 //! `Host` header is passed on, so the registry's `Location` headers point at the proxy and
 //! uploads go through it too. The proxy runs on its own thread; dropping it stops the thread.
+//!
+//! For a TLS registry, [`FaultProxy::start_relay`] passes bytes through unread and can only
+//! cut connections: the first `drop` connections are closed as soon as they are accepted.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -38,6 +41,8 @@ struct Rule {
 struct State {
     rules: Mutex<Vec<Rule>>,
     log: Mutex<Vec<String>>,
+    /// Relay mode: how many connections are still to be cut (`None`: HTTP mode).
+    relay_drops: Mutex<Option<usize>>,
 }
 
 /// The proxy: see the module docs.
@@ -53,9 +58,24 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// Starts a proxy on a free port of 127.0.0.1 in front of `127.0.0.1:upstream`.
     pub fn start(upstream: u16) -> Self {
+        Self::start_with(upstream, State::default())
+    }
+
+    /// Starts a byte-for-byte relay (for a TLS registry) that closes the first `drop`
+    /// connections at once; they are logged as `CONNECTION -> dropped`, the others as
+    /// `CONNECTION -> relayed`.
+    pub fn start_relay(upstream: u16, drop: usize) -> Self {
+        let state = State {
+            relay_drops: Mutex::new(Some(drop)),
+            ..State::default()
+        };
+        Self::start_with(upstream, state)
+    }
+
+    fn start_with(upstream: u16, state: State) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port for the proxy");
         let port = listener.local_addr().expect("the proxy's address").port();
-        let state = Arc::new(State::default());
+        let state = Arc::new(state);
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (state, stop) = (state.clone(), stop.clone());
@@ -161,7 +181,48 @@ fn read_request(client: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     Some((head, body))
 }
 
+/// Relay mode: cut the connection, or copy bytes both ways until either side closes.
+fn relay(client: TcpStream, upstream: u16, state: &State, drop: bool) {
+    let outcome = if drop { "dropped" } else { "relayed" };
+    state
+        .log
+        .lock()
+        .expect("log")
+        .push(format!("CONNECTION -> {outcome}"));
+    if drop {
+        return;
+    }
+    let Ok(registry) = TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    let (Ok(mut client_in), Ok(mut registry_out)) = (client.try_clone(), registry.try_clone())
+    else {
+        return;
+    };
+    let upload = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut client_in, &mut registry_out);
+        let _ = registry_out.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut registry_in, mut client_out) = (registry, client);
+    let _ = std::io::copy(&mut registry_in, &mut client_out);
+    let _ = client_out.shutdown(std::net::Shutdown::Both);
+    let _ = upload.join();
+}
+
 fn serve(mut client: TcpStream, upstream: u16, state: &State) {
+    let relay_drop = state
+        .relay_drops
+        .lock()
+        .expect("drops")
+        .as_mut()
+        .map(|left| {
+            let drop = *left > 0;
+            *left = left.saturating_sub(1);
+            drop
+        });
+    if let Some(drop) = relay_drop {
+        return relay(client, upstream, state, drop);
+    }
     let Some((head, body)) = read_request(&mut client) else {
         return;
     };

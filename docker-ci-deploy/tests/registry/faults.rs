@@ -5,9 +5,14 @@
 
 use std::path::Path;
 
-use seaworthy_registry::test_support::{image, push_image, resolve, Fault, FaultProxy};
+use seaworthy_registry::test_support::{
+    image, push_image, push_with_client, resolve, Fault, FaultProxy, TempDir,
+};
 
-use crate::support::{assert_output, dcd, plain_setup};
+use crate::support::{
+    assert_output, auths_config, dcd, path_without_docker, plain_setup, runtime, secured_setup,
+    Secured,
+};
 
 fn too_many(retry_after: &str) -> Fault {
     Fault::Status(429, Some(retry_after.to_owned()))
@@ -131,4 +136,70 @@ fn faults_are_retried_and_the_last_error_names_the_attempts() {
         &format!("error: registry {address} rejected the application/vnd.oci.image.manifest.v1+json manifest for {address}/app:two: TOOMANYREQUESTS (injected by the fault proxy) (tags already created: {address}/app:one)\n"),
     );
     assert_eq!(proxy.count("PUT", "/v2/app/manifests/two"), 1);
+}
+
+#[test]
+fn over_tls_with_basic_auth_cut_connections_are_retried() {
+    let (user, password) = ("dcd-user", "s3cret-Pa55word");
+    let dir = TempDir::new("faults-tls");
+    let Some(Secured {
+        registry,
+        address,
+        certs_dir,
+        config,
+    }) = secured_setup(&dir, user, password)
+    else {
+        return;
+    };
+    let runtime = runtime();
+    let source =
+        seaworthy_registry::Reference::parse(&format!("{address}/app:src")).expect("a reference");
+    let digest = runtime.block_on(push_with_client(
+        &source,
+        &image("tls-faults", "amd64"),
+        &certs_dir,
+        &config,
+    ));
+    // The proxy cuts the first two connections (dcd's https attempt and its plain-HTTP
+    // fallback), then relays the TLS bytes unread.
+    let ca = std::fs::read(certs_dir.join(&address).join("ca.crt")).expect("the CA");
+    let bin = path_without_docker(&dir);
+    let through = |proxy: &FaultProxy, attempts: &str| {
+        let via = proxy.address();
+        dir.write(&format!("certs.d/{via}/ca.crt"), &ca);
+        let config = auths_config(&dir, &format!("via-{}", proxy.port), &via, user, password);
+        let source = format!("{via}/app:src");
+        let envs: [(&str, &Path); 3] = [
+            ("DCD_CERTS_DIR", &certs_dir),
+            ("DOCKER_CONFIG", &config),
+            ("DCD_RETRY_ATTEMPTS", Path::new(attempts)),
+        ];
+        dcd(
+            &["--in-registry", "-t", "relayed", "--", &source],
+            &bin,
+            &envs,
+        )
+    };
+    let proxy = FaultProxy::start_relay(registry.port, 2);
+    let via = proxy.address();
+    let output = through(&proxy, "5");
+    assert_output(&output, 0, &format!("{via}/app:relayed {digest}\n"), "");
+    let log = proxy.log();
+    assert_eq!(
+        log.iter().filter(|line| line.ends_with("dropped")).count(),
+        2,
+        "{log:?}"
+    );
+    assert!(log.iter().any(|line| line.ends_with("relayed")), "{log:?}");
+
+    // Without retries the same cuts end the run.
+    let again = FaultProxy::start_relay(registry.port, 2);
+    let via = again.address();
+    let output = through(&again, "1");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: cannot reach registry {via}: ")),
+        "{stderr}"
+    );
 }

@@ -15,7 +15,7 @@ use seaworthy_registry::{Client, ClientOptions, DockerConfig, Manifest, Referenc
 
 use crate::release::assert_valid_metadata;
 use crate::support::{
-    assert_output, dcd, path_without_docker, plain_setup, secured_setup, Secured,
+    assert_output, dcd, path_without_docker, plain_setup, runtime, secured_setup, Secured,
 };
 
 const EMPTY_TYPE: &str = "application/vnd.oci.empty.v1+json";
@@ -321,10 +321,7 @@ fn over_tls_with_basic_auth_every_option_at_once() {
     else {
         return;
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = runtime();
     let reference =
         |text: &str| Reference::parse(&format!("{address}/{text}")).expect("a reference");
     let mut client = Client::new(

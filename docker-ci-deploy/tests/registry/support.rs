@@ -76,18 +76,39 @@ pub(crate) fn secured_setup(dir: &TempDir, user: &str, password: &str) -> Option
     let address = registry.address();
     let certs_dir = dir.path().join("certs.d");
     dir.write(&format!("certs.d/{address}/ca.crt"), ca.as_bytes());
-    let config = dir.write(
-        "good/config.json",
-        format!(
-            r#"{{"auths":{{"{address}":{{"auth":"{}"}}}}}}"#,
-            base64(&format!("{user}:{password}"))
-        )
-        .as_bytes(),
-    );
+    let config = auths_config(dir, "good", &address, user, password).join("config.json");
     Some(Secured {
         registry,
         address,
         certs_dir,
         config,
     })
+}
+
+/// Writes `DIR/NAME/config.json` with `user`/`password` for `address` in `auths`; returns
+/// `DIR/NAME`, for `DOCKER_CONFIG`.
+pub(crate) fn auths_config(
+    dir: &TempDir,
+    name: &str,
+    address: &str,
+    user: &str,
+    password: &str,
+) -> PathBuf {
+    dir.write(
+        &format!("{name}/config.json"),
+        format!(
+            r#"{{"auths":{{"{address}":{{"auth":"{}"}}}}}}"#,
+            base64(&format!("{user}:{password}"))
+        )
+        .as_bytes(),
+    );
+    dir.path().join(name)
+}
+
+/// A current-thread runtime for the library client the TLS tests push with.
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
 }

@@ -8,7 +8,8 @@ use seaworthy_registry::test_support::{
 };
 
 use crate::support::{
-    assert_output, dcd, path_without_docker, plain_setup, secured_setup, Secured,
+    assert_output, auths_config, dcd, path_without_docker, plain_setup, runtime, secured_setup,
+    Secured,
 };
 
 #[test]
@@ -407,10 +408,7 @@ fn basic_auth_over_tls_with_docker_config_and_credential_helper() {
     let image = image("tls", "amd64");
     let source =
         seaworthy_registry::Reference::parse(&format!("{address}/app:src")).expect("a reference");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = runtime();
     let digest = runtime.block_on(push_with_client(&source, &image, &certs_dir, &good_config));
 
     let bin = path_without_docker(&dir);
@@ -463,14 +461,7 @@ fn basic_auth_over_tls_with_docker_config_and_credential_helper() {
 
     // Wrong credentials: the unauthorized error, and the password is printed nowhere.
     let wrong = "wr0ng-Pa55word";
-    dir.write(
-        "wrong/config.json",
-        format!(
-            r#"{{"auths":{{"{address}":{{"auth":"{}"}}}}}}"#,
-            base64(&format!("{user}:{wrong}"))
-        )
-        .as_bytes(),
-    );
+    auths_config(&dir, "wrong", &address, user, wrong);
     let output = dcd(
         &[
             "--in-registry",
