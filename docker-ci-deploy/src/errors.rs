@@ -74,6 +74,60 @@ pub enum ExpectedError {
         /// The tags already created (with their digest) when it failed.
         created: Vec<String>,
     },
+    /// An exact version tag already points at another digest, and `--force` was not given;
+    /// nothing was written.
+    #[error(
+        "{target} already exists with digest {existing}, not {digest} of {image}: a version tag is not overwritten (hint: pass --force to overwrite it)"
+    )]
+    Overwrite {
+        /// The exact version tag.
+        target: String,
+        /// The digest it has.
+        existing: String,
+        /// The image argument.
+        image: String,
+        /// The image argument's digest.
+        digest: String,
+    },
+    /// CLI mode: an exact version tag exists in the registry with a digest the local image is
+    /// not known to have, and `--force` was not given; nothing has run.
+    #[error(
+        "{target} already exists with digest {existing}, which the local image {image} does not have (its RepoDigests): a version tag is not overwritten (hint: pass --force to overwrite it)"
+    )]
+    OverwriteLocal {
+        /// The exact version tag.
+        target: String,
+        /// The digest it has in the registry.
+        existing: String,
+        /// The image argument.
+        image: String,
+    },
+    /// `--only-forward` needs a version it can order.
+    #[error(
+        "--only-forward: version `{version}` is not a semantic version (MAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD])"
+    )]
+    NotSemver {
+        /// The version.
+        version: String,
+    },
+    /// An environment variable has a value dcd cannot use.
+    #[error("environment variable {name}={value:?} is invalid: {accepted}")]
+    Environment {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it accepts.
+        accepted: &'static str,
+    },
+    /// The metadata file or `$GITHUB_OUTPUT` could not be written.
+    #[error("could not write {path}: {reason}")]
+    Metadata {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: io::Error,
+    },
     /// dcd's own output could not be written (for example, stdout was closed).
     #[error("could not write to {stream}: {reason}")]
     Output {
@@ -92,6 +146,11 @@ impl ExpectedError {
             Self::Plan(_)
             | Self::CiVersion(_)
             | Self::Registry { .. }
+            | Self::Overwrite { .. }
+            | Self::OverwriteLocal { .. }
+            | Self::NotSemver { .. }
+            | Self::Environment { .. }
+            | Self::Metadata { .. }
             | Self::CommandFailed { .. }
             | Self::ExecutableNotFound { .. }
             | Self::Spawn { .. }

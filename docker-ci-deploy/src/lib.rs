@@ -38,6 +38,17 @@
 //! --tags`). Both are hidden from `--help` so 0.3.0's help and usage stay byte for byte; see
 //! the crate's README.md, dcd's manual.
 //!
+//! ## Release pipelines
+//!
+//! Four more hidden options (see the README): `--only-forward` moves the floating tags
+//! (`latest`, `1`, `1.2`) only to the highest release of their line, reading the target
+//! repository's tags; `--force` lets registry mode overwrite an exact version tag that has
+//! another digest (refused otherwise, before anything is written); `--metadata-file PATH`
+//! writes what was pushed as JSON (`metadata.schema.json`), and under GitHub Actions the
+//! `tags` and `digest` outputs go to `$GITHUB_OUTPUT`; `--with-referrers` copies the source
+//! digest's OCI referrers and cosign tags along in registry mode. Registry calls and
+//! `docker push` are retried on connection errors, `429` and `5xx`.
+//!
 //! ## Exit codes
 //!
 //! See [`exit_codes`]: 0 on success, 1 when the input cannot be planned or a docker command
@@ -52,6 +63,12 @@
 //!   per-registry CA directory, default `/etc/docker/certs.d`).
 //! * `--git-tag-version`: `GITHUB_REF`, `GITHUB_REF_TYPE`, `GITHUB_REF_NAME`, `GITHUB_ACTIONS`,
 //!   `CI_COMMIT_TAG`, `GITLAB_CI`, `TRAVIS_TAG`, `TRAVIS`.
+//! * `GITHUB_ACTIONS=true` with `GITHUB_OUTPUT`: the `tags` and `digest` outputs are appended
+//!   to that file.
+//! * Retries (registry calls and `docker push`): `DCD_RETRY_ATTEMPTS` (attempts per call, 1 or
+//!   more, default 5; 1 turns retries off), `DCD_RETRY_DELAY_MS` (the first wait in
+//!   milliseconds, doubling up to 30 s, default 1000), `DCD_RETRY_TIMEOUT` (seconds per call
+//!   with all its attempts, default 120).
 //!
 //! The reference behaviour dcd follows is docker-ci-deploy 0.3.0's command line, pinned by
 //! the tests in `tests/cli/compat.rs`; the user's manual is the crate's README.md.
@@ -59,10 +76,14 @@
 mod ci_version;
 mod cli;
 mod errors;
+mod forward;
+mod metadata;
 mod plan;
 mod reference;
 mod remote;
+mod retry;
 mod runner;
+mod semver;
 mod version;
 
 use std::io::{self, Write};
@@ -123,21 +144,123 @@ fn run(
                 .map_err(|error| ExpectedError::CiVersion(error.to_string()))?,
         );
     }
+    let retry = retry::policy_from_env()?;
+    let mut tag_map = plan::targets(&invocation.settings)?;
+    let mut report = metadata::Report {
+        mode: if invocation.in_registry {
+            "registry"
+        } else {
+            "docker"
+        },
+        images: Vec::new(),
+    };
+    for image in &tag_map {
+        report.image(&image.image);
+    }
+    let mut session: Option<remote::Session> = None;
+    if invocation.only_forward {
+        let text = invocation.settings.version.clone().unwrap_or_default();
+        let version =
+            semver::Version::parse(&text).ok_or(ExpectedError::NotSemver { version: text })?;
+        let held = forward::hold_back(&mut tag_map, &version, |reference| {
+            if session.is_none() {
+                session = Some(
+                    remote::Session::new(retry)
+                        .map_err(|e| format!("{reference} stays: no registry client: {e}"))?,
+                );
+            }
+            session.as_mut().expect("made above").tags(reference)
+        });
+        for held in held {
+            writeln!(out, "{}", held.reason).map_err(|reason| ExpectedError::Output {
+                stream: "stdout",
+                reason,
+            })?;
+            report.image(&held.image).skipped.push(held);
+        }
+    }
     if invocation.in_registry {
-        let tag_map = plan::targets(&invocation.settings)?;
         let remote = remote::Remote {
             dry_run: invocation.dry_run,
             verbose: invocation.verbose,
+            force: invocation.force,
+            with_referrers: invocation.with_referrers,
+            dry_run_reads: invocation.only_forward || invocation.with_referrers,
         };
-        return remote.run(&tag_map, out);
+        remote.run(&tag_map, &mut session, retry, &mut report, out)?;
+    } else {
+        let runner = runner::Runner {
+            executable: invocation.executable,
+            dry_run: invocation.dry_run,
+            verbose: invocation.verbose,
+            retry,
+        };
+        // With --only-forward the registry is read anyway: an exact version tag already
+        // there must be the local image's (its RepoDigests), unless --force.
+        if invocation.only_forward && !invocation.force {
+            if session.is_none() {
+                session = Some(remote::Session::new(retry)?);
+            }
+            if let Some(session) = session.as_mut() {
+                check_exact_tags(&tag_map, session, &runner)?;
+            }
+        }
+        runner.run(&plan::steps(&tag_map), out)?;
+        let github = std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true");
+        if !invocation.dry_run && (invocation.metadata_file.is_some() || github) {
+            for image in &tag_map {
+                let entry = report.image(&image.image);
+                for target in &image.targets {
+                    let digest = runner.digest_of(&target.reference);
+                    if entry.digest.is_none() {
+                        entry.digest.clone_from(&digest);
+                    }
+                    entry.tags.push(metadata::Pushed {
+                        reference: target.reference.clone(),
+                        digest,
+                    });
+                }
+            }
+        }
     }
-    let steps = plan::plan(&invocation.settings)?;
-    let runner = runner::Runner {
-        executable: invocation.executable,
-        dry_run: invocation.dry_run,
-        verbose: invocation.verbose,
-    };
-    runner.run(&steps, out)
+    if !invocation.dry_run {
+        if let Some(path) = &invocation.metadata_file {
+            report.write_file(path)?;
+        }
+        report.write_github_output()?;
+    }
+    Ok(())
+}
+
+/// CLI mode: refuses to push an exact version tag that the registry has with a digest the
+/// local image does not have (a registry that cannot be asked is not checked: the tag list
+/// already said so).
+fn check_exact_tags(
+    tag_map: &[plan::ImageTargets],
+    session: &mut remote::Session,
+    runner: &runner::Runner,
+) -> Result<(), ExpectedError> {
+    for image in tag_map {
+        for target in &image.targets {
+            if target.role != version::Role::Exact {
+                continue;
+            }
+            let Ok(Some(existing)) = session.tag_digest(&target.reference) else {
+                continue;
+            };
+            if !runner
+                .repo_digests(&image.image, &target.reference)
+                .contains(&existing)
+            {
+                return Err(ExpectedError::OverwriteLocal {
+                    target: target.reference.clone(),
+                    existing,
+                    image: image.image.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

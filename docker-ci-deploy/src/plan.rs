@@ -3,7 +3,7 @@
 
 use crate::errors::PlanError;
 use crate::reference::{check_target, join_image_tag, parse_source, RegistryTagger};
-use crate::version::{generate_semver_versions, VersionTagger};
+use crate::version::{generate_semver_versions, Role, VersionTagger};
 
 /// What to tag and push, after the command line's checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,6 +48,24 @@ pub(crate) enum Step {
     },
 }
 
+/// One reference an image argument is tagged as, and what it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// The reference (`reg:5000/app:1.2`).
+    pub(crate) reference: String,
+    /// What its tag stands for.
+    pub(crate) role: Role,
+}
+
+/// One image argument and its targets, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ImageTargets {
+    /// The image argument.
+    pub(crate) image: String,
+    /// Its targets.
+    pub(crate) targets: Vec<Target>,
+}
+
 /// The references one image argument is tagged as, in order.
 ///
 /// This is 0.3.0's `generate_tags`, plus checks that every reference is one Docker accepts.
@@ -57,7 +75,7 @@ fn generate_tags(
     tags: Option<&[String]>,
     version_tagger: Option<&VersionTagger>,
     registry_tagger: Option<&RegistryTagger>,
-) -> Result<Vec<String>, PlanError> {
+) -> Result<Vec<Target>, PlanError> {
     let source = parse_source(image)?;
     let name = match registry_tagger {
         Some(tagger) => tagger.generate_tag(&source.name)?,
@@ -67,26 +85,32 @@ fn generate_tags(
         Some(tags) => tags.iter().cloned().map(Some).collect(),
         None => vec![source.tag.clone()],
     };
-    let new_tags: Vec<Option<String>> = match version_tagger {
+    let new_tags: Vec<(Option<String>, Role)> = match version_tagger {
         Some(tagger) => base_tags
             .iter()
-            .flat_map(|tag| tagger.generate_tags(tag.as_deref()))
-            .map(Some)
+            .flat_map(|tag| tagger.generate_tags_with_roles(tag.as_deref()))
+            .map(|(tag, role)| (Some(tag), role))
             .collect(),
-        None => base_tags,
+        None => base_tags
+            .into_iter()
+            .map(|tag| (tag, Role::Plain))
+            .collect(),
     };
     new_tags
-        .iter()
-        .map(|tag| {
+        .into_iter()
+        .map(|(tag, role)| {
             check_target(image, &name, tag.as_deref())?;
-            Ok(join_image_tag(&name, tag.as_deref()))
+            Ok(Target {
+                reference: join_image_tag(&name, tag.as_deref()),
+                role,
+            })
         })
         .collect()
 }
 
 /// Every image argument with the references it is tagged as, in order; checked before
 /// anything runs. Both the docker CLI steps ([`plan`]) and registry mode use it.
-pub(crate) fn targets(settings: &Settings) -> Result<Vec<(String, Vec<String>)>, PlanError> {
+pub(crate) fn targets(settings: &Settings) -> Result<Vec<ImageTargets>, PlanError> {
     let version_tagger = match &settings.version {
         Some(version) => {
             let versions = if settings.version_semver {
@@ -114,17 +138,28 @@ pub(crate) fn targets(settings: &Settings) -> Result<Vec<(String, Vec<String>)>,
                 version_tagger.as_ref(),
                 registry_tagger.as_ref(),
             )?;
-            Ok((image.clone(), targets))
+            Ok(ImageTargets {
+                image: image.clone(),
+                targets,
+            })
         })
         .collect()
 }
 
 /// Plans every step for `settings`, or says why it cannot, before anything runs.
+#[cfg(test)]
 pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
-    let tag_map = targets(settings)?;
+    Ok(steps(&targets(settings)?))
+}
+
+/// The docker CLI steps for `tag_map`: every tag of every image, then every push.
+pub(crate) fn steps(tag_map: &[ImageTargets]) -> Vec<Step> {
     let mut steps = Vec::new();
-    for (image, targets) in &tag_map {
-        for target in targets {
+    for ImageTargets { image, targets } in tag_map {
+        for Target {
+            reference: target, ..
+        } in targets
+        {
             steps.push(if target == image {
                 Step::SkipSelfTag {
                     image: image.clone(),
@@ -137,12 +172,12 @@ pub(crate) fn plan(settings: &Settings) -> Result<Vec<Step>, PlanError> {
             });
         }
     }
-    for (_, targets) in &tag_map {
+    for ImageTargets { targets, .. } in tag_map {
         steps.extend(targets.iter().map(|target| Step::Push {
-            target: target.clone(),
+            target: target.reference.clone(),
         }));
     }
-    Ok(steps)
+    steps
 }
 
 #[cfg(test)]
@@ -156,7 +191,11 @@ mod tests {
     fn tags_for(image: &str, tags: Option<&[&str]>, versions: Option<&[&str]>) -> Vec<String> {
         let tags = tags.map(strings);
         let tagger = versions.map(|v| VersionTagger::new(strings(v), false));
-        generate_tags(image, tags.as_deref(), tagger.as_ref(), None).unwrap()
+        generate_tags(image, tags.as_deref(), tagger.as_ref(), None)
+            .unwrap()
+            .into_iter()
+            .map(|target| target.reference)
+            .collect()
     }
 
     // 0.3.0's TestGenerateTagsFunc.

@@ -17,14 +17,28 @@
 //! ```
 //!
 //! `--verbose` prints the same lines as the operations happen, and what happened to each blob.
+//!
+//! Before anything is written, every exact version tag (`1.2.3`) that already exists is
+//! checked: one with another digest stops the run unless `--force` is given. With
+//! `--with-referrers`, the source digest's referrers (OCI referrers API, else the
+//! `sha256-<hex>` tag schema) and cosign's `.sig`/`.att`/`.sbom` tags are copied byte for byte
+//! into every other target repository, after the tags. With `--only-forward` or
+//! `--with-referrers`, `--dry-run` reads the registry (it still writes nothing) to show those
+//! decisions; otherwise it contacts no registry.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
-use seaworthy_registry::{Client, ClientOptions, DockerConfig, Reference, Transfer};
+use seaworthy_registry::{
+    fallback_tag, referrers_index, Client, ClientOptions, DockerConfig, Manifest, Reference,
+    Referrer, ReferrersFound, RetryPolicy, Transfer, COSIGN_SUFFIXES,
+};
 
 use crate::errors::ExpectedError;
+use crate::metadata::{CopiedReferrer, Pushed, Report};
+use crate::plan::ImageTargets;
+use crate::version::Role;
 
 /// The environment variable naming the per-registry CA directory (default
 /// `/etc/docker/certs.d`, as the docker CLI).
@@ -37,12 +51,79 @@ pub(crate) struct Remote {
     pub(crate) dry_run: bool,
     /// Print each operation as it happens.
     pub(crate) verbose: bool,
+    /// Overwrite exact version tags that have another digest.
+    pub(crate) force: bool,
+    /// Copy referrers and cosign tags too.
+    pub(crate) with_referrers: bool,
+    /// Whether a dry run reads the registry (to show `--only-forward`'s and
+    /// `--with-referrers`' decisions).
+    pub(crate) dry_run_reads: bool,
 }
 
-/// One target of an image: how it is shown, and the reference (always with a tag).
+/// A registry client and the runtime it runs on, made when the first registry call is due.
+pub(crate) struct Session {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    tags: HashMap<String, Vec<String>>,
+}
+
+impl Session {
+    /// A client with the docker CLI's credentials and CA directory, retrying as `retry` says.
+    pub(crate) fn new(retry: RetryPolicy) -> Result<Self, ExpectedError> {
+        let config = DockerConfig::load().map_err(|e| registry_error(e, &[]))?;
+        let options = ClientOptions {
+            certs_dir: std::env::var_os(CERTS_DIR_VARIABLE)
+                .filter(|dir| !dir.is_empty())
+                .map_or_else(|| ClientOptions::default().certs_dir, PathBuf::from),
+            user_agent: concat!("dcd/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| registry_error(format!("cannot start the HTTP runtime: {e}"), &[]))?;
+        Ok(Self {
+            client: Client::new(options, config),
+            runtime,
+            tags: HashMap::new(),
+        })
+    }
+
+    /// The tags of the repository of `reference` (read once per repository).
+    pub(crate) fn tags(&mut self, reference: &str) -> Result<Vec<String>, String> {
+        let parsed = Reference::parse(reference).map_err(|e| e.to_string())?;
+        let name = parsed.name();
+        if let Some(tags) = self.tags.get(&name) {
+            return Ok(tags.clone());
+        }
+        let tags = self
+            .runtime
+            .block_on(self.client.list_tags(&parsed))
+            .map_err(|e| format!("{reference} stays: the tags of {name} cannot be read: {e}"))?;
+        self.tags.insert(name, tags.clone());
+        Ok(tags)
+    }
+}
+
+impl Session {
+    /// The digest `reference`'s tag points at in its registry, `None` when there is none.
+    pub(crate) fn tag_digest(&mut self, reference: &str) -> Result<Option<String>, ExpectedError> {
+        let parsed = Reference::parse(reference).map_err(|e| registry_error(e, &[]))?;
+        let parsed = match parsed.tag() {
+            Some(_) => parsed,
+            None => parsed.with_tag("latest"),
+        };
+        self.runtime
+            .block_on(self.client.tag_digest(&parsed))
+            .map_err(|e| registry_error(e, &[]))
+    }
+}
+
+/// One target of an image: how it is shown, the reference (always with a tag), its role.
 struct Target {
     shown: String,
     reference: Reference,
+    role: Role,
 }
 
 impl Target {
@@ -76,26 +157,31 @@ fn stdout_error(reason: std::io::Error) -> ExpectedError {
 }
 
 impl Job {
-    fn new(image: &str, targets: &[String]) -> Result<Self, ExpectedError> {
-        let source = Reference::parse(image).map_err(|e| registry_error(e, &[]))?;
-        let targets = targets
+    fn new(image: &ImageTargets) -> Result<Self, ExpectedError> {
+        let source = Reference::parse(&image.image).map_err(|e| registry_error(e, &[]))?;
+        let targets = image
+            .targets
             .iter()
             .map(|target| {
-                let parsed = Reference::parse(target).map_err(|e| registry_error(e, &[]))?;
+                let parsed =
+                    Reference::parse(&target.reference).map_err(|e| registry_error(e, &[]))?;
+                let role = target.role.clone();
                 Ok(match parsed.tag() {
                     Some(_) => Target {
-                        shown: target.clone(),
+                        shown: target.reference.clone(),
                         reference: parsed,
+                        role,
                     },
                     None => Target {
-                        shown: format!("{target}:latest"),
+                        shown: format!("{}:latest", target.reference),
                         reference: parsed.with_tag("latest"),
+                        role,
                     },
                 })
             })
             .collect::<Result<_, ExpectedError>>()?;
         Ok(Self {
-            shown: image.to_owned(),
+            shown: image.image.clone(),
             source,
             targets,
         })
@@ -108,13 +194,20 @@ impl Job {
             && target.reference.tag() == Some(self.source.reference())
     }
 
-    /// The targets in other repositories, each repository once, with the operation line.
-    fn blob_operations(&self) -> Vec<(&Target, String)> {
+    /// The targets in other repositories, each repository once.
+    fn other_repositories(&self) -> Vec<&Target> {
         let mut seen = HashSet::new();
         self.targets
             .iter()
             .filter(|t| !t.reference.same_repository(&self.source))
             .filter(|t| seen.insert(t.reference.name()))
+            .collect()
+    }
+
+    /// The targets in other repositories, each repository once, with the operation line.
+    fn blob_operations(&self) -> Vec<(&Target, String)> {
+        self.other_repositories()
+            .into_iter()
             .map(|t| {
                 let line = if t.reference.domain() == self.source.domain() {
                     format!(
@@ -131,44 +224,161 @@ impl Job {
     }
 }
 
+/// What `--with-referrers` found next to a digest.
+struct Found {
+    referrers: Vec<Referrer>,
+    how: ReferrersFound,
+    /// The tag schema index, when that is how they were found.
+    index: Option<Manifest>,
+    /// cosign's tags that exist, with their manifests.
+    cosign: Vec<(String, Manifest)>,
+}
+
+impl Found {
+    fn report(&self) -> Vec<CopiedReferrer> {
+        let via = match self.how {
+            ReferrersFound::Api => "referrers-api",
+            _ => "tag-schema",
+        };
+        let mut copied: Vec<CopiedReferrer> = self
+            .referrers
+            .iter()
+            .map(|r| CopiedReferrer {
+                digest: r.digest.clone(),
+                artifact_type: r
+                    .artifact_type
+                    .clone()
+                    .unwrap_or_else(|| r.media_type.clone()),
+                found: via,
+                tag: None,
+            })
+            .collect();
+        copied.extend(self.cosign.iter().map(|(tag, manifest)| CopiedReferrer {
+            digest: manifest.digest.clone(),
+            artifact_type: manifest.media_type.clone(),
+            found: "tag",
+            tag: Some(tag.clone()),
+        }));
+        copied
+    }
+}
+
+/// `printf`-style helper: a line to `out` now, when `enabled`.
+fn say(out: &mut dyn Write, enabled: bool, line: &str) -> Result<(), ExpectedError> {
+    if enabled {
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)?;
+    }
+    Ok(())
+}
+
 impl Remote {
-    /// Creates (or, with `--dry-run`, prints) every target of every image, in order.
+    /// Creates (or, with `--dry-run`, prints) every target of every image, in order, and
+    /// records what was done in `report`.
     pub(crate) fn run(
         &self,
-        tag_map: &[(String, Vec<String>)],
+        tag_map: &[ImageTargets],
+        session: &mut Option<Session>,
+        retry: RetryPolicy,
+        report: &mut Report,
         out: &mut dyn Write,
     ) -> Result<(), ExpectedError> {
         let jobs = tag_map
             .iter()
-            .map(|(image, targets)| Job::new(image, targets))
+            .map(Job::new)
             .collect::<Result<Vec<_>, _>>()?;
-        if self.dry_run {
+        if self.dry_run && !self.dry_run_reads {
             for job in &jobs {
                 self.print_dry_run(job, out).map_err(stdout_error)?;
             }
             return out.flush().map_err(stdout_error);
         }
-        let config = DockerConfig::load().map_err(|e| registry_error(e, &[]))?;
-        let options = ClientOptions {
-            certs_dir: std::env::var_os(CERTS_DIR_VARIABLE)
-                .filter(|dir| !dir.is_empty())
-                .map_or_else(|| ClientOptions::default().certs_dir, PathBuf::from),
-            user_agent: concat!("dcd/", env!("CARGO_PKG_VERSION")).to_owned(),
-        };
-        let mut client = Client::new(options, config);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| registry_error(format!("cannot start the HTTP runtime: {e}"), &[]))?;
-        let mut created = Vec::new();
+        if session.is_none() {
+            *session = Some(Session::new(retry)?);
+        }
+        let session = session.as_mut().expect("made above");
+        let Session {
+            client, runtime, ..
+        } = session;
+        // Every source is read, and every exact version tag checked, before anything is
+        // written: a refused overwrite leaves the registry as it was.
+        let mut manifests = Vec::new();
         for job in &jobs {
-            runtime.block_on(self.run_job(&mut client, job, &mut created, out))?;
+            say(
+                out,
+                self.verbose || self.dry_run,
+                &format!("GET manifest {}", job.shown),
+            )?;
+            let manifest = runtime
+                .block_on(client.get_manifest(&job.source))
+                .map_err(|e| registry_error(e, &[]))?;
+            for target in job.targets.iter().filter(|t| t.role == Role::Exact) {
+                if job.is_source(target) {
+                    continue;
+                }
+                let tag = target.reference.tag().unwrap_or("latest");
+                let existing = runtime
+                    .block_on(client.get_tagged(&target.reference, tag))
+                    .map_err(|e| registry_error(e, &[]))?;
+                match existing {
+                    Some(existing) if existing.digest != manifest.digest => {
+                        if !self.force {
+                            return Err(ExpectedError::Overwrite {
+                                target: target.shown.clone(),
+                                existing: existing.digest,
+                                image: job.shown.clone(),
+                                digest: manifest.digest.clone(),
+                            });
+                        }
+                        say(
+                            out,
+                            true,
+                            &format!(
+                                "Overwriting {} (was {}) as --force allows",
+                                target.shown, existing.digest
+                            ),
+                        )?;
+                    }
+                    _ => {}
+                }
+            }
+            let found = if self.with_referrers {
+                Some(runtime.block_on(self.find_referrers(client, job, &manifest))?)
+            } else {
+                None
+            };
+            manifests.push((manifest, found));
+        }
+        let mut created = Vec::new();
+        for (job, (manifest, found)) in jobs.iter().zip(&manifests) {
+            let image = report.image(&job.shown);
+            image.digest = Some(manifest.digest.clone());
+            if self.dry_run {
+                self.print_writes(job, out).map_err(stdout_error)?;
+            } else {
+                runtime.block_on(self.run_job(client, job, manifest, &mut created, out))?;
+                image.tags.extend(job.targets.iter().map(|target| Pushed {
+                    reference: target.shown.clone(),
+                    digest: Some(manifest.digest.clone()),
+                }));
+            }
+            if let Some(found) = found {
+                image.referrers = found.report();
+                runtime
+                    .block_on(self.copy_referrers(client, job, manifest, found, &created, out))?;
+            }
         }
         out.flush().map_err(stdout_error)
     }
 
     fn print_dry_run(&self, job: &Job, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "GET manifest {}", job.shown)?;
+        self.print_writes(job, out)
+    }
+
+    /// The dry run's lines for what would be written for `job`.
+    fn print_writes(&self, job: &Job, out: &mut dyn Write) -> std::io::Result<()> {
         for (_, line) in job.blob_operations() {
             writeln!(out, "{line}")?;
         }
@@ -188,57 +398,228 @@ impl Remote {
         &self,
         client: &mut Client,
         job: &Job,
+        manifest: &Manifest,
         created: &mut Vec<String>,
         out: &mut dyn Write,
     ) -> Result<(), ExpectedError> {
-        let say = |out: &mut dyn Write, line: &str| -> Result<(), ExpectedError> {
-            if self.verbose {
-                writeln!(out, "{line}")
-                    .and_then(|()| out.flush())
-                    .map_err(stdout_error)?;
-            }
-            Ok(())
-        };
-        say(out, &format!("GET manifest {}", job.shown))?;
-        let manifest = client
-            .get_manifest(&job.source)
-            .await
-            .map_err(|e| registry_error(e, created))?;
         for (target, line) in job.blob_operations() {
-            say(out, &line)?;
+            say(out, self.verbose, &line)?;
             let transfers = client
-                .ensure_blobs(&job.source, &manifest, &target.reference)
+                .ensure_blobs(&job.source, manifest, &target.reference)
                 .await
                 .map_err(|e| registry_error(e, created))?;
-            for transfer in transfers {
-                let into = target.repository();
-                let line = match transfer {
-                    Transfer::Present { digest } => format!("{digest} is already in {into}"),
-                    Transfer::Mounted { digest } => format!("Mounted blob {digest} into {into}"),
-                    Transfer::Copied { digest, bytes } => {
-                        format!("Copied blob {digest} ({bytes} bytes) into {into}")
-                    }
-                    Transfer::Manifest { digest } => {
-                        format!("Copied manifest {digest} into {into}")
-                    }
-                    _ => continue,
-                };
-                say(out, &line)?;
-            }
+            self.say_transfers(out, target.repository(), transfers)?;
         }
         for target in &job.targets {
             if job.is_source(target) {
-                say(out, &format!("Not tagging \"{}\" as itself", job.shown))?;
+                say(
+                    out,
+                    self.verbose,
+                    &format!("Not tagging \"{}\" as itself", job.shown),
+                )?;
             } else {
-                say(out, &format!("PUT manifest {}", target.shown))?;
+                say(out, self.verbose, &format!("PUT manifest {}", target.shown))?;
                 client
-                    .put_manifest(&target.reference, &manifest)
+                    .put_manifest(&target.reference, manifest)
                     .await
                     .map_err(|e| registry_error(e, created))?;
                 created.push(target.shown.clone());
             }
             writeln!(out, "{} {}", target.shown, manifest.digest).map_err(stdout_error)?;
         }
+        Ok(())
+    }
+
+    fn say_transfers(
+        &self,
+        out: &mut dyn Write,
+        into: &str,
+        transfers: Vec<Transfer>,
+    ) -> Result<(), ExpectedError> {
+        for transfer in transfers {
+            let line = match transfer {
+                Transfer::Present { digest } => format!("{digest} is already in {into}"),
+                Transfer::Mounted { digest } => format!("Mounted blob {digest} into {into}"),
+                Transfer::Copied { digest, bytes } => {
+                    format!("Copied blob {digest} ({bytes} bytes) into {into}")
+                }
+                Transfer::Manifest { digest } => format!("Copied manifest {digest} into {into}"),
+                _ => continue,
+            };
+            say(out, self.verbose, &line)?;
+        }
+        Ok(())
+    }
+
+    /// The referrers of the source's digest, and cosign's tags for it.
+    async fn find_referrers(
+        &self,
+        client: &mut Client,
+        job: &Job,
+        manifest: &Manifest,
+    ) -> Result<Found, ExpectedError> {
+        let found = client
+            .referrers(&job.source, &manifest.digest)
+            .await
+            .map_err(|e| registry_error(e, &[]))?;
+        let mut cosign = Vec::new();
+        if let Some(base) = fallback_tag(&manifest.digest) {
+            for suffix in COSIGN_SUFFIXES {
+                let tag = format!("{base}.{suffix}");
+                if let Some(tagged) = client
+                    .get_tagged(&job.source, &tag)
+                    .await
+                    .map_err(|e| registry_error(e, &[]))?
+                {
+                    cosign.push((tag, tagged));
+                }
+            }
+        }
+        Ok(Found {
+            referrers: found.referrers,
+            how: found.found,
+            index: found.index,
+            cosign,
+        })
+    }
+
+    /// Copies what `find_referrers` found into every other target repository (with
+    /// `--dry-run`, prints what would be copied).
+    async fn copy_referrers(
+        &self,
+        client: &mut Client,
+        job: &Job,
+        manifest: &Manifest,
+        found: &Found,
+        created: &[String],
+        out: &mut dyn Write,
+    ) -> Result<(), ExpectedError> {
+        let subject = &manifest.digest;
+        let how = match found.how {
+            ReferrersFound::Api => "the referrers API",
+            ReferrersFound::TagSchema => "the tag schema",
+            _ => "neither the referrers API nor the tag schema",
+        };
+        say(
+            out,
+            self.verbose || self.dry_run,
+            &format!(
+                "Found {} referrer(s) of {} through {how}, and {} cosign tag(s)",
+                found.referrers.len(),
+                job.shown,
+                found.cosign.len()
+            ),
+        )?;
+        let error = |e| registry_error(e, created);
+        for target in job.other_repositories() {
+            let into = target.repository();
+            for referrer in &found.referrers {
+                let kind = referrer
+                    .artifact_type
+                    .as_deref()
+                    .unwrap_or(&referrer.media_type);
+                let line = format!("COPY referrer {} ({kind}) into {into}", referrer.digest);
+                say(out, true, &line)?;
+                if self.dry_run {
+                    continue;
+                }
+                let from = job.source.with_digest(&referrer.digest);
+                let referrer_manifest = client.get_manifest(&from).await.map_err(error)?;
+                let to = target.reference.with_digest(&referrer.digest);
+                self.copy_manifest(client, &from, &referrer_manifest, &to, created, out)
+                    .await?;
+            }
+            for (tag, tagged) in &found.cosign {
+                say(out, true, &format!("COPY tag {tag} into {into}"))?;
+                if self.dry_run {
+                    continue;
+                }
+                let (from, to) = (job.source.with_tag(tag), target.reference.with_tag(tag));
+                self.copy_manifest(client, &from, tagged, &to, created, out)
+                    .await?;
+            }
+            if found.referrers.is_empty() || self.dry_run {
+                continue;
+            }
+            self.list_referrers(client, target, subject, found, created, out)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Copies `manifest` (read from `from`) with its blobs into `to`'s repository, as `to`.
+    async fn copy_manifest(
+        &self,
+        client: &mut Client,
+        from: &Reference,
+        manifest: &Manifest,
+        to: &Reference,
+        created: &[String],
+        out: &mut dyn Write,
+    ) -> Result<(), ExpectedError> {
+        let error = |e| registry_error(e, created);
+        let transfers = client
+            .ensure_blobs(from, manifest, to)
+            .await
+            .map_err(error)?;
+        self.say_transfers(out, &to.name(), transfers)?;
+        client.put_manifest(to, manifest).await.map_err(error)?;
+        Ok(())
+    }
+
+    /// Makes the copied referrers findable in `target`'s repository: a registry with the
+    /// referrers API lists them by their `subject`; for one without it, the tag schema index
+    /// `sha256-<hex>` is written (the source's, byte for byte, when the target has none; else
+    /// the union of both lists).
+    async fn list_referrers(
+        &self,
+        client: &mut Client,
+        target: &Target,
+        subject: &str,
+        found: &Found,
+        created: &[String],
+        out: &mut dyn Write,
+    ) -> Result<(), ExpectedError> {
+        let error = |e| registry_error(e, created);
+        let existing = client
+            .referrers(&target.reference, subject)
+            .await
+            .map_err(error)?;
+        if existing.found == ReferrersFound::Api {
+            return Ok(());
+        }
+        let Some(tag) = fallback_tag(subject) else {
+            return Ok(());
+        };
+        let missing: Vec<Referrer> = found
+            .referrers
+            .iter()
+            .filter(|r| !existing.referrers.iter().any(|e| e.digest == r.digest))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let index = match (&existing.index, &found.index) {
+            (None, Some(source_index)) => source_index.clone(),
+            _ => {
+                let mut all = existing.referrers.clone();
+                all.extend(missing);
+                referrers_index(&all)
+            }
+        };
+        say(
+            out,
+            self.verbose,
+            &format!(
+                "PUT manifest {}:{tag} (the referrers tag schema index)",
+                target.repository()
+            ),
+        )?;
+        client
+            .put_manifest(&target.reference.with_tag(&tag), &index)
+            .await
+            .map_err(error)?;
         Ok(())
     }
 }

@@ -3,11 +3,17 @@
 //! A docker command inherits dcd's stdout and stderr, so its output streams through byte for
 //! byte as it happens (0.3.0 buffered it until the command ended). dcd's own lines are
 //! flushed before each command starts, so they keep their place in the output.
+//!
+//! A failed `docker push` is run again, as the [`RetryPolicy`] allows (pushing the same
+//! tag twice is safe; `docker tag` is local and is not retried): dcd says so on stderr, and
+//! the final error names the attempts made.
 
 use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus};
+
+use seaworthy_registry::RetryPolicy;
 
 use crate::errors::ExpectedError;
 use crate::plan::Step;
@@ -21,6 +27,8 @@ pub(crate) struct Runner {
     pub(crate) dry_run: bool,
     /// Say what is about to happen (`--verbose`).
     pub(crate) verbose: bool,
+    /// How a failed `docker push` is retried.
+    pub(crate) retry: RetryPolicy,
 }
 
 /// Maps a failure to write dcd's own output.
@@ -53,11 +61,86 @@ impl Runner {
                     if self.verbose {
                         writeln!(out, "Pushing tag \"{target}\"...").map_err(stdout_error)?;
                     }
-                    self.docker(&["push", target], out)?;
+                    self.docker_retrying(&["push", target], out)?;
                 }
             }
         }
         out.flush().map_err(stdout_error)
+    }
+
+    /// [`docker`](Self::docker), run again after a failure as the policy allows.
+    fn docker_retrying(&self, args: &[&str], out: &mut dyn Write) -> Result<(), ExpectedError> {
+        let started = std::time::Instant::now();
+        let mut attempt = 1;
+        loop {
+            let (command, status) = match self.docker(args, out) {
+                Err(ExpectedError::CommandFailed { command, status }) => (command, status),
+                other => return other,
+            };
+            match self.retry.wait(attempt + 1, None, started.elapsed()) {
+                Ok(wait) => {
+                    out.flush().map_err(stdout_error)?;
+                    // On stderr, beside docker's own complaint.
+                    writeln!(
+                        io::stderr(),
+                        "dcd: `{command}` {status}; trying again in {:.1} s (attempt {} of {})",
+                        wait.as_secs_f64(),
+                        attempt + 1,
+                        self.retry.attempts
+                    )
+                    .map_err(|reason| ExpectedError::Output {
+                        stream: "stderr",
+                        reason,
+                    })?;
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                }
+                Err(reason) if attempt > 1 => {
+                    return Err(ExpectedError::CommandFailed {
+                        command,
+                        status: format!("{status} (gave up after {attempt} attempts: {reason})"),
+                    })
+                }
+                Err(_) => return Err(ExpectedError::CommandFailed { command, status }),
+            }
+        }
+    }
+
+    /// The digest `reference` was pushed with, from the engine's `RepoDigests`; `None` when
+    /// the engine does not say.
+    pub(crate) fn digest_of(&self, reference: &str) -> Option<String> {
+        self.repo_digests(reference, reference).into_iter().next()
+    }
+
+    /// The digests the local `image` has in `reference`'s repository (the engine's
+    /// `RepoDigests`); none when the engine does not say.
+    pub(crate) fn repo_digests(&self, image: &str, reference: &str) -> Vec<String> {
+        let Ok(name) = seaworthy_registry::Reference::parse(reference).map(|r| r.name()) else {
+            return Vec::new();
+        };
+        // prerequisite: none (the docker CLI the user names with --executable)
+        let output = Command::new(OsStr::new(&self.executable))
+            .args([
+                "image",
+                "inspect",
+                "--format",
+                "{{range .RepoDigests}}{{println .}}{{end}}",
+                image,
+            ])
+            .stderr(std::process::Stdio::null())
+            .output();
+        let Ok(output) = output else {
+            return Vec::new();
+        };
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| {
+                let (repository, digest) = line.trim().split_once('@')?;
+                let same = seaworthy_registry::Reference::parse(repository)
+                    .is_ok_and(|r| r.name() == name);
+                same.then(|| digest.to_owned())
+            })
+            .collect()
     }
 
     /// Prints or runs one docker command.
@@ -113,6 +196,7 @@ mod tests {
             executable: executable.to_owned(),
             dry_run,
             verbose,
+            retry: RetryPolicy::none(),
         }
     }
 

@@ -66,6 +66,24 @@ pub(crate) fn generate_semver_versions(
     Ok(versions)
 }
 
+/// What a generated tag stands for, which decides how it may move in the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The full version (`1.2.3`, `1.2.3-alpine`): never moved to another digest without
+    /// `--force`.
+    Exact,
+    /// A shorter version or the tag without a version (`1.2`, `1`, `latest`, `alpine`): with
+    /// `--only-forward` it moves only to the highest release of its line.
+    Floating {
+        /// The version it stands for (`1.2`, `1`; empty for the tag without a version).
+        line: String,
+        /// The variant after the version (`alpine` in `1.2-alpine`), if any.
+        variant: Option<String>,
+    },
+    /// No version is involved (`--tag` or the image's own tag without `--version`).
+    Plain,
+}
+
 /// 0.3.0's `VersionTagger`: puts each version in front of a tag.
 #[derive(Debug, Clone)]
 pub(crate) struct VersionTagger {
@@ -83,19 +101,52 @@ impl VersionTagger {
     /// The tags for one base tag: a version already at the front of `tag` is replaced, a
     /// missing, empty or `latest` tag becomes the bare versions, and with `latest` the tag
     /// without its version comes last (`latest` if nothing is left).
+    #[cfg(test)]
     pub(crate) fn generate_tags(&self, tag: Option<&str>) -> Vec<String> {
+        self.generate_tags_with_roles(tag)
+            .into_iter()
+            .map(|(tag, _)| tag)
+            .collect()
+    }
+
+    /// [`generate_tags`](Self::generate_tags), with what each tag stands for: the first
+    /// version is the exact one, the shorter versions and the tag without a version float.
+    pub(crate) fn generate_tags_with_roles(&self, tag: Option<&str>) -> Vec<(String, Role)> {
         let stripped = tag.map(|tag| self.strip_version(tag));
-        let mut tags: Vec<String> = match stripped {
-            Some(rest) if !rest.is_empty() && rest != "latest" => self
+        let variant = stripped.filter(|rest| !rest.is_empty() && *rest != "latest");
+        let role = |i: usize, version: &str| {
+            if i == 0 {
+                Role::Exact
+            } else {
+                Role::Floating {
+                    line: version.to_owned(),
+                    variant: variant.map(str::to_owned),
+                }
+            }
+        };
+        let mut tags: Vec<(String, Role)> = match variant {
+            Some(rest) => self
                 .versions
                 .iter()
-                .map(|version| format!("{version}-{rest}"))
+                .enumerate()
+                .map(|(i, version)| (format!("{version}-{rest}"), role(i, version)))
                 .collect(),
-            _ => self.versions.clone(),
+            None => self
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(i, version)| (version.clone(), role(i, version)))
+                .collect(),
         };
         if self.latest {
             let latest = stripped.filter(|rest| !rest.is_empty()).unwrap_or("latest");
-            tags.push(latest.to_owned());
+            tags.push((
+                latest.to_owned(),
+                Role::Floating {
+                    line: String::new(),
+                    variant: variant.map(str::to_owned),
+                },
+            ));
         }
         tags
     }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::client::Client;
 use crate::credentials::Credential;
 use crate::error::{Details, Error, Operation, Refusal};
+use crate::retry::Attempts;
 
 /// Access to one repository, as a token scope asks for it (`repository:PATH:ACTIONS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,13 +304,26 @@ impl Client {
                 }
             }
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|error| Error::network(domain, error))?;
-        let response = self
-            .check(domain, scopes, Operation::Token, response)
-            .await?;
+        // Token servers rate-limit too: the request is retried like any registry call.
+        let mut attempts = Attempts::new(self.options.retry);
+        let result = loop {
+            let Some(attempt) = request.try_clone() else {
+                break request.send().await.map_err(|e| Error::network(domain, e));
+            };
+            let result = attempt.send().await.map_err(|e| Error::network(domain, e));
+            match attempts.again(&result, Operation::Token.idempotent()) {
+                Some(wait) => {
+                    drop(result);
+                    tokio::time::sleep(wait).await;
+                }
+                None => break result,
+            }
+        };
+        let response = match result {
+            Ok(response) => self.check(domain, scopes, Operation::Token, response).await,
+            Err(error) => Err(error),
+        }
+        .map_err(|error| attempts.finish(domain, error))?;
         let status = response.status();
         let answer: TokenAnswer = response
             .json()

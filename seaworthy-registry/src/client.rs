@@ -14,6 +14,7 @@ use crate::credentials::{Credential, DockerConfig};
 use crate::error::{CertificateCause, Details, Error, Kind, Operation};
 use crate::manifest::MANIFEST_TYPES;
 use crate::reference::{api_host, Reference};
+use crate::retry::{Attempts, RetryPolicy};
 
 /// Where the docker CLI looks for per-registry CA certificates.
 pub const DEFAULT_CERTS_DIR: &str = "/etc/docker/certs.d";
@@ -27,6 +28,8 @@ pub struct ClientOptions {
     pub certs_dir: PathBuf,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// How failed calls are retried (see [`RetryPolicy`]).
+    pub retry: RetryPolicy,
 }
 
 impl Default for ClientOptions {
@@ -34,6 +37,7 @@ impl Default for ClientOptions {
         Self {
             certs_dir: PathBuf::from(DEFAULT_CERTS_DIR),
             user_agent: concat!("seaworthy-registry/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -49,7 +53,7 @@ impl Default for ClientOptions {
 /// `https` is used, except that a loopback registry (`localhost`, `127.0.0.0/8`, `::1`) that
 /// does not speak TLS is reached over plain `http`, as the docker engine does.
 pub struct Client {
-    options: ClientOptions,
+    pub(crate) options: ClientOptions,
     pub(crate) config: DockerConfig,
     pub(crate) hosts: HashMap<String, Host>,
 }
@@ -130,8 +134,10 @@ impl Client {
     }
 
     /// Sends the request `build` makes (given the base URL) for `operation`, authorising it
-    /// as the registry asks (a `401` is answered once), and judges the answer's status
-    /// ([`check`](Self::check)).
+    /// as the registry asks (a `401` is answered once), retrying it as the client's
+    /// [`RetryPolicy`] allows (see [`retry`](crate::retry)), and judges the answer's status
+    /// ([`check`](Self::check)). An error after more than one attempt, or after a `Retry-After`
+    /// that did not fit the budget, is [`Error::GaveUp`].
     pub(crate) async fn send<F>(
         &mut self,
         domain: &str,
@@ -142,12 +148,38 @@ impl Client {
     where
         F: Fn(&reqwest::Client, &str) -> RequestBuilder,
     {
-        let mut response = self.send_once(domain, scopes, &build).await?;
+        let mut attempts = Attempts::new(self.options.retry);
+        loop {
+            let result = self.send_authorised(domain, scopes, &build).await;
+            if let Some(wait) = attempts.again(&result, operation.idempotent()) {
+                drop(result);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            let result = match result {
+                Ok(response) => self.check(domain, scopes, operation, response).await,
+                Err(error) => Err(error),
+            };
+            return result.map_err(|error| attempts.finish(domain, error));
+        }
+    }
+
+    /// One attempt: the request, and the answer to a `401` challenge.
+    async fn send_authorised<F>(
+        &mut self,
+        domain: &str,
+        scopes: &[Access],
+        build: &F,
+    ) -> Result<Response, Error>
+    where
+        F: Fn(&reqwest::Client, &str) -> RequestBuilder,
+    {
+        let mut response = self.send_once(domain, scopes, build).await?;
         if response.status() == StatusCode::UNAUTHORIZED {
             self.answer_challenge(domain, scopes, &response).await?;
-            response = self.send_once(domain, scopes, &build).await?;
+            response = self.send_once(domain, scopes, build).await?;
         }
-        self.check(domain, scopes, operation, response).await
+        Ok(response)
     }
 
     /// The one status check of every answer: a status `operation` accepts gives the
@@ -224,20 +256,30 @@ impl Client {
         kind: Kind,
         digest: &str,
     ) -> Result<bool, Error> {
-        let path = format!("/v2/{}/{}/{digest}", repository.path(), kind.segment());
+        let response = self.head(repository, kind, digest).await?;
+        Ok(response.status() == StatusCode::OK)
+    }
+
+    /// `HEAD /v2/REPO/KIND/REFERENCE` (a digest, or a manifest's tag); the answer is 200 or
+    /// 404, anything else an error.
+    pub(crate) async fn head(
+        &mut self,
+        repository: &Reference,
+        kind: Kind,
+        reference: &str,
+    ) -> Result<Response, Error> {
+        let path = format!("/v2/{}/{}/{reference}", repository.path(), kind.segment());
         let operation = Operation::Exists {
             kind,
-            digest: digest.to_owned(),
+            digest: reference.to_owned(),
             repository: repository.name(),
         };
         let scopes = [Access::pull(repository.path())];
-        let response = self
-            .send(repository.domain(), &scopes, operation, |http, base| {
-                http.head(format!("{base}{path}"))
-                    .header(ACCEPT, MANIFEST_TYPES.join(", "))
-            })
-            .await?;
-        Ok(response.status() == StatusCode::OK)
+        self.send(repository.domain(), &scopes, operation, |http, base| {
+            http.head(format!("{base}{path}"))
+                .header(ACCEPT, MANIFEST_TYPES.join(", "))
+        })
+        .await
     }
 }
 

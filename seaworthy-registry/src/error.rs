@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::auth::Access;
 use crate::credentials::{login_command, CredentialError};
+use crate::retry::GiveUp;
 
 /// Why a registry operation failed: one line each, naming the registry and the reference;
 /// never a credential.
@@ -109,9 +110,31 @@ pub enum Error {
     /// Credentials could not be found.
     #[error(transparent)]
     Credentials(#[from] CredentialError),
+    /// A call that failed in a way worth retrying was retried until the
+    /// [`RetryPolicy`](crate::RetryPolicy) gave up; `last` is the last attempt's error.
+    #[error("{last} (registry {registry}: gave up after {attempts} {}: {reason})", if *.attempts == 1 { "attempt" } else { "attempts" })]
+    GaveUp {
+        /// The registry domain.
+        registry: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// Why no further attempt was made.
+        reason: GiveUp,
+        /// The last attempt's error.
+        last: Box<Error>,
+    },
 }
 
 impl Error {
+    /// The error itself, or for [`Error::GaveUp`] the last attempt's error, to match on
+    /// (`Error::ManifestUnknown`, `Error::Network`…) whether or not the call was retried.
+    pub fn last_attempt(&self) -> &Self {
+        match self {
+            Self::GaveUp { last, .. } => last.last_attempt(),
+            other => other,
+        }
+    }
+
     /// [`Error::Network`] for `registry`.
     pub(crate) fn network(registry: &str, cause: reqwest::Error) -> Self {
         Self::Network {
@@ -210,14 +233,47 @@ pub enum Operation {
     },
     /// The request to the token server.
     Token,
+    /// `GET /v2/REPO/tags/list`.
+    ListTags {
+        /// The repository (`DOMAIN/PATH`).
+        repository: String,
+    },
+    /// `GET /v2/REPO/referrers/DIGEST`.
+    Referrers {
+        /// The manifest whose referrers are asked for.
+        digest: String,
+        /// The repository (`DOMAIN/PATH`).
+        repository: String,
+    },
 }
 
 impl Operation {
+    /// Whether sending the request again is safe even if the registry acted on it: reads,
+    /// and manifest `PUT`s (the same bytes under the same name). Starting an upload or a
+    /// mount, and completing an upload session, are not.
+    pub(crate) fn idempotent(&self) -> bool {
+        match self {
+            Self::GetManifest(_)
+            | Self::Exists { .. }
+            | Self::GetBlob { .. }
+            | Self::PutManifest { .. }
+            | Self::ListTags { .. }
+            | Self::Referrers { .. }
+            | Self::Token => true,
+            Self::MountBlob { .. } | Self::StartUpload { .. } | Self::UploadBlob { .. } => false,
+        }
+    }
+
     /// Whether `status` is an answer the operation expects (its caller then looks at which);
     /// any other status is an error.
     pub(crate) fn accepts(&self, status: StatusCode) -> bool {
         match self {
             Self::GetManifest(_) | Self::GetBlob { .. } => status == StatusCode::OK,
+            // 404: no such repository yet (no tags), or no referrers API (the caller falls
+            // back to the tag schema).
+            Self::ListTags { .. } | Self::Referrers { .. } => {
+                status == StatusCode::OK || status == StatusCode::NOT_FOUND
+            }
             Self::Exists { .. } => status == StatusCode::OK || status == StatusCode::NOT_FOUND,
             Self::PutManifest { .. } | Self::Token => status.is_success(),
             Self::MountBlob { .. } => {
@@ -285,6 +341,10 @@ impl fmt::Display for Operation {
                 write!(f, "uploading blob {digest} to {repository}")
             }
             Self::Token => f.write_str("the token request"),
+            Self::ListTags { repository } => write!(f, "GET tags of {repository}"),
+            Self::Referrers { digest, repository } => {
+                write!(f, "GET referrers of {repository}@{digest}")
+            }
         }
     }
 }

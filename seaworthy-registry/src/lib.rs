@@ -10,7 +10,11 @@
 //!   `credHelpers`);
 //! * [`Client`]: a Registry HTTP API v2 client (Bearer token flow and basic auth, per-registry
 //!   CA certificates from `/etc/docker/certs.d`, manifest get/put byte for byte, blob mount and
-//!   copy); its failures are [`Error`]s with typed parts ([`error`]).
+//!   copy, tag lists, referrers through the OCI referrers API or the `sha256-<hex>` tag
+//!   schema, cosign's tags); its failures are [`Error`]s with typed parts ([`error`]);
+//! * [`RetryPolicy`]: connection errors, `429` and `5xx` are retried with backoff and
+//!   `Retry-After` within a time budget, and only where repeating the call is safe
+//!   ([`retry`]).
 //!
 //! ```no_run
 //! # async fn retag() -> Result<(), seaworthy_registry::Error> {
@@ -33,9 +37,14 @@ mod client;
 mod copy;
 mod credentials;
 pub mod error;
+#[cfg(feature = "test-support")]
+mod fault_proxy;
 pub mod grammar;
 mod manifest;
 mod reference;
+mod referrers;
+pub mod retry;
+mod tags;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
@@ -52,3 +61,7 @@ pub use reference::{
     api_host, Reference, ReferenceError, DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN,
     DOCKER_HUB_SERVER_ADDRESS,
 };
+pub use referrers::{
+    fallback_tag, referrers_index, Referrer, Referrers, ReferrersFound, COSIGN_SUFFIXES,
+};
+pub use retry::RetryPolicy;

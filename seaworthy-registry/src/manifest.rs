@@ -183,6 +183,17 @@ impl Client {
         })
     }
 
+    /// The digest `reference`'s tag points at (`HEAD`, which registries such as Docker Hub do
+    /// not count as a pull), or `None` when there is no such tag.
+    pub async fn tag_digest(&mut self, reference: &Reference) -> Result<Option<String>, Error> {
+        let tag = reference.tag().unwrap_or("latest");
+        let response = self.head(reference, Kind::Manifest, tag).await?;
+        if response.status() != reqwest::StatusCode::OK {
+            return Ok(None);
+        }
+        Ok(header(response.headers(), "docker-content-digest"))
+    }
+
     /// Whether the manifest `digest` exists in `repository`'s repository.
     pub async fn manifest_exists(
         &mut self,

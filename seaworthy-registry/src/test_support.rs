@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub use crate::fault_proxy::{Fault, FaultProxy};
 pub use crate::manifest::{OCI_INDEX, OCI_MANIFEST};
 
 /// Every manifest media type, for `Accept`.

@@ -22,6 +22,14 @@ pub(crate) struct Invocation {
     /// `--git-tag-version`: the version is the git tag being built (resolved later, as it
     /// reads the environment and may run git).
     pub(crate) git_tag_version: bool,
+    /// `--only-forward`: floating tags move only to the highest released version.
+    pub(crate) only_forward: bool,
+    /// `--force`: an exact version tag may be overwritten with another digest.
+    pub(crate) force: bool,
+    /// `--metadata-file PATH`: where to write what was pushed, as JSON.
+    pub(crate) metadata_file: Option<String>,
+    /// `--with-referrers`: copy the image's signatures, SBOMs and attestations too.
+    pub(crate) with_referrers: bool,
 }
 
 /// The outcome of parsing a well-formed command line.
@@ -91,6 +99,15 @@ fn check(ns: Namespace) -> Result<Invocation, String> {
     if ns.in_registry && ns.executable.is_some() {
         return Err("argument --executable: not allowed with argument --in-registry".to_owned());
     }
+    if ns.only_forward && no_version {
+        return Err("the --only-forward option requires --version".to_owned());
+    }
+    if ns.with_referrers && !ns.in_registry {
+        return Err("the --with-referrers option requires --in-registry".to_owned());
+    }
+    if ns.metadata_file.as_deref() == Some("") {
+        return Err("argument --metadata-file: expected a file path, not ''".to_owned());
+    }
     Ok(Invocation {
         settings: Settings {
             images: ns.images.unwrap_or_default(),
@@ -107,6 +124,10 @@ fn check(ns: Namespace) -> Result<Invocation, String> {
         executable: ns.executable.unwrap_or_else(|| "docker".to_owned()),
         in_registry: ns.in_registry,
         git_tag_version: ns.git_tag_version,
+        only_forward: ns.only_forward,
+        force: ns.force,
+        metadata_file: ns.metadata_file,
+        with_referrers: ns.with_referrers,
     })
 }
 
@@ -327,6 +348,46 @@ mod tests {
             error(&["--in-registry", "--executable", "docker", "img"]),
             "argument --executable: not allowed with argument --in-registry"
         );
+        let inv = invocation(&[
+            "--in-registry",
+            "--only-forward",
+            "--force",
+            "--metadata-file",
+            "out.json",
+            "--with-referrers",
+            "-V",
+            "1.2.3",
+            "reg/app:x",
+        ]);
+        assert!(inv.only_forward && inv.force && inv.with_referrers);
+        assert_eq!(inv.metadata_file.as_deref(), Some("out.json"));
+        let inv = invocation(&[
+            "--in",
+            "--only",
+            "--f",
+            "--meta=m.json",
+            "--with",
+            "-V1",
+            "a",
+        ]);
+        assert!(inv.only_forward && inv.force && inv.with_referrers);
+        assert_eq!(inv.metadata_file.as_deref(), Some("m.json"));
+        assert_eq!(
+            error(&["--only-forward", "img"]),
+            "the --only-forward option requires --version"
+        );
+        assert_eq!(
+            error(&["--with-referrers", "img"]),
+            "the --with-referrers option requires --in-registry"
+        );
+        assert_eq!(
+            error(&["--metadata-file", "", "img"]),
+            "argument --metadata-file: expected a file path, not ''"
+        );
+        assert_eq!(
+            error(&["--metadata-file", "--", "img"]),
+            "argument --metadata-file: expected one argument"
+        );
         // 0.3.0's abbreviations and ambiguities are unchanged.
         let inv = invocation(&["--reg", "r:1", "--dry", "img"]);
         assert_eq!(inv.settings.registry.as_deref(), Some("r:1"));
@@ -367,7 +428,7 @@ mod proptests {
     use proptest::prelude::*;
 
     /// Every long option string of the parser, hidden ones too.
-    const LONG: [&str; 16] = [
+    const LONG: [&str; 20] = [
         "--help",
         "--tag",
         "--version",
@@ -384,6 +445,10 @@ mod proptests {
         "--tag-semver",
         "--in-registry",
         "--git-tag-version",
+        "--only-forward",
+        "--force",
+        "--metadata-file",
+        "--with-referrers",
     ];
 
     /// The short option strings.
@@ -427,6 +492,9 @@ mod proptests {
             ("--tag-semver", None),
             ("--in-registry", None),
             ("--git-tag-version", None),
+            ("--force", None),
+            ("--only-forward", None),
+            ("--with-referrers", None),
         ])
         .prop_map(|(long, short)| Opt::Flag(long, short));
         let valued = prop::sample::select(vec![
@@ -434,6 +502,7 @@ mod proptests {
             ("--registry", Some('r')),
             ("--executable", None),
             ("--tag-version", None),
+            ("--metadata-file", None),
         ]);
         prop_oneof![
             flag,

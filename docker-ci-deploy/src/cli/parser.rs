@@ -22,6 +22,10 @@ enum Dest {
     TagSemver,
     InRegistry,
     GitTagVersion,
+    OnlyForward,
+    Force,
+    MetadataFile,
+    WithReferrers,
 }
 
 /// How many values an option takes.
@@ -73,6 +77,11 @@ const SPECS: &[Spec] = &[
     // the same way; `--registry-mode` or `--remote` would have made `--reg`/`--r` ambiguous.
     spec(Dest::InRegistry, &["--in-registry"], Nargs::Zero),
     spec(Dest::GitTagVersion, &["--git-tag-version"], Nargs::Zero),
+    // The release-pipeline options: `o`, `f`, `m` and `w` start no 0.3.0 option either.
+    spec(Dest::OnlyForward, &["--only-forward"], Nargs::Zero),
+    spec(Dest::Force, &["--force"], Nargs::Zero),
+    spec(Dest::MetadataFile, &["--metadata-file"], Nargs::One),
+    spec(Dest::WithReferrers, &["--with-referrers"], Nargs::Zero),
 ];
 
 const fn spec(dest: Dest, strings: &'static [&'static str], nargs: Nargs) -> Spec {
@@ -146,6 +155,10 @@ pub(super) struct Namespace {
     pub(super) tag_semver: bool,
     pub(super) in_registry: bool,
     pub(super) git_tag_version: bool,
+    pub(super) only_forward: bool,
+    pub(super) force: bool,
+    pub(super) metadata_file: Option<String>,
+    pub(super) with_referrers: bool,
 }
 
 /// argparse's `_parse_optional`: `None` for a positional argument.
@@ -456,6 +469,10 @@ impl<'a> Parser<'a> {
             Dest::TagSemver => ns.tag_semver = true,
             Dest::InRegistry => ns.in_registry = true,
             Dest::GitTagVersion => ns.git_tag_version = true,
+            Dest::OnlyForward => ns.only_forward = true,
+            Dest::Force => ns.force = true,
+            Dest::MetadataFile => ns.metadata_file = single,
+            Dest::WithReferrers => ns.with_referrers = true,
         }
         Ok(())
     }

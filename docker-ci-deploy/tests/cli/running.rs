@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
-use crate::support::{assert_output, dcd, lines, TempDir};
+use crate::support::{assert_output, dcd, dcd_env, lines, TempDir};
 
 // 0.3.0's TestDockerCiDeployRunner cases that run `echo`.
 #[test]
@@ -188,5 +188,58 @@ fn unrunnable_executable() {
         1,
         "",
         &format!("error: could not run `{path} push img:1`: Permission denied (os error 13)\n"),
+    );
+}
+
+#[test]
+fn push_is_retried_and_the_last_error_names_the_attempts() {
+    let dir = TempDir::new("retry");
+    let count = dir.path().join("count");
+    // Fails the first two pushes, then succeeds.
+    let docker = dir.script(
+        "docker",
+        &format!(
+            "echo \"$1 $2\" >> {count}\nif [ \"$1\" = push ] && [ $(grep -c push {count}) -le 2 ]; then echo 'toomanyrequests' >&2; exit 1; fi\n",
+            count = count.display()
+        ),
+    );
+    let envs = [("DCD_RETRY_ATTEMPTS", "3"), ("DCD_RETRY_DELAY_MS", "1")];
+    let output = dcd_env(&["--executable", &docker, "-t", "a", "--", "img"], &envs);
+    assert_output(
+        &output,
+        0,
+        "",
+        &format!(
+            "toomanyrequests\ndcd: `{docker} push img:a` exited with status 1; trying again in 0.0 s (attempt 2 of 3)\ntoomanyrequests\ndcd: `{docker} push img:a` exited with status 1; trying again in 0.0 s (attempt 3 of 3)\n"
+        ),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&count).unwrap(),
+        "tag img\npush img:a\npush img:a\npush img:a\n"
+    );
+
+    // Two attempts are not enough: the error names them; `docker tag` is never retried.
+    std::fs::remove_file(&count).unwrap();
+    let envs = [("DCD_RETRY_ATTEMPTS", "2"), ("DCD_RETRY_DELAY_MS", "1")];
+    let output = dcd_env(&["--executable", &docker, "-t", "a", "--", "img"], &envs);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.ends_with(&format!(
+            "error: command `{docker} push img:a` exited with status 1 (gave up after 2 attempts: no attempts left)\n"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&count).unwrap(),
+        "tag img\npush img:a\npush img:a\n"
+    );
+
+    let output = dcd_env(&["img"], &[("DCD_RETRY_ATTEMPTS", "0")]);
+    assert_output(
+        &output,
+        1,
+        "",
+        "error: environment variable DCD_RETRY_ATTEMPTS=\"0\" is invalid: a whole number of attempts, 1 or more (1: no retries)\n",
     );
 }
