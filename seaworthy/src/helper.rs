@@ -149,7 +149,7 @@ impl DockerHelper {
                     engine,
                     namespace,
                     run_id: run_id().to_string(),
-                    host: crate::host::hostname(),
+                    host: crate::host::host_label(),
                     tracked: Mutex::new(Vec::new()),
                     images: Mutex::new(HashMap::new()),
                 }),

@@ -28,7 +28,8 @@ pub(crate) async fn start_once(helper: &DockerHelper) {
         Err(e) => console::warn(format!("could not sweep earlier runs' leftovers: {e}")),
     }
     runtime::run_blocking(watcher::report_failures).await;
-    watcher::spawn(helper.run_id(), helper.engine());
+    let (run, engine) = (helper.run_id().to_string(), helper.engine().clone());
+    runtime::run_blocking(move || watcher::spawn(&run, &engine)).await;
     exit::install();
 }
 
