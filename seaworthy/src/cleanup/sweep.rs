@@ -40,9 +40,17 @@ const IN_USE_BACKOFF: [Duration; 7] = [
 ];
 
 /// Removes everything labelled by seaworthy on `host` whose creating process is gone, except
-/// what some run kept and the runs whose cleanup someone else has [claimed](super::claim);
-/// the kept-list forgets resources that no longer exist.
-pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
+/// what some run kept; the kept-list forgets resources that no longer exist.
+///
+/// A run whose cleanup someone else has [claimed](super::claim) (its exiting process, its
+/// watcher, another sweep) is theirs: the sweep waits up to `wait` for them to finish (then
+/// removes whatever they left), and leaves the run alone if they have not by then.
+pub(crate) async fn sweep_dead_runs(
+    docker: &Docker,
+    host: &str,
+    own_run: &str,
+    wait: Duration,
+) -> Result<Removed> {
     let kept_ids = runtime::run_blocking(kept::kept_by_any_run).await;
     let seen = Mutex::new(HashSet::new());
     let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
@@ -76,8 +84,7 @@ pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) 
     let mut removed = Removed::default();
     let mut failed = Vec::new();
     for (run, of_run) in listed.by_run() {
-        let claim = runtime::run_blocking(move || claim::try_hold(&run)).await;
-        let held = match claim {
+        let held = match claim_within(run, wait).await {
             // Its exiting process, its watcher or another sweep is removing it: theirs to do.
             Claim::Busy => continue,
             Claim::Held(held) => Some(held),
@@ -91,6 +98,20 @@ pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) 
         }
     }
     finish(removed, failed)
+}
+
+/// Claims `run`, trying again every 100 ms for up to `wait` while someone else holds it.
+async fn claim_within(run: String, wait: Duration) -> Claim {
+    let start = std::time::Instant::now();
+    loop {
+        let r = run.clone();
+        match runtime::run_blocking(move || claim::try_hold(&r)).await {
+            Claim::Busy if start.elapsed() < wait => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            claim => return claim,
+        }
+    }
 }
 
 /// Removes everything of the run `run_id` except what `kept` says to keep.
