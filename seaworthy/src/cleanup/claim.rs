@@ -105,6 +105,32 @@ pub(crate) fn try_hold(run: &str) -> Claim {
     }
 }
 
+/// How old an unlocked claim file must be before [`tidy`] deletes it.
+pub(crate) const LITTER_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Deletes the claim files that nobody holds and that are older than `age`: left by a cleaner
+/// that ended before it could delete its file (a watcher killed with SIGKILL). A file is
+/// locked the moment it is created, so an old unlocked one is nobody's.
+pub(crate) fn tidy(age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|a| a > age);
+        if !old {
+            continue;
+        }
+        if let Claim::Held(held) = try_hold(&entry.file_name().to_string_lossy()) {
+            held.release();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +169,36 @@ mod tests {
             panic!("free once dropped")
         };
         again.release();
+    }
+
+    #[test]
+    fn tidy_deletes_old_unlocked_files_only() {
+        let (litter, held, new) = (unique("litter"), unique("held"), unique("new"));
+        let age = std::time::Duration::from_secs(3600);
+        let long_ago = std::time::SystemTime::now() - 2 * age;
+        for run in [&litter, &held, &new] {
+            let Claim::Held(h) = try_hold(run) else {
+                panic!("held")
+            };
+            if run != &new {
+                File::options()
+                    .write(true)
+                    .open(h.path())
+                    .and_then(|f| f.set_modified(long_ago))
+                    .unwrap();
+            }
+            if run == &held {
+                // Held (in this process) while tidy runs.
+                std::mem::forget(h);
+            }
+        }
+        tidy(age);
+        assert!(path(&litter).is_some_and(|p| !p.exists()));
+        assert!(path(&held).is_some_and(|p| p.exists()));
+        assert!(path(&new).is_some_and(|p| p.exists()));
+        for run in [&held, &new] {
+            let _ = std::fs::remove_file(path(run).unwrap_or_default());
+        }
     }
 
     #[test]

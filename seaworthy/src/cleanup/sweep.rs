@@ -97,6 +97,7 @@ pub(crate) async fn sweep_dead_runs(
             runtime::run_blocking(move || held.release()).await;
         }
     }
+    runtime::run_blocking(|| claim::tidy(claim::LITTER_AGE)).await;
     finish(removed, failed)
 }
 

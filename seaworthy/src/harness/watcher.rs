@@ -84,13 +84,18 @@ while :; do
 done
 "#;
 
-/// The end of every watcher's program, after `then`: the log (see [`PASSES`]) and the claim.
+/// The end of every watcher's program, after `then`: the claim's file and the log (see
+/// [`PASSES`]).
+///
+/// `true > "$LOG"`, not `: > "$LOG"`: a redirection that fails (the log's directory was
+/// deleted) ends a non-interactive `sh` when the command is a special built-in such as `:`, and
+/// the claim file would be left behind.
 const TIDY: &str = r#"
+if [ -n "$CLAIM" ]; then rm -f "$CLAIM"; fi
 if [ -n "$LOG" ]; then
-  if [ "$clean" = 1 ]; then : > "$LOG"; else echo "$out" >&2; fi
+  if [ "$clean" = 1 ]; then true > "$LOG"; else echo "$out" >&2; fi
   if [ -s "$LOG" ]; then mv "$LOG" "$LOG.done"; else rm -f "$LOG"; fi
 fi
-if [ -n "$CLAIM" ]; then rm -f "$CLAIM"; fi
 "#;
 
 /// The process watcher's program: collect `keep` lines until EOF, then remove the resources.
