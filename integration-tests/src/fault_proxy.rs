@@ -6,6 +6,8 @@
 //! against the engine. A test points a helper at [`FaultProxy::docker_host`] and scripts faults
 //! with [`FaultProxy::on`]: a rule matches requests by method and a regex on the path (with the
 //! query), lets the first `skip` matches through, then applies its [`Fault`] `times` times.
+//! [`Fault::Hold`] keeps a request at a [`Gate`] until the test opens it: the client is then
+//! in the middle of that call (a removal under way) while the test makes another process act.
 //! [`FaultProxy::stop`] makes the engine go away: every open connection is cut and new ones are
 //! refused.
 //!
@@ -49,7 +51,76 @@ pub enum Fault {
     /// reply body have been sent. On an upgraded connection (exec start), nothing is passed on
     /// in either direction.
     StallBody(usize),
+    /// Hold the request until the [`Gate`] is opened, then forward it: the client is in the
+    /// middle of this call for as long as the test wants (a removal under way while another
+    /// process acts).
+    Hold(Gate),
 }
+
+/// Where [`Fault::Hold`] keeps requests until [`Gate::open`]; clones share the gate.
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<GateState>);
+
+#[derive(Debug)]
+struct GateState {
+    arrived: AtomicUsize,
+    open: tokio::sync::watch::Sender<bool>,
+}
+
+impl Gate {
+    /// A closed gate.
+    pub fn new() -> Gate {
+        Gate(Arc::new(GateState {
+            arrived: AtomicUsize::new(0),
+            open: tokio::sync::watch::channel(false).0,
+        }))
+    }
+
+    /// Lets every held request (and every later one) through.
+    pub fn open(&self) {
+        self.0.open.send_replace(true);
+    }
+
+    /// How many requests have reached the gate so far.
+    pub fn arrived(&self) -> usize {
+        self.0.arrived.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `n` requests have reached the gate. The limit (two minutes) is a safety net
+    /// that names what never came, not a performance bound.
+    pub async fn wait_arrived(&self, n: usize, what: &str) {
+        let start = std::time::Instant::now();
+        while self.arrived() < n {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "{what} never reached the proxy's gate ({} of {n} requests did)",
+                self.arrived()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn pass(&self) {
+        let mut open = self.0.open.subscribe();
+        self.0.arrived.fetch_add(1, Ordering::SeqCst);
+        // An error means the gate is gone: nothing can open it, so let the request through.
+        let _ = open.wait_for(|o| *o).await;
+    }
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate::new()
+    }
+}
+
+impl PartialEq for Gate {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Gate {}
 
 #[derive(Debug)]
 struct Rule {
@@ -319,6 +390,7 @@ async fn handle(
             return Ok(response);
         }
         Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
+        Some(Fault::Hold(gate)) => gate.pass().await,
         _ => {}
     }
     let upstream = UnixStream::connect(ENGINE_SOCKET).await?;

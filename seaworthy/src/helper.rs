@@ -23,6 +23,9 @@ pub(crate) use crate::cleanup::removal::ResourceKind;
 pub use crate::definitions::LABEL_CONTEXT;
 pub use crate::images::ImageInfo;
 
+/// How long [`DockerHelper::sweep`] waits for a dead run's cleanup under way elsewhere.
+const SWEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The oldest Docker API version the library is tested against (Docker Engine 20.10).
 pub(crate) const MINIMUM_API_VERSION: &str = "1.41";
 
@@ -186,7 +189,7 @@ impl DockerHelper {
                 engine,
                 namespace,
                 run_id: run_id().to_string(),
-                host: crate::host::hostname(),
+                host: crate::host::host_label(),
                 tracked: Mutex::new(Vec::new()),
                 images: Mutex::new(HashMap::new()),
             }),
@@ -420,11 +423,21 @@ impl DockerHelper {
 
     /// Removes resources that earlier runs on this host left behind: everything labelled
     /// [`LABEL_RUN`] whose creating process ([`LABEL_PID`] on [`LABEL_HOST`]) is gone.
+    ///
+    /// A dead run whose cleanup is under way in another process (the killed process's cleanup
+    /// watcher, another sweep) is left to that process: the sweep waits for it up to 10 s, and
+    /// removes what it left; it never removes the same resources at the same time.
     pub async fn sweep(&self) -> Result<Removed> {
+        self.sweep_waiting(SWEEP_WAIT).await
+    }
+
+    /// [`sweep`](Self::sweep), waiting up to `wait` for runs being cleaned up by others (the
+    /// harness's start-up sweep waits for none: skipped runs are theirs to finish).
+    pub(crate) async fn sweep_waiting(&self, wait: std::time::Duration) -> Result<Removed> {
         let docker = self.inner.docker.clone();
         let host = self.inner.host.clone();
         let own_run = self.inner.run_id.clone();
-        runtime::run(async move { sweep_dead_runs(&docker, &host, &own_run).await }).await
+        runtime::run(async move { sweep_dead_runs(&docker, &host, &own_run, wait).await }).await
     }
 
     /// Looks an image up locally, pulling it when it is missing (the [`PullPolicy::Missing`]

@@ -15,6 +15,19 @@ pub(crate) fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
+/// The value of the `seaworthy.host` label of what this process creates, and the host whose
+/// dead runs its sweeps remove: [`hostname`].
+///
+/// For this project's tests only, `SEAWORTHY_TEST_HOST_LABEL` replaces it: the race tests make
+/// dead runs of a host of their own, which no other process on the machine sweeps, so that
+/// only the sweeps they start meet them and each sweep's counts are exact.
+pub(crate) fn host_label() -> String {
+    match std::env::var("SEAWORTHY_TEST_HOST_LABEL") {
+        Ok(v) if !v.is_empty() => v,
+        _ => hostname(),
+    }
+}
+
 /// `true` when a process with this PID exists on this host.
 pub(crate) fn pid_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {

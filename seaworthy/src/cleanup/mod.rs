@@ -3,6 +3,7 @@
 //! Nothing here knows about fixtures or tests: the [`DockerHelper`](crate::DockerHelper) and the
 //! harness above it call in, never the other way round.
 
+pub(crate) mod claim;
 pub(crate) mod kept;
 pub(crate) mod labels;
 pub(crate) mod removal;

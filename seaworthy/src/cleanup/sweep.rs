@@ -1,25 +1,56 @@
 //! Sweeps: removing every labelled resource a selection picks, containers first (they hold the
 //! networks and volumes), then networks, then volumes.
+//!
+//! A sweep of dead runs ([`sweep_dead_runs`]) takes each run's [claim](super::claim) first and
+//! leaves alone a run someone else is cleaning up. Every sweep removes a network that still has
+//! endpoints by taking the containers off it (shared containers of live runs join the networks
+//! of the tests that use them), and waits briefly for endpoints and volumes whose containers
+//! are being removed: only what is still there after that is an error.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::Duration;
 
+use bollard::models::NetworkDisconnectRequest;
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
 };
 use bollard::Docker;
 
+use super::claim::{self, Claim};
 use super::kept;
 use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
-use super::removal::{removal_action, remove_resource, Removed, ResourceKind};
-use crate::engine::retry::retrying;
+use super::removal::{left_behind, removal_action, remove_resource, Removed, ResourceKind};
+use crate::engine::retry::{retrying, Failed};
 use crate::error::{Error, Result};
 use crate::host::pid_alive;
 use crate::runtime;
 
+/// The waits before the next attempt at removing a network or volume still in use: about four
+/// seconds in all, the time a container's removal by another process may take on a busy
+/// machine.
+const IN_USE_BACKOFF: [Duration; 7] = [
+    Duration::from_millis(100),
+    Duration::from_millis(200),
+    Duration::from_millis(400),
+    Duration::from_millis(600),
+    Duration::from_millis(800),
+    Duration::from_millis(1000),
+    Duration::from_millis(1000),
+];
+
 /// Removes everything labelled by seaworthy on `host` whose creating process is gone, except
 /// what some run kept; the kept-list forgets resources that no longer exist.
-pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) -> Result<Removed> {
+///
+/// A run whose cleanup someone else has [claimed](super::claim) (its exiting process, its
+/// watcher, another sweep) is theirs: the sweep waits up to `wait` for them to finish (then
+/// removes whatever they left), and leaves the run alone if they have not by then.
+pub(crate) async fn sweep_dead_runs(
+    docker: &Docker,
+    host: &str,
+    own_run: &str,
+    wait: Duration,
+) -> Result<Removed> {
     let kept_ids = runtime::run_blocking(kept::kept_by_any_run).await;
     let seen = Mutex::new(HashSet::new());
     let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
@@ -42,7 +73,7 @@ pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) 
             None => false,
         }
     };
-    let removed = sweep_matching(docker, LABEL_RUN, stale).await?;
+    let listed = list(docker, &label_filter(LABEL_RUN), stale).await?;
     // Only markers read before the listing: one written since belongs to a resource this sweep
     // may not have seen.
     let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -50,7 +81,38 @@ pub(crate) async fn sweep_dead_runs(docker: &Docker, host: &str, own_run: &str) 
     if !gone.is_empty() {
         runtime::run_blocking(move || kept::forget(&gone)).await;
     }
-    Ok(removed)
+    let mut removed = Removed::default();
+    let mut failed = Vec::new();
+    for (run, of_run) in listed.by_run() {
+        let held = match claim_within(run, wait).await {
+            // Its exiting process, its watcher or another sweep is removing it: theirs to do.
+            Claim::Busy => continue,
+            Claim::Held(held) => Some(held),
+            Claim::Unavailable => None,
+        };
+        let (r, f) = remove_listed(docker, of_run).await;
+        merge(&mut removed, r);
+        failed.extend(f);
+        if let Some(held) = held {
+            runtime::run_blocking(move || held.release()).await;
+        }
+    }
+    runtime::run_blocking(|| claim::tidy(claim::LITTER_AGE)).await;
+    finish(removed, failed)
+}
+
+/// Claims `run`, trying again every 100 ms for up to `wait` while someone else holds it.
+async fn claim_within(run: String, wait: Duration) -> Claim {
+    let start = std::time::Instant::now();
+    loop {
+        let r = run.clone();
+        match runtime::run_blocking(move || claim::try_hold(&r)).await {
+            Claim::Busy if start.elapsed() < wait => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            claim => return claim,
+        }
+    }
 }
 
 /// Removes everything of the run `run_id` except what `kept` says to keep.
@@ -60,7 +122,9 @@ pub(crate) async fn sweep_run(
     kept: impl Fn(&str) -> bool,
 ) -> Result<Removed> {
     let filter = format!("{LABEL_RUN}={run_id}");
-    sweep_matching(docker, &filter, |_, id| !kept(id)).await
+    let listed = list(docker, &label_filter(&filter), |_, id| !kept(id)).await?;
+    let (removed, failed) = remove_listed(docker, listed).await;
+    finish(removed, failed)
 }
 
 /// Removes everything carrying all of `labels` (`key=value`).
@@ -69,25 +133,61 @@ pub(crate) async fn sweep_labels(docker: &Docker, labels: &[&str]) -> Result<Rem
         "label".to_string(),
         labels.iter().map(|l| l.to_string()).collect(),
     )]);
-    sweep_filtered(docker, &filter, |_, _| true).await
+    let listed = list(docker, &filter, |_, _| true).await?;
+    let (removed, failed) = remove_listed(docker, listed).await;
+    finish(removed, failed)
 }
 
-/// Removes containers, then networks, then volumes carrying `label` that `pred` selects.
-async fn sweep_matching(
-    docker: &Docker,
-    label: &str,
-    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
-) -> Result<Removed> {
-    sweep_filtered(docker, &label_filter(label), pred).await
+/// One listed resource: its run (the [`LABEL_RUN`] value), ID and Docker name.
+#[derive(Debug, Clone)]
+struct Found {
+    run: String,
+    id: String,
+    name: String,
 }
 
-/// Removes containers, then networks, then volumes that `filter` lists and `pred` selects.
-async fn sweep_filtered(
+/// What a sweep is to remove, per kind.
+#[derive(Debug, Default)]
+struct Listed {
+    containers: Vec<Found>,
+    networks: Vec<Found>,
+    volumes: Vec<Found>,
+}
+
+impl Listed {
+    fn kind(&mut self, kind: ResourceKind) -> &mut Vec<Found> {
+        match kind {
+            ResourceKind::Container => &mut self.containers,
+            ResourceKind::Network => &mut self.networks,
+            ResourceKind::Volume => &mut self.volumes,
+        }
+    }
+
+    /// The resources of each run, runs in a stable order.
+    fn by_run(self) -> BTreeMap<String, Listed> {
+        let mut runs: BTreeMap<String, Listed> = BTreeMap::new();
+        for (kind, found) in [
+            (ResourceKind::Container, self.containers),
+            (ResourceKind::Network, self.networks),
+            (ResourceKind::Volume, self.volumes),
+        ] {
+            for f in found {
+                runs.entry(f.run.clone()).or_default().kind(kind).push(f);
+            }
+        }
+        runs
+    }
+}
+
+/// Lists the containers, networks and volumes that `filter` lists and `pred` selects.
+async fn list(
     docker: &Docker,
     filter: &HashMap<String, Vec<String>>,
     pred: impl Fn(&HashMap<String, String>, &str) -> bool,
-) -> Result<Removed> {
-    let mut removed = Removed::default();
+) -> Result<Listed> {
+    let run_of =
+        |labels: &HashMap<String, String>| labels.get(LABEL_RUN).cloned().unwrap_or_default();
+    let mut listed = Listed::default();
     // Listing is a read: retried when the connection breaks.
     let containers = retrying(|_| {
         crate::engine::compat::list_containers(
@@ -109,9 +209,8 @@ async fn sweep_filtered(
                 .and_then(|n| n.first().cloned())
                 .unwrap_or_else(|| id.clone());
             let name = name.trim_start_matches('/').to_string();
-            if remove(docker, ResourceKind::Container, &id, &name).await? {
-                removed.push(ResourceKind::Container, name);
-            }
+            let run = run_of(&labels);
+            listed.containers.push(Found { run, id, name });
         }
     }
     let networks = retrying(|_| {
@@ -124,9 +223,10 @@ async fn sweep_filtered(
     for n in networks {
         let labels = n.labels.unwrap_or_default();
         let Some(id) = n.id else { continue };
-        let name = n.name.unwrap_or_else(|| id.clone());
-        if pred(&labels, &id) && remove(docker, ResourceKind::Network, &id, &name).await? {
-            removed.push(ResourceKind::Network, name);
+        if pred(&labels, &id) {
+            let name = n.name.unwrap_or_else(|| id.clone());
+            let run = run_of(&labels);
+            listed.networks.push(Found { run, id, name });
         }
     }
     let volumes = retrying(|_| {
@@ -137,18 +237,122 @@ async fn sweep_filtered(
     .await
     .map_err(|f| Error::docker("list volumes", f.error))?;
     for v in volumes.volumes.unwrap_or_default() {
-        if pred(&v.labels, &v.name)
-            && remove(docker, ResourceKind::Volume, &v.name, &v.name).await?
-        {
-            removed.push(ResourceKind::Volume, v.name);
+        if pred(&v.labels, &v.name) {
+            let run = run_of(&v.labels);
+            listed.volumes.push(Found {
+                run,
+                id: v.name.clone(),
+                name: v.name,
+            });
         }
     }
-    Ok(removed)
+    Ok(listed)
 }
 
-/// [`remove_resource`], its error naming the resource by its Docker name.
-async fn remove(docker: &Docker, kind: ResourceKind, id: &str, name: &str) -> Result<bool> {
-    remove_resource(docker, kind, id)
+/// A removal that failed: what, and why.
+type Failure = (ResourceKind, String, Failed);
+
+/// Removes containers, then networks, then volumes; goes on past a failure, so that one
+/// stubborn resource does not leave the rest.
+async fn remove_listed(docker: &Docker, listed: Listed) -> (Removed, Vec<Failure>) {
+    let mut removed = Removed::default();
+    let mut failed = Vec::new();
+    for (kind, found) in [
+        (ResourceKind::Container, listed.containers),
+        (ResourceKind::Network, listed.networks),
+        (ResourceKind::Volume, listed.volumes),
+    ] {
+        for f in found {
+            match remove_when_free(docker, kind, &f.id).await {
+                Ok(true) => removed.push(kind, f.name),
+                Ok(false) => {}
+                Err(e) => failed.push((kind, f.name, e)),
+            }
+        }
+    }
+    (removed, failed)
+}
+
+/// [`remove_resource`]; a network that still has endpoints is first taken off its containers,
+/// and a network or volume still in use is tried again a little later (the containers holding
+/// it may be on their way out: removed by another process, or by this sweep a moment ago).
+async fn remove_when_free(
+    docker: &Docker,
+    kind: ResourceKind,
+    id: &str,
+) -> std::result::Result<bool, Failed> {
+    let mut waits = IN_USE_BACKOFF.iter();
+    loop {
+        let failed = match remove_resource(docker, kind, id).await {
+            Err(f) if in_use(kind, &f.error) => f,
+            done => return done,
+        };
+        let Some(wait) = waits.next() else {
+            return Err(failed);
+        };
+        if kind == ResourceKind::Network {
+            disconnect_all(docker, id).await;
+        }
+        tokio::time::sleep(*wait).await;
+    }
+}
+
+/// `true` when the engine refused a removal because the resource is still in use: a network
+/// with active endpoints (403), a volume in use (409).
+fn in_use(kind: ResourceKind, e: &bollard::errors::Error) -> bool {
+    let bollard::errors::Error::DockerResponseServerError {
+        status_code,
+        message,
+    } = e
+    else {
+        return false;
+    };
+    match kind {
+        ResourceKind::Network => {
+            (*status_code == 403 || *status_code == 409) && message.contains("active endpoints")
+        }
+        ResourceKind::Volume => *status_code == 409 && message.contains("in use"),
+        ResourceKind::Container => false,
+    }
+}
+
+/// Takes every container still attached to the network `id` off it (forcibly). Failures are
+/// left to the next removal attempt to report.
+async fn disconnect_all(docker: &Docker, id: &str) {
+    let Ok(network) = docker
+        .inspect_network(id, None::<bollard::query_parameters::InspectNetworkOptions>)
         .await
-        .map_err(|f| Error::docker(removal_action(kind, name), f.error))
+    else {
+        return;
+    };
+    for container in network.containers.unwrap_or_default().into_keys() {
+        let request = NetworkDisconnectRequest {
+            container,
+            force: Some(true),
+        };
+        if let Err(e) = docker.disconnect_network(id, request).await {
+            tracing::debug!(target: "seaworthy", network = id, "disconnect before removal: {e}");
+        }
+    }
+}
+
+fn merge(into: &mut Removed, from: Removed) {
+    into.containers.extend(from.containers);
+    into.networks.extend(from.networks);
+    into.volumes.extend(from.volumes);
+}
+
+/// What a sweep removed, or, when some removal failed, an error naming the first failure and
+/// everything left.
+fn finish(removed: Removed, failed: Vec<Failure>) -> Result<Removed> {
+    let mut failed = failed.into_iter();
+    let Some((kind, name, first)) = failed.next() else {
+        return Ok(removed);
+    };
+    let mut left = vec![(kind, name.clone())];
+    left.extend(failed.map(|(k, n, _)| (k, n)));
+    Err(left_behind(
+        Error::docker(removal_action(kind, &name), first.error),
+        left,
+    ))
 }

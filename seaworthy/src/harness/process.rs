@@ -19,7 +19,8 @@ pub(crate) async fn start_once(helper: &DockerHelper) {
     if STARTED.set(()).is_err() {
         return;
     }
-    match helper.sweep().await {
+    // A dead run someone else is cleaning up is theirs: skipped, not waited for.
+    match helper.sweep_waiting(std::time::Duration::ZERO).await {
         Ok(r) => {
             if let Some(counts) = r.counts() {
                 console::line(format!("removed {counts} left by earlier runs"));
@@ -28,7 +29,8 @@ pub(crate) async fn start_once(helper: &DockerHelper) {
         Err(e) => console::warn(format!("could not sweep earlier runs' leftovers: {e}")),
     }
     runtime::run_blocking(watcher::report_failures).await;
-    watcher::spawn(helper.run_id(), helper.engine());
+    let (run, engine) = (helper.run_id().to_string(), helper.engine().clone());
+    runtime::run_blocking(move || watcher::spawn(&run, &engine)).await;
     exit::install();
 }
 

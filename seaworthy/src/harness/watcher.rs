@@ -20,39 +20,48 @@ use std::path::Path;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 
-use crate::cleanup::kept;
+use crate::cleanup::{claim, kept};
 use crate::engine::Engine;
 use crate::helper::LABEL_RUN;
 
 static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
 
 /// Removes everything labelled `$LABEL` but the IDs in `$keep` (space-separated) and those with
-/// a marker in `$KEPT` (`SEAWORTHY_KEEP` of any process). A network is first disconnected from
-/// the containers still on it (shared ones, which outlive this network's owner).
+/// a marker in `$KEPT` (`SEAWORTHY_KEEP` of any process), setting `err=1` when a listing or a
+/// removal fails. A network is first disconnected from the containers still on it (shared ones,
+/// which outlive this network's owner).
 const REMOVE: &str = r#"
 kept() { case "$keep" in *" $1 "*) return 0 ;; esac; [ -e "$KEPT/$1" ]; }
-for id in $(docker ps -aq --no-trunc --filter "label=$LABEL"); do
-  kept "$id" || docker rm -fv "$id"
-done
-for id in $(docker network ls -q --no-trunc --filter "label=$LABEL"); do
-  kept "$id" && continue
-  for c in $(docker network inspect -f '{{range $k, $v := .Containers}}{{$k}} {{end}}' "$id"); do
-    docker network disconnect -f "$id" "$c"
+remove_all() {
+  ids=$(docker ps -aq --no-trunc --filter "label=$LABEL") || err=1
+  for id in $ids; do
+    kept "$id" || docker rm -fv "$id" || err=1
   done
-  docker network rm "$id"
-done
-for id in $(docker volume ls -q --filter "label=$LABEL"); do
-  kept "$id" || docker volume rm "$id"
-done
+  ids=$(docker network ls -q --no-trunc --filter "label=$LABEL") || err=1
+  for id in $ids; do
+    kept "$id" && continue
+    for c in $(docker network inspect -f '{{range $k, $v := .Containers}}{{$k}} {{end}}' "$id"); do
+      docker network disconnect -f "$id" "$c"
+    done
+    docker network rm "$id" || err=1
+  done
+  ids=$(docker volume ls -q --filter "label=$LABEL") || err=1
+  for id in $ids; do
+    kept "$id" || docker volume rm "$id" || err=1
+  done
+}
 "#;
 
-/// The end of every watcher's program. Errors count only when something is still there: a
-/// removal that raced another cleanup (the test process's own on SIGTERM, a sweep) fails with
-/// "already in progress" or "not found" and leaves nothing. So with errors logged, it looks
-/// again a second later; if nothing of `$LABEL` (but kept resources) is left, the log is
-/// emptied, else what is left is added. An empty log is deleted; one with errors is marked
-/// finished (`.done`) for the next test process to report.
-const TIDY: &str = r#"
+/// The removal passes, and the end of every watcher's program. A failed pass is not a failure
+/// yet: a removal racing another cleanup (the test process's own, cut short by its exit with
+/// its requests still running on the engine) fails with "already in progress", "not found" or
+/// "has active endpoints" while the resource is on its way out. So after a failed pass it
+/// looks again a second later, and makes another pass while something (but kept resources) is
+/// left, five passes at most. The log keeps what `docker` said only when something is left at
+/// the end (with what): an empty log is deleted, one with errors is marked finished (`.done`)
+/// for the next test process to report. Last, the run's [claim](crate::cleanup::claim) file is
+/// deleted (its lock, inherited as descriptor 9, is released when this process ends).
+const PASSES: &str = r#"
 left() {
   c=$(docker ps -aq --no-trunc --filter "label=$LABEL") || return 1
   n=$(docker network ls -q --no-trunc --filter "label=$LABEL") || return 1
@@ -61,11 +70,30 @@ left() {
   for id in $c $n $v; do kept "$id" || s="$s $id"; done
   if [ -n "$s" ]; then echo "still there:$s"; fi
 }
+pass=1
+clean=0
+out=""
+while :; do
+  err=0
+  remove_all
+  if [ "$err" = 0 ]; then clean=1; break; fi
+  sleep 1
+  if out=$(left 2>&1) && [ -z "$out" ]; then clean=1; break; fi
+  if [ "$pass" -ge 5 ]; then break; fi
+  pass=$((pass + 1))
+done
+"#;
+
+/// The end of every watcher's program, after `then`: the claim's file and the log (see
+/// [`PASSES`]).
+///
+/// `true > "$LOG"`, not `: > "$LOG"`: a redirection that fails (the log's directory was
+/// deleted) ends a non-interactive `sh` when the command is a special built-in such as `:`, and
+/// the claim file would be left behind.
+const TIDY: &str = r#"
+if [ -n "$CLAIM" ]; then rm -f "$CLAIM"; fi
 if [ -n "$LOG" ]; then
-  if [ -s "$LOG" ]; then
-    sleep 1
-    if out=$(left 2>&1) && [ -z "$out" ]; then : > "$LOG"; else echo "$out" >&2; fi
-  fi
+  if [ "$clean" = 1 ]; then true > "$LOG"; else echo "$out" >&2; fi
   if [ -s "$LOG" ]; then mv "$LOG" "$LOG.done"; else rm -f "$LOG"; fi
 fi
 "#;
@@ -135,9 +163,17 @@ pub(crate) fn report_failures() {
     }
 }
 
-/// The removal script run after `wait` and followed by `then`, with `LABEL` and `KEPT` set;
-/// its errors go to a log ([`report_failures`]).
-fn command(wait: &str, then: &str, label: String, engine: &Engine) -> Command {
+/// The removal script run after `wait`, with `then` after its passes, with `LABEL` and `KEPT`
+/// set; its errors go to a log ([`report_failures`]). The watcher inherits `claim` (the lock of
+/// the run's [claim](crate::cleanup::claim) file) as descriptor 9 and deletes the file when it
+/// is done.
+fn command(
+    wait: &str,
+    then: &str,
+    label: String,
+    engine: &Engine,
+    claim: Option<&claim::Held>,
+) -> Command {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("sh");
     // The engine's own variables replace whatever selected it (a context, the rootless socket).
@@ -150,12 +186,15 @@ fn command(wait: &str, then: &str, label: String, engine: &Engine) -> Command {
         cmd.env_remove(var);
     }
     let log = log_file(&label);
-    let tidy = TIDY;
     cmd.envs(engine.cli_env())
         .arg("-c")
-        .arg(format!("{wait}{REMOVE}{then}{tidy}"))
+        .arg(format!("{wait}{REMOVE}{PASSES}{then}{TIDY}"))
         .env("LABEL", label)
         .env("KEPT", kept::kept_dir())
+        .env(
+            "CLAIM",
+            claim.map(|c| c.path().as_os_str()).unwrap_or_default(),
+        )
         .stdout(Stdio::null());
     match log {
         Some((file, path)) => {
@@ -165,21 +204,54 @@ fn command(wait: &str, then: &str, label: String, engine: &Engine) -> Command {
             cmd.env("LOG", "").stderr(Stdio::null());
         }
     }
-    // SAFETY: setsid is async-signal-safe; a new session keeps the watcher alive when a runner
-    // kills the test's process group, or the terminal's Ctrl-C the runner's.
+    let claim_fd = claim.map(claim::Held::fd);
+    // SAFETY: setsid, dup2 and fcntl are async-signal-safe; a new session keeps the watcher
+    // alive when a runner kills the test's process group, or the terminal's Ctrl-C the
+    // runner's. The claim's descriptor is close-on-exec in this process (no other child
+    // inherits it); its copy as descriptor 9 is not.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             libc::setsid();
+            if let Some(fd) = claim_fd {
+                let rc = if fd == CLAIM_FD {
+                    libc::fcntl(fd, libc::F_SETFD, 0)
+                } else {
+                    libc::dup2(fd, CLAIM_FD)
+                };
+                if rc < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
             Ok(())
         });
     }
     cmd
 }
 
+/// The descriptor a watcher holds its run's claim on.
+const CLAIM_FD: i32 = 9;
+
+/// This process's claim on its own run (see [`spawn`]).
+static OWN_CLAIM: Mutex<Option<claim::Held>> = Mutex::new(None);
+
 /// Starts the process watcher for the run `run` on `engine`; a failure is reported as a
-/// warning.
+/// warning. Blocking (the claim's file).
+///
+/// The run is [claimed](crate::cleanup::claim) first, by this process and the watcher together:
+/// no other process's sweep touches the run until both have ended.
 pub(crate) fn spawn(run: &str, engine: &Engine) {
-    let mut cmd = command(PROCESS_SCRIPT, "", format!("{LABEL_RUN}={run}"), engine);
+    let held = match claim::try_hold(run) {
+        claim::Claim::Held(held) => Some(held),
+        // Not ours to have: without it, sweeps go by this process's PID alone.
+        claim::Claim::Busy | claim::Claim::Unavailable => None,
+    };
+    let mut cmd = command(
+        PROCESS_SCRIPT,
+        "",
+        format!("{LABEL_RUN}={run}"),
+        engine,
+        held.as_ref(),
+    );
     cmd.stdin(Stdio::piped());
     match cmd.spawn() {
         Ok(mut child) => {
@@ -190,10 +262,14 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
              run removes its leftovers"
         )),
     }
+    // Kept open for the process's life: the claim holds while this process or its watcher lives.
+    *OWN_CLAIM.lock().unwrap_or_else(|p| p.into_inner()) = held;
 }
 
 /// Starts the watcher of the shared run `run`, whose runner is `runner` (started at `start`):
-/// when the runner is gone it removes the run's resources and `dir`.
+/// when the runner is gone it removes the run's resources and `dir`. It holds the run's
+/// [claim](crate::cleanup::claim) from the start, so no sweep touches the run's resources
+/// before it is done with them. Blocking.
 pub(crate) fn spawn_run_watcher(
     run: &str,
     runner: u32,
@@ -202,12 +278,23 @@ pub(crate) fn spawn_run_watcher(
     engine: &Engine,
 ) -> crate::error::Result<()> {
     let then = "rm -rf \"$DIR\"\n";
-    let mut cmd = command(RUN_SCRIPT, then, format!("{LABEL_RUN}={run}"), engine);
+    let held = match claim::try_hold(run) {
+        claim::Claim::Held(held) => Some(held),
+        claim::Claim::Busy | claim::Claim::Unavailable => None,
+    };
+    let mut cmd = command(
+        RUN_SCRIPT,
+        then,
+        format!("{LABEL_RUN}={run}"),
+        engine,
+        held.as_ref(),
+    );
     cmd.stdin(Stdio::null())
         .env("RUNNER", runner.to_string())
         .env("START", start)
         .env("DIR", dir);
-    // Not waited for: it outlives this process. Its exit status is collected by init.
+    // Not waited for: it outlives this process. Its exit status is collected by init. This
+    // process's copy of the claim closes when `held` drops; the watcher's copy keeps it.
     cmd.spawn().map(drop).map_err(|e| crate::error::Error::Io {
         action: "start the shared fixtures' run watcher (`sh`)".to_string(),
         source: e,
