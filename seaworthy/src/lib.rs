@@ -69,6 +69,7 @@ mod definitions;
 pub mod engine;
 mod error;
 mod exec;
+mod file_lock;
 mod handle;
 mod harness;
 pub mod helper;

@@ -2,8 +2,8 @@
 //! `$TMPDIR/seaworthy-cleanup/<run>`, locked with `flock` by whoever may still remove that
 //! run's resources.
 //!
-//! - A test process locks its own run's file before it starts its
-//!   [watcher](crate::harness::watcher), which inherits the descriptor: the lock is held while
+//! - A test process locks its own run's file before it starts its cleanup watcher (a separate
+//!   process, started by the fixture harness), which inherits the descriptor: the lock is held while
 //!   the process *or* its watcher is alive, so after a kill it stays held while the watcher
 //!   removes what the process left. The watcher deletes the file when it is done.
 //! - The run watcher of a shared run holds its run's file the same way.
@@ -79,29 +79,13 @@ pub(crate) fn try_hold(run: &str) -> Claim {
     let Some(path) = path(run) else {
         return Claim::Unavailable;
     };
-    let open = || {
-        std::fs::create_dir_all(dir())?;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-    };
-    let file = match open() {
-        Ok(f) => f,
-        Err(_) => return Claim::Unavailable,
-    };
-    loop {
-        // SAFETY: a valid open descriptor; flock has no memory effects.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
-            return Claim::Held(Held { file, path });
-        }
-        let e = std::io::Error::last_os_error();
-        match e.kind() {
-            std::io::ErrorKind::Interrupted => continue,
-            std::io::ErrorKind::WouldBlock => return Claim::Busy,
-            _ => return Claim::Unavailable,
-        }
+    if std::fs::create_dir_all(dir()).is_err() {
+        return Claim::Unavailable;
+    }
+    match crate::file_lock::try_lock(&path) {
+        Ok(Some(file)) => Claim::Held(Held { file, path }),
+        Ok(None) => Claim::Busy,
+        Err(_) => Claim::Unavailable,
     }
 }
 

@@ -28,6 +28,7 @@ use super::resource::Created;
 use super::watcher;
 use crate::console;
 use crate::error::{Error, Result};
+use crate::file_lock;
 use crate::helper::{DockerHelper, ResourceKind, SharedOwner};
 use crate::runtime;
 
@@ -287,26 +288,6 @@ fn in_dir(dir: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// Opens (creating) `path` and takes an exclusive `flock` on it. Blocking.
-fn flock(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::io::AsRawFd;
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)?;
-    loop {
-        // SAFETY: a valid open descriptor; flock has no memory effects.
-        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } == 0 {
-            return Ok(f);
-        }
-        let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
-}
-
 impl Slot {
     fn path(&self, ext: &str) -> PathBuf {
         self.dir.join(format!("{}.{ext}", self.name))
@@ -317,7 +298,7 @@ impl Slot {
         let slot = self.clone();
         runtime::run_blocking(move || {
             std::fs::create_dir_all(&slot.dir).map_err(|e| in_dir(&slot.dir, e))?;
-            let lock = flock(&slot.path("lock")).map_err(|e| in_dir(&slot.dir, e))?;
+            let lock = file_lock::lock(&slot.path("lock")).map_err(|e| in_dir(&slot.dir, e))?;
             Ok(Claim { slot, _lock: lock })
         })
         .await
@@ -328,7 +309,7 @@ impl Slot {
         let slot = self.clone();
         runtime::run_blocking(move || {
             std::fs::create_dir_all(&slot.dir).map_err(|e| in_dir(&slot.dir, e))?;
-            flock(&slot.path("clean")).map_err(|e| in_dir(&slot.dir, e))
+            file_lock::lock(&slot.path("clean")).map_err(|e| in_dir(&slot.dir, e))
         })
         .await
     }
@@ -396,7 +377,7 @@ impl Claim {
 
 /// Starts the run watcher unless a process of the run already did. Blocking.
 fn start_run_watcher(run: &Run, dir: &Path, engine: &crate::engine::Engine) -> Result<()> {
-    let _lock = flock(&dir.join("run.lock")).map_err(|e| in_dir(dir, e))?;
+    let _lock = file_lock::lock(&dir.join("run.lock")).map_err(|e| in_dir(dir, e))?;
     let marker = dir.join("watcher");
     if marker.exists() {
         return Ok(());

@@ -6,8 +6,7 @@
 //! (`$TMPDIR/seaworthy-pull-locks/<hash of the reference>`); `flock` locks are released by the
 //! kernel when the file is closed, also when a process dies, so a stale file locks nothing.
 
-use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
+use std::fs::File;
 use std::path::PathBuf;
 
 /// An exclusive lock on one reference, released when dropped.
@@ -28,21 +27,8 @@ pub(crate) fn acquire(key: &str) -> std::io::Result<PullLock> {
     std::fs::create_dir_all(&dir)?;
     let digest = seaworthy_registry::sha256_digest(key.as_bytes());
     let name = digest.trim_start_matches("sha256:");
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(&name[..name.len().min(24)]))?;
-    loop {
-        // SAFETY: the descriptor belongs to `file`, which outlives the call.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
-            return Ok(PullLock { _file: file });
-        }
-        let error = std::io::Error::last_os_error();
-        if error.kind() != std::io::ErrorKind::Interrupted {
-            return Err(error);
-        }
-    }
+    let file = crate::file_lock::lock(&dir.join(&name[..name.len().min(24)]))?;
+    Ok(PullLock { _file: file })
 }
 
 #[cfg(test)]
