@@ -16,12 +16,17 @@ fn sources(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code of a file without its `#[cfg(test)]` part and comment lines.
+/// The code of a file without its `#[cfg(test)]` part and plain comment lines. Doc comments
+/// stay: an intra-doc link (`[watcher](crate::harness::watcher)`) names its target as an import
+/// does, and rustdoc resolves it the same way.
 fn code(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("a source file is readable");
     let text = text.split("#[cfg(test)]").next().unwrap_or_default();
     text.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
+        .filter(|l| {
+            let l = l.trim_start();
+            !l.starts_with("//") || l.starts_with("///") || l.starts_with("//!")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
