@@ -1,10 +1,13 @@
 //! The structure checks against real images: a shell-less `FROM scratch` image with only the
 //! busybox binary (test-images/structure-scratch) for metadata and files, the Debian and
-//! PostgreSQL images for packages and users, and a CST file with one failing test per type.
+//! PostgreSQL images for packages and users, an RPM database written by rpm itself, running
+//! containers' sockets and files, and a CST file with one failing test per type.
 //! Metadata and file checks are shown to start no container, from Docker's own events.
 
 #[path = "structure/cst.rs"]
 mod cst;
+#[path = "structure/running.rs"]
+mod running;
 #[path = "structure/support.rs"]
 mod support;
 

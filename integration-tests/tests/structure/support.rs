@@ -1,27 +1,39 @@
-//! The shell-less image the structure tests use, built once per process.
+//! The images the structure tests use, built once per process from test-images/ (kept as a
+//! cache, like every test image).
 
 use seaworthy::structure::ImageStructure;
 use seaworthy::{DockerHelper, ImageDefinition};
+use tokio::sync::OnceCell;
 
-/// Built from test-images/structure-scratch (kept as a cache, like every test image).
+/// The shell-less image: the busybox binary alone on scratch (test-images/structure-scratch).
 pub(crate) const SCRATCH: &str = "seaworthy-test/structure-scratch:latest";
+/// Busybox on scratch with an RPM database written by rpm 4.18 (test-images/structure-rpm).
+pub(crate) const RPM: &str = "seaworthy-test/structure-rpm:latest";
+/// The local busybox image, with its applets (`sh`, `cat`, …).
+pub(crate) const BUSYBOX: &str = "seaworthy-test/busybox:latest";
 
 /// A fresh helper and the scratch image, built when missing or out of date.
 pub(crate) async fn scratch() -> (DockerHelper, ImageStructure) {
-    static BUILT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    static BUILT: OnceCell<()> = OnceCell::const_new();
+    built(&BUILT, SCRATCH, "structure-scratch").await
+}
+
+/// A fresh helper and the RPM image, built when missing or out of date.
+pub(crate) async fn rpm() -> (DockerHelper, ImageStructure) {
+    static BUILT: OnceCell<()> = OnceCell::const_new();
+    built(&BUILT, RPM, "structure-rpm").await
+}
+
+async fn built(cell: &OnceCell<()>, tag: &str, dir: &str) -> (DockerHelper, ImageStructure) {
     let helper = DockerHelper::connect().await.unwrap();
-    BUILT
-        .get_or_init(|| async {
-            let image = ImageDefinition::build(
-                SCRATCH,
-                concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../test-images/structure-scratch"
-                ),
-            );
-            image.setup(&helper).await.unwrap();
-        })
-        .await;
-    let image = ImageStructure::inspect(&helper, SCRATCH).await.unwrap();
+    cell.get_or_init(|| async {
+        let context = format!("{}/../test-images/{dir}", env!("CARGO_MANIFEST_DIR"));
+        ImageDefinition::build(tag, context)
+            .setup(&helper)
+            .await
+            .unwrap();
+    })
+    .await;
+    let image = ImageStructure::inspect(&helper, tag).await.unwrap();
     (helper, image)
 }

@@ -63,6 +63,8 @@ pub struct CommandCheck {
     pub(crate) privileged: bool,
     pub(crate) cap_add: Vec<String>,
     pub(crate) binds: Vec<String>,
+    /// A container whose network and PID namespaces the command's container joins.
+    pub(crate) join: Option<String>,
     exit_code: i64,
     stdout: Vec<(String, bool)>,
     stderr: Vec<(String, bool)>,
@@ -98,6 +100,7 @@ impl CommandCheck {
             privileged: false,
             cap_add: Vec::new(),
             binds: Vec::new(),
+            join: None,
             exit_code: 0,
             stdout: Vec::new(),
             stderr: Vec::new(),
@@ -395,6 +398,8 @@ async fn run_one(
             privileged: Some(check.privileged),
             cap_add: (!check.cap_add.is_empty()).then(|| check.cap_add.clone()),
             binds: (!check.binds.is_empty()).then(|| check.binds.clone()),
+            network_mode: check.join.as_ref().map(|id| format!("container:{id}")),
+            pid_mode: check.join.as_ref().map(|id| format!("container:{id}")),
             ..Default::default()
         }),
         ..Default::default()

@@ -55,6 +55,14 @@ pub enum StructureErrorKind {
     InvalidCheck(String),
     /// The engine failed (the image is missing, the engine went away, …).
     Engine(Box<crate::Error>),
+    /// A file the check reads is not in a format seaworthy can read (a damaged or unsupported
+    /// package database).
+    Unreadable {
+        /// The file, in the image or container.
+        path: String,
+        /// Why it cannot be read, and what to do instead.
+        reason: String,
+    },
 }
 
 /// A failed check of an image, or a failure to check it: the image and what went wrong.
@@ -101,6 +109,20 @@ impl StructureError {
         }
     }
 
+    pub(crate) fn unreadable(
+        image: &str,
+        path: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> StructureError {
+        StructureError {
+            image: image.to_string(),
+            kind: StructureErrorKind::Unreadable {
+                path: path.into(),
+                reason: reason.into(),
+            },
+        }
+    }
+
     /// The image, as the test named it.
     pub fn image(&self) -> &str {
         &self.image
@@ -140,6 +162,13 @@ impl fmt::Display for StructureError {
             }
             StructureErrorKind::Engine(e) => {
                 write!(f, "failed to check image `{}`: {e}", self.image)
+            }
+            StructureErrorKind::Unreadable { path, reason } => {
+                write!(
+                    f,
+                    "cannot read `{path}` of image `{}`: {reason}",
+                    self.image
+                )
             }
         }
     }

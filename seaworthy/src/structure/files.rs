@@ -117,6 +117,10 @@ impl FileEntry {
 /// Close it with [`close`](Self::close); one that is dropped unclosed is removed in the
 /// background, and the helper's teardown removes it at the latest.
 ///
+/// A running container's filesystem is read the same way, with
+/// [`ContainerHandle::files`](crate::ContainerHandle::files): then nothing is created, and
+/// closing it leaves the container alone.
+///
 /// ```no_run
 /// # async fn demo(image: seaworthy::structure::ImageStructure) -> Result<(), seaworthy::structure::StructureError> {
 /// use seaworthy::structure::{FileCheck, FileKind};
@@ -136,6 +140,8 @@ pub struct ImageFiles {
     id: String,
     name: String,
     closed: bool,
+    /// Created for this view (removed on close), rather than a running container's.
+    owned: bool,
 }
 
 /// How many symlinks a read follows before it gives up (Linux's limit).
@@ -166,7 +172,25 @@ impl ImageFiles {
             id,
             name,
             closed: false,
+            owned: true,
         })
+    }
+
+    /// A view of a container that exists already (a running one): closing it removes nothing.
+    pub(crate) fn of_container(
+        helper: &DockerHelper,
+        image: &str,
+        id: &str,
+        name: &str,
+    ) -> ImageFiles {
+        ImageFiles {
+            helper: helper.clone(),
+            image: image.to_string(),
+            id: id.to_string(),
+            name: name.to_string(),
+            closed: false,
+            owned: false,
+        }
     }
 
     /// The image.
@@ -328,9 +352,13 @@ impl ImageFiles {
         Ok(out)
     }
 
-    /// Removes the container.
+    /// Removes the container (the never-started one this view created; a running container
+    /// read through [`ContainerHandle::files`](crate::ContainerHandle::files) is left alone).
     pub async fn close(mut self) -> Result<(), StructureError> {
         self.closed = true;
+        if !self.owned {
+            return Ok(());
+        }
         self.helper
             .remove(ResourceKind::Container, &self.id, &self.name)
             .await
@@ -340,7 +368,7 @@ impl ImageFiles {
 
 impl Drop for ImageFiles {
     fn drop(&mut self) {
-        if self.closed {
+        if self.closed || !self.owned {
             return;
         }
         let (helper, id, name) = (self.helper.clone(), self.id.clone(), self.name.clone());

@@ -11,6 +11,10 @@
 //! - [`ImageStructure::run`] runs a [`CommandCheck`] in a fresh container and checks its exit
 //!   code, stdout and stderr.
 //! - [`cst::CstFile`] runs a CST `schemaVersion: 2.0.0` YAML or JSON file.
+//! - A running container's files, users, groups and packages are
+//!   [`ContainerHandle::files`](crate::ContainerHandle::files); the sockets it listens on,
+//!   [`ContainerHandle::listening_sockets`](crate::ContainerHandle::listening_sockets); its
+//!   processes, [`ContainerHandle::process_tree`](crate::ContainerHandle::process_tree).
 //!
 //! A failed check is a [`StructureError`] that names the image, the field or path, what was
 //! expected and what was found (for content, the first differing line).
@@ -27,6 +31,9 @@ mod file_check;
 mod files;
 mod image;
 mod metadata;
+mod rpm;
+mod running;
+mod sqlite;
 mod system;
 
 pub use command::{CommandCheck, CommandOutcome};
@@ -35,4 +42,5 @@ pub use file_check::{Executable, FileCheck};
 pub use files::{FileEntry, FileKind, ImageFiles};
 pub use image::ImageStructure;
 pub use metadata::MetadataCheck;
+pub use running::{ListeningSocket, Transport};
 pub use system::{Group, Package, PackageDb, User};

@@ -1,8 +1,10 @@
 //! What dgoss checks of a system, read from the image's files (nothing is run): users and
-//! groups (`/etc/passwd`, `/etc/group`) and installed packages (dpkg's and apk's databases).
+//! groups (`/etc/passwd`, `/etc/group`) and installed packages (dpkg's, apk's and rpm's
+//! databases).
 
 use super::error::StructureError;
 use super::files::ImageFiles;
+use super::rpm;
 
 /// An account of `/etc/passwd`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,9 @@ pub enum PackageDb {
     Dpkg,
     /// Alpine's `/lib/apk/db/installed`.
     Apk,
+    /// RPM's `rpmdb.sqlite` (rpm ≥ 4.16: Fedora 33+, RHEL 9, UBI 9), in `/usr/lib/sysimage/rpm`
+    /// or `/var/lib/rpm`. Versions are rpm's `[epoch:]version-release`.
+    Rpm,
 }
 
 pub(crate) fn parse_passwd(text: &str) -> Vec<User> {
@@ -150,15 +155,61 @@ impl ImageFiles {
         Ok(self.groups().await?.into_iter().find(|g| g.name == name))
     }
 
-    /// The installed packages, sorted by name, from the first database the image has:
-    /// dpkg's, then apk's. `None` when it has neither (an RPM database is not read: it is a
-    /// Berkeley DB or SQLite file).
+    /// The installed packages, sorted by name, from the first database the image has: dpkg's,
+    /// then apk's, then rpm's `rpmdb.sqlite`. `None` when it has none.
+    ///
+    /// The files are read, nothing is run, so this works on images without the package manager.
+    /// An rpm database in the older Berkeley DB (`Packages`, RHEL ≤ 8) or NDB (`Packages.db`,
+    /// SUSE) format is an [`Unreadable`](super::StructureErrorKind::Unreadable) error that says
+    /// so, as is one with an unmerged write-ahead log.
     pub async fn packages(&self) -> Result<Option<(PackageDb, Vec<Package>)>, StructureError> {
         if let Some(text) = self.read_optional("/var/lib/dpkg/status").await? {
             return Ok(Some((PackageDb::Dpkg, parse_dpkg_status(&text))));
         }
         if let Some(text) = self.read_optional("/lib/apk/db/installed").await? {
             return Ok(Some((PackageDb::Apk, parse_apk_installed(&text))));
+        }
+        for dir in rpm::RPMDB_DIRS {
+            let sqlite = format!("{dir}/{}", rpm::SQLITE_FILE);
+            if self.stat(&sqlite).await?.is_some() {
+                let wal = format!("{sqlite}-wal");
+                if self.stat(&wal).await?.is_some_and(|w| w.size > 0) {
+                    return Err(StructureError::unreadable(
+                        self.image(),
+                        sqlite,
+                        format!(
+                            "its write-ahead log `{wal}` holds changes not yet merged into it \
+                                 (hint: the image was committed while rpm had the database open; \
+                                 run `rpm -qa` once in the Dockerfile after installing)"
+                        ),
+                    ));
+                }
+                let bytes = self.read_bytes(&sqlite).await?;
+                return match rpm::parse_rpmdb_sqlite(&bytes) {
+                    Ok(packages) => Ok(Some((PackageDb::Rpm, packages))),
+                    Err(reason) => Err(StructureError::unreadable(self.image(), sqlite, reason)),
+                };
+            }
+            for (file, format) in [
+                (
+                    rpm::BDB_FILE,
+                    "the Berkeley DB format of rpm < 4.16 (RHEL 8 and older)",
+                ),
+                (rpm::NDB_FILE, "rpm's NDB format (SUSE)"),
+            ] {
+                let path = format!("{dir}/{file}");
+                if self.stat(&path).await?.is_some() {
+                    return Err(StructureError::unreadable(
+                        self.image(),
+                        path,
+                        format!(
+                            "{format} is not read, only `rpmdb.sqlite` (rpm 4.16 and newer) \
+                                 (hint: check a package with a command instead: \
+                                 `CommandCheck::new([\"rpm\", \"-q\", \"NAME\"])`)"
+                        ),
+                    ));
+                }
+            }
         }
         Ok(None)
     }

@@ -11,6 +11,7 @@ use crate::logs::{LogOptions, LogStream};
 use crate::matchers::Matcher;
 use crate::ports::PublishedPorts;
 use crate::ps::{PsRow, PsTree};
+use crate::structure::{ImageFiles, ListeningSocket, StructureError};
 
 impl ContainerDefinition {
     /// The container's ports: every exposed port, and where the published ones are reachable.
@@ -119,5 +120,37 @@ impl ContainerDefinition {
     /// left out, so the tree is the container's own.
     pub async fn process_tree(&self) -> Result<PsTree> {
         self.handle()?.process_tree().await
+    }
+
+    /// The container's filesystem (users, groups, packages with it), read through the archive
+    /// API; see [`ContainerHandle::files`](crate::ContainerHandle::files).
+    pub async fn files(&self) -> std::result::Result<ImageFiles, StructureError> {
+        self.handle()
+            .map_err(|e| StructureError::engine(self.name(), e))?
+            .files()
+            .await
+    }
+
+    /// The sockets the container listens on, from the kernel's `/proc/net` tables; see
+    /// [`ContainerHandle::listening_sockets`](crate::ContainerHandle::listening_sockets).
+    pub async fn listening_sockets(
+        &self,
+    ) -> std::result::Result<Vec<ListeningSocket>, StructureError> {
+        self.handle()
+            .map_err(|e| StructureError::engine(self.name(), e))?
+            .listening_sockets()
+            .await
+    }
+
+    /// The listening sockets read by a helper container of `image`; see
+    /// [`ContainerHandle::listening_sockets_via`](crate::ContainerHandle::listening_sockets_via).
+    pub async fn listening_sockets_via(
+        &self,
+        image: &str,
+    ) -> std::result::Result<Vec<ListeningSocket>, StructureError> {
+        self.handle()
+            .map_err(|e| StructureError::engine(self.name(), e))?
+            .listening_sockets_via(image)
+            .await
     }
 }

@@ -339,6 +339,7 @@ fn detail(e: &StructureError) -> String {
             .join("; "),
         StructureErrorKind::InvalidCheck(reason) => reason.clone(),
         StructureErrorKind::Engine(e) => e.to_string(),
+        StructureErrorKind::Unreadable { path, reason } => format!("`{path}`: {reason}"),
     }
 }
 
