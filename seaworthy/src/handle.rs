@@ -13,6 +13,7 @@ use bollard::models::ContainerInspectResponse;
 use bollard::query_parameters::{RestartContainerOptionsBuilder, StopContainerOptionsBuilder};
 
 use crate::engine::retry;
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::http::ContainerHttpClient;
@@ -288,27 +289,26 @@ impl ContainerHandle {
         }
         let (container, spec) = (self.docker_name().to_string(), format!("{port}/{proto}"));
         Err(if ports.is_exposed(port, proto) {
-            Error::PortNotPublished {
+            Error::from(ContainerError::PortNotPublished {
                 container,
                 spec,
                 port,
-            }
+            })
         } else {
-            Error::PortNotExposed {
+            Error::from(ContainerError::PortNotExposed {
                 container,
                 spec,
                 port,
-            }
+            })
         })
     }
 
     pub(crate) fn first_of(&self, ports: &PublishedPorts) -> Result<PublishedPort> {
-        ports
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::NoPublishedPorts {
+        ports.first().cloned().ok_or_else(|| {
+            Error::from(ContainerError::NoPublishedPorts {
                 container: self.docker_name().to_string(),
             })
+        })
     }
 
     /// The host port of the numerically lowest published container port (TCP before UDP).
@@ -322,11 +322,11 @@ impl ContainerHandle {
     /// Synchronous: it uses the ports read when the container last started. Name the container
     /// port with [`http_client_on`](Self::http_client_on).
     pub fn http_client(&self) -> Result<ContainerHttpClient> {
-        let ports = lock(&self.inner.ports)
-            .clone()
-            .ok_or_else(|| Error::ContainerNotRunning {
+        let ports = lock(&self.inner.ports).clone().ok_or_else(|| {
+            Error::from(ContainerError::ContainerNotRunning {
                 container: self.docker_name().to_string(),
-            })?;
+            })
+        })?;
         let first = self.first_of(&ports)?;
         Ok(ContainerHttpClient::new(&first.host, first.host_port))
     }

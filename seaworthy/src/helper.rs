@@ -11,6 +11,7 @@ use crate::cleanup::removal::{left_behind, removal_action, removal_failed, remov
 use crate::cleanup::sweep::sweep_dead_runs;
 use crate::engine::retry::{self, Failed, Target};
 use crate::engine::{Endpoint, Engine};
+use crate::error::EngineError;
 use crate::error::{Error, Result};
 use crate::images::PullPolicy;
 use crate::runtime;
@@ -173,11 +174,11 @@ impl DockerHelper {
     fn with_engine(docker: Docker, engine: Engine, namespace: String) -> Result<DockerHelper> {
         let (address, api) = (engine.address(), engine.api_version().to_string());
         if version_lt(&api, MINIMUM_API_VERSION) {
-            return Err(Error::EngineTooOld {
+            return Err(Error::from(EngineError::EngineTooOld {
                 address,
                 version: api,
                 minimum: MINIMUM_API_VERSION.to_string(),
-            });
+            }));
         }
         static ANNOUNCED: std::sync::Once = std::sync::Once::new();
         ANNOUNCED.call_once(|| crate::console::line(engine.describe()));

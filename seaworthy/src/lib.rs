@@ -9,7 +9,7 @@
 //!
 //! | crate | version | where | re-exported as |
 //! |---|---|---|---|
-//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`Error::Docker`] | [`seaworthy::bollard`] |
+//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`EngineError::Docker`](crate::EngineError::Docker) | [`seaworthy::bollard`] |
 //! | reqwest | 0.12 | the [HTTP client](http::ContainerHttpClient): `StatusCode`, `Method`, `RequestBuilder`, `Response` | [`seaworthy::reqwest`] |
 //! | serde_json | 1 | [`ContainerDefinition::create_options`] | [`seaworthy::serde_json`] |
 //!
@@ -84,6 +84,7 @@ mod output;
 mod ports;
 pub mod ps;
 mod readiness;
+mod resource_kind;
 mod resume;
 mod runtime;
 mod status;
@@ -93,7 +94,7 @@ mod wait;
 
 /// The [bollard](https://docs.rs/bollard) crate this library is built with (0.21), whose types
 /// appear in its API ([`DockerHelper::docker`], [`ContainerHandle::inspect`],
-/// [`Error::Docker`]…): name them through this path to get the same version.
+/// [`EngineError::Docker`](crate::EngineError::Docker)…): name them through this path to get the same version.
 pub use bollard;
 /// The boxed future [`Resource`]'s methods return (futures-util's), so that an implementation
 /// needs no other crate.
@@ -110,7 +111,10 @@ pub use definitions::{
     Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
     NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
 };
-pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
+pub use error::{
+    ContainerError, EngineError, Error, HarnessError, ImageError, ReadinessError,
+    ReadinessErrorKind, Result, UnreachableCause,
+};
 pub use exec::{Exec, ExecOutput};
 pub use handle::ContainerHandle;
 pub use harness::resource::Resource;
@@ -120,6 +124,7 @@ pub use lines::{LogLine, StreamKind};
 pub use logs::{LogOptions, LogStream};
 pub use merge::{JsonKind, MergeError};
 pub use ports::{PublishedPort, PublishedPorts};
+pub use resource_kind::ResourceKind;
 pub use runtime::block_on;
 #[doc = include_str!("docs/container_test.md")]
 pub use seaworthy_macros::container_test;

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use once_cell::sync::Lazy;
 
 use crate::cell::SharedCell;
+use crate::error::{ContainerError, ImageError};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 use crate::images::PullPolicy;
@@ -198,9 +199,11 @@ impl ImageDefinition {
 
     /// The image ID, once set up.
     pub fn id(&self) -> Result<String> {
-        self.id.get().ok_or_else(|| Error::NotSetUp {
-            kind: "image",
-            name: self.tag.clone(),
+        self.id.get().ok_or_else(|| {
+            Error::from(ContainerError::NotSetUp {
+                kind: "image",
+                name: self.tag.clone(),
+            })
         })
     }
 
@@ -250,7 +253,7 @@ impl ImageDefinition {
                             lines: Some(lines),
                         };
                         build(&docker, &tag, request).await.map_err(|e| match e {
-                            Error::ImageBuild { reason, output, .. } => {
+                            Error::Image(ImageError::ImageBuild { reason, output, .. }) => {
                                 BuildFailure { reason, output }
                             }
                             other => BuildFailure {
@@ -265,11 +268,13 @@ impl ImageDefinition {
                     futures_util::join!(building, crate::images::progress::forward(received));
                 let built = built.clone();
                 helper.forget_image(&self.tag);
-                built.map_err(|f| Error::ImageBuild {
-                    tag: self.tag.clone(),
-                    context: context_name(&self.source),
-                    reason: f.reason,
-                    output: f.output,
+                built.map_err(|f| {
+                    Error::from(ImageError::ImageBuild {
+                        tag: self.tag.clone(),
+                        context: context_name(&self.source),
+                        reason: f.reason,
+                        output: f.output,
+                    })
                 })?
             }
         })
@@ -303,11 +308,13 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
     } = request;
     let started = std::time::Instant::now();
     let ctx_name = context.display().to_string();
-    let build_error = |reason: String, output: Vec<String>| Error::ImageBuild {
-        tag: tag.to_string(),
-        context: ctx_name.clone(),
-        reason,
-        output,
+    let build_error = |reason: String, output: Vec<String>| {
+        Error::from(ImageError::ImageBuild {
+            tag: tag.to_string(),
+            context: ctx_name.clone(),
+            reason,
+            output,
+        })
     };
     let (entries, hash) = {
         let (context, dockerfile) = (context.to_path_buf(), dockerfile.to_string());

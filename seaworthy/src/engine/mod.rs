@@ -15,6 +15,7 @@ pub mod compat;
 mod context;
 pub(crate) mod create;
 mod discover;
+pub(crate) mod error;
 pub(crate) mod retry;
 mod runner;
 mod tls;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
 
+use crate::error::{EngineError, UnreachableCause};
 use crate::error::{Error, Result};
 
 /// Where the tests connect to published ports, when discovery cannot know (a remote engine
@@ -70,6 +72,13 @@ pub enum Endpoint {
         /// The TLS files, for a TLS engine.
         tls: Option<TlsFiles>,
     },
+}
+
+impl Endpoint {
+    /// Whether the connection uses TLS.
+    pub(crate) fn uses_tls(&self) -> bool {
+        matches!(self, Endpoint::Tcp { tls: Some(_), .. })
+    }
 }
 
 impl fmt::Display for Endpoint {
@@ -237,7 +246,7 @@ fn process_env(name: &str) -> Option<String> {
 pub(crate) async fn connect() -> Result<(Docker, Engine)> {
     let candidates = discover::candidates(&process_env)?;
     let mut tried: Vec<String> = Vec::new();
-    let mut last = None;
+    let mut last: Option<(String, String, String, bool, bollard::errors::Error)> = None;
     for candidate in candidates {
         let address = candidate.endpoint.to_string();
         match connect_to(&candidate.endpoint, &address).await {
@@ -259,39 +268,43 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
             Err(Attempt::Fatal(e)) => return Err(e),
             Err(Attempt::Failed(source)) => {
                 let reason = chain(&source);
-                if let Some((addr, via, why, _)) = last.take() {
+                if let Some((addr, via, why, ..)) = last.take() {
                     tried.push(format!("\n  tried {addr} (found via {via}): {why}"));
                 }
-                last = Some((address, candidate.found_via, reason, source));
+                let tls = candidate.endpoint.uses_tls();
+                last = Some((address, candidate.found_via, reason, tls, source));
             }
         }
     }
-    let Some((address, found_via, reason, source)) = last else {
+    let Some((address, found_via, reason, tls, source)) = last else {
         unreachable!("discovery always returns at least one candidate")
     };
-    Err(Error::DockerUnreachable {
+    Err(Error::from(EngineError::DockerUnreachable {
         address,
         found_via,
         reason,
         tried: tried.concat(),
+        tls,
+        cause: UnreachableCause::of(&source),
         source: Box::new(source),
-    })
+    }))
 }
 
 /// The engine a client the user connected reaches at `endpoint`: its API version is the
 /// client's, as the engine reports it.
 pub(crate) async fn from_client(docker: &Docker, endpoint: Endpoint) -> Result<Engine> {
     let address = endpoint.to_string();
-    let version = docker
-        .version()
-        .await
-        .map_err(|source| Error::DockerUnreachable {
+    let version = docker.version().await.map_err(|source| {
+        Error::from(EngineError::DockerUnreachable {
             address: address.clone(),
             found_via: FROM_CLIENT.to_string(),
             reason: chain(&source),
             tried: String::new(),
+            tls: endpoint.uses_tls(),
+            cause: UnreachableCause::of(&source),
             source: Box::new(source),
-        })?;
+        })
+    })?;
     let runner = runner::find(docker, &address).await?;
     let (publish_address, published_host) = published_addresses(&endpoint, &process_env)?;
     Ok(Engine {
@@ -385,12 +398,13 @@ fn published_addresses(endpoint: &Endpoint, env: discover::Env<'_>) -> Result<(S
     let var = |name: &str| env(name).filter(|v| !v.is_empty());
     let publish = match var(ENV_PUBLISH_ADDRESS) {
         Some(ip) => {
-            ip.parse::<IpAddr>()
-                .map_err(|_| Error::InvalidEngineAddress {
+            ip.parse::<IpAddr>().map_err(|_| {
+                Error::from(EngineError::InvalidEngineAddress {
                     address: ip.clone(),
                     from: ENV_PUBLISH_ADDRESS.to_string(),
                     reason: "Docker publishes ports on an IP address, not a name".to_string(),
-                })?;
+                })
+            })?;
             ip
         }
         None => match endpoint {

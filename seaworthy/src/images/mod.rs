@@ -1,6 +1,7 @@
 //! Images from registries: the [`PullPolicy`], pulls of exactly one tag or digest with the
 //! docker CLI's credentials, progress lines, and one pull per image per run.
 
+pub(crate) mod error;
 mod lock;
 pub(crate) mod policy;
 pub(crate) mod progress;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::ImageError;
 use crate::error::{Error, Result};
 
 /// The environment variable that sets the pull policy of every image in a run.
@@ -99,8 +100,10 @@ fn effective_with(env: Option<&str>, definition: PullPolicy) -> Result<(PullPoli
         Some(value) => value
             .parse()
             .map(|p| (p, PolicySource::Environment))
-            .map_err(|_| Error::InvalidPullPolicy {
-                value: value.to_string(),
+            .map_err(|_| {
+                Error::from(ImageError::InvalidPullPolicy {
+                    value: value.to_string(),
+                })
             }),
         None => Ok((definition, PolicySource::Definition)),
     }

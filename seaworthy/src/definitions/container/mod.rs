@@ -3,6 +3,7 @@
 
 mod definition;
 mod delegate;
+pub(crate) mod error;
 mod lifecycle;
 mod request;
 mod validate;
