@@ -176,17 +176,9 @@ pub enum UnreachableCause {
 impl UnreachableCause {
     /// The cause of `e`: a TLS error anywhere in its chain, else its transport failure.
     pub(crate) fn of(e: &bollard::errors::Error) -> Self {
-        // An I/O error's `source()` skips the error it wraps (and bollard's `IOError` is
-        // transparent), so each I/O error's inner error is looked at too.
         let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(err) = next {
-            let inner = match err.downcast_ref::<bollard::errors::Error>() {
-                Some(bollard::errors::Error::IOError { err }) => err.get_ref(),
-                _ => err
-                    .downcast_ref::<std::io::Error>()
-                    .and_then(|io| io.get_ref()),
-            };
-            if err.is::<rustls::Error>() || inner.is_some_and(|i| i.is::<rustls::Error>()) {
+            if wraps_tls_error(err) {
                 return UnreachableCause::Tls;
             }
             next = err.source();
@@ -199,6 +191,26 @@ impl UnreachableCause {
             None => UnreachableCause::Other,
         }
     }
+}
+
+/// Whether `err` is a TLS error, or wraps one where `source()` does not show it: an I/O error's
+/// `source()` skips the error it wraps, as does bollard's transparent `IOError`.
+fn wraps_tls_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut layer = Some(err);
+    while let Some(e) = layer {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        layer = if let Some(bollard::errors::Error::IOError { err }) = e.downcast_ref() {
+            Some(err as &(dyn std::error::Error + 'static))
+        } else if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            io.get_ref()
+                .map(|i| i as &(dyn std::error::Error + 'static))
+        } else {
+            None
+        };
+    }
+    false
 }
 
 /// What to do about an engine at `address` that could not be reached: chosen from how it was
