@@ -13,8 +13,8 @@
 //! ([`HttpWaitError`], [`PsError`], [`MatcherExhausted`]), the errors every domain can hit
 //! ([`Error::InvalidRegex`], [`Error::Io`]), and adds context to any error: the fixture chain it
 //! happened under ([`Error::Fixture`]) and the resources a failed cleanup left
-//! ([`Error::LeftBehind`]). The image-structure checks report [`StructureError`] (their own
-//! verdict, not a failure to drive Docker).
+//! ([`Error::LeftBehind`]). The image-structure checks report `seaworthy::structure::StructureError`
+//! (their own verdict, not a failure to drive Docker).
 //!
 //! Domain error files are leaves: they name only the bottom helpers (`text.rs`, `merge.rs`,
 //! `engine/transport.rs`), so every layer can use every domain's error.
@@ -22,8 +22,6 @@
 //! Messages are lowercase fragments that read after "failed to …" or stand on their own in a test
 //! failure; values are in backticks, and where there is a next step it is on a second line as
 //! `(hint: …)`. A hint is chosen from typed fields, never from the text of a message.
-//!
-//! [`StructureError`]: crate::structure::StructureError
 
 pub use crate::definitions::container::error::{
     ContainerError, ReadinessError, ReadinessErrorKind,

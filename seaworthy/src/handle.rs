@@ -1,6 +1,6 @@
 //! [`ContainerHandle`]: a created container, as Docker knows it.
 //!
-//! A [`ContainerDefinition`](crate::ContainerDefinition) describes a container and drives its
+//! A `ContainerDefinition` describes a container and drives its
 //! lifecycle; once it is created, everything asked of the running container (inspection, ports,
 //! logs, exec, processes, readiness) goes through this handle, which knows nothing of the
 //! definition. Those features live in their own modules (`exec`, `logs`, `readiness`, `ps`)
@@ -25,7 +25,7 @@ use crate::status::ContainerStatus;
 /// asked of it while it exists.
 ///
 /// Get it from a set-up definition with
-/// [`ContainerDefinition::handle`](crate::ContainerDefinition::handle). The definition has the
+/// `ContainerDefinition::handle`. The definition has the
 /// same methods (it delegates to its handle); the handle is for code that only needs the running
 /// container, such as a helper function that should not be able to set up or tear down. Clones
 /// share the cached ports and the readiness time.

@@ -20,9 +20,9 @@ pub use crate::cleanup::labels::{
     LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SHARED,
 };
 pub use crate::cleanup::removal::Removed;
-pub(crate) use crate::cleanup::removal::ResourceKind;
 pub use crate::definitions::LABEL_CONTEXT;
 pub use crate::images::ImageInfo;
+pub(crate) use crate::resource_kind::ResourceKind;
 
 /// How long [`DockerHelper::sweep`] waits for a dead run's cleanup under way elsewhere.
 const SWEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);

@@ -8,8 +8,8 @@ use crate::error::Error;
 
 pub(crate) use crate::resource_kind::ResourceKind;
 
-/// What [`DockerHelper::teardown`](crate::DockerHelper::teardown) or
-/// [`DockerHelper::sweep`](crate::DockerHelper::sweep) removed.
+/// What `DockerHelper::teardown` or
+/// `DockerHelper::sweep` removed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Removed {
     /// Names of the containers removed.

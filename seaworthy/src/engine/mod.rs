@@ -94,7 +94,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// The engine a [`DockerHelper`](crate::DockerHelper) is connected to.
+/// The engine a `DockerHelper` is connected to.
 ///
 /// ```no_run
 /// # async fn demo() -> seaworthy::Result<()> {
@@ -172,8 +172,8 @@ impl Engine {
     /// The ID of the container of this engine the tests run in ([`ENV_IN_CONTAINER`]), if they
     /// do. Then every container is reached at its IP address on a network it shares with that
     /// one (the test's network, or the network a lone container is on, which the runner joins
-    /// first if needed) and at its own port: [`PublishedPort::host`](crate::PublishedPort::host)
-    /// is that address and [`PublishedPort::host_port`](crate::PublishedPort::host_port) the
+    /// first if needed) and at its own port: `PublishedPort::host`
+    /// is that address and `PublishedPort::host_port` the
     /// container port, and so are the HTTP clients, readiness checks and printed URLs. Ports are
     /// still published on the [publish address](Self::publish_address) of the engine's host.
     pub fn runner_container(&self) -> Option<&str> {

@@ -12,8 +12,8 @@ pub const PULL_ENV: &str = "SEAWORTHY_PULL";
 /// When an image is pulled from its registry.
 ///
 /// Set per definition with
-/// [`ContainerDefinition::pull_policy`](crate::ContainerDefinition::pull_policy) or
-/// [`ImageDefinition::pull_policy`](crate::ImageDefinition::pull_policy), and for the whole run
+/// `ContainerDefinition::pull_policy` or
+/// `ImageDefinition::pull_policy`, and for the whole run
 /// with `SEAWORTHY_PULL=missing|always|never`, which, when set, overrides every definition (CI
 /// forces fresh images with `always`; an offline machine refuses to pull with `never`).
 ///

@@ -16,15 +16,6 @@ use crate::wait::Wait;
 /// How long readiness may take unless the definition says otherwise (Seaworthy's default).
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where a container is attached when the fixture harness sets it up.
-#[derive(Debug, Clone, Default)]
-pub struct Attachment {
-    /// The network to attach to at creation (its Docker ID).
-    pub network: Option<String>,
-    /// Network aliases on it (the fixture name, …).
-    pub aliases: Vec<String>,
-}
-
 /// A container: what to run and how to know it is ready, plus its lifecycle and inspection.
 ///
 /// The definition is a builder; [`setup`](Self::setup) creates and starts the container and waits

@@ -59,7 +59,7 @@ impl ContainerDefinition {
 
     /// Like [`setup`](Self::setup), attached to a network chosen by the caller (the fixture
     /// harness uses this to put the containers of one test on one network); users reach it as
-    /// [`Resource::setup_attached`](crate::Resource::setup_attached).
+    /// `Resource::setup_attached`.
     pub(crate) async fn setup_attached(
         &self,
         helper: &DockerHelper,

@@ -8,4 +8,5 @@ mod lifecycle;
 mod request;
 mod validate;
 
-pub use definition::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use definition::{ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use request::Attachment;

@@ -11,7 +11,6 @@ use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, NetworkingConfig, PortBinding, PortMap,
 };
 
-use super::Attachment;
 use crate::definitions::{NetworkDefinition, VolumeDefinition};
 use crate::error::ContainerError;
 use crate::error::{Error, Result};
@@ -31,7 +30,16 @@ pub(super) struct Publish {
     pub(super) host_port: Option<u16>,
 }
 
-/// Everything a [`ContainerDefinition`](super::ContainerDefinition)'s builder collects.
+/// Where a container is attached when the fixture harness sets it up.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    /// The network to attach to at creation (its Docker ID).
+    pub network: Option<String>,
+    /// Network aliases on it (the fixture name, …).
+    pub aliases: Vec<String>,
+}
+
+/// Everything a `ContainerDefinition`'s builder collects.
 #[derive(Debug, Clone)]
 pub(super) struct Config {
     pub(super) name: String,
