@@ -20,6 +20,7 @@ use crate::http::ContainerHttpClient;
 use crate::ports::{PublishedPort, PublishedPorts};
 use crate::runtime;
 use crate::status::ContainerStatus;
+use crate::sync::lock;
 
 /// A created container: its ID and name, the helper that created it, and everything that can be
 /// asked of it while it exists.
@@ -75,11 +76,6 @@ fn already_done(
         }) if attempt > 0 => Ok(()),
         r => r,
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Plain values inside: a panic elsewhere cannot leave them half-written.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl ContainerHandle {

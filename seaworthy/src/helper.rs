@@ -361,10 +361,7 @@ impl DockerHelper {
     }
 
     fn lock_tracked(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {
-        self.inner
-            .tracked
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+        crate::sync::lock(&self.inner.tracked)
     }
 
     /// How many resources (of all kinds together) this helper created and has not removed yet.
@@ -464,29 +461,16 @@ impl DockerHelper {
             }
         }
         let info = Arc::new(crate::images::ensure(&self.inner.docker, image, policy).await?);
-        self.inner
-            .images
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(image.to_string(), info.clone());
+        crate::sync::lock(&self.inner.images).insert(image.to_string(), info.clone());
         Ok(info)
     }
 
     pub(crate) fn cached_image(&self, image: &str) -> Option<Arc<ImageInfo>> {
-        self.inner
-            .images
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(image)
-            .cloned()
+        crate::sync::lock(&self.inner.images).get(image).cloned()
     }
 
     pub(crate) fn forget_image(&self, image: &str) {
-        self.inner
-            .images
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(image);
+        crate::sync::lock(&self.inner.images).remove(image);
     }
 }
 

@@ -26,7 +26,7 @@
 //! | `SEAWORTHY_PUBLISH_ADDRESS` | an IP | where ports are published (default `127.0.0.1`, or a `tcp://` engine's address); `0.0.0.0` only if you mean every interface |
 //! | `SEAWORTHY_PUBLISHED_HOST` | a host name or IP | where the tests connect to published ports (default: the address they are published on) |
 //! | `SEAWORTHY_IN_CONTAINER` | `1`, `0` | the tests run (or not) in a container of the engine and reach containers on their networks, not through published ports (default: detected; `1` fails when the container is not found; see [`Engine::runner_container`](engine::Engine::runner_container)) |
-//! | [`SEAWORTHY_PULL`](PULL_ENV) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
+//! | [`SEAWORTHY_PULL`](ENV_PULL) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
@@ -89,6 +89,7 @@ mod resume;
 mod runtime;
 mod status;
 pub mod structure;
+mod sync;
 mod text;
 mod wait;
 
@@ -119,7 +120,9 @@ pub use exec::{Exec, ExecOutput};
 pub use handle::ContainerHandle;
 pub use harness::resource::Resource;
 pub use helper::{DockerHelper, ImageInfo, Removed};
-pub use images::{ParsePullPolicyError, PullPolicy, PULL_ENV};
+#[allow(deprecated)]
+pub use images::PULL_ENV;
+pub use images::{ParsePullPolicyError, PullPolicy, ENV_PULL};
 pub use lines::{LogLine, StreamKind};
 pub use logs::{LogOptions, LogStream};
 pub use merge::{JsonKind, MergeError};

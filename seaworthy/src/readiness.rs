@@ -29,7 +29,7 @@ enum Failure {
 type Progress = Arc<Mutex<Vec<String>>>;
 
 fn note(progress: &Progress, slot: usize, text: String) {
-    let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+    let mut p = crate::sync::lock(progress);
     if p.len() <= slot {
         p.resize(slot + 1, String::new());
     }
@@ -94,7 +94,7 @@ async fn wait_ready(c: &ContainerHandle, wait: &Wait, timeout: Duration) -> Resu
         }
     };
     let detail = {
-        let p = progress.lock().unwrap_or_else(|e| e.into_inner());
+        let p = crate::sync::lock(&progress);
         let lines: Vec<&str> = p
             .iter()
             .filter(|l| !l.is_empty())

@@ -228,9 +228,7 @@ impl ImageDefinition {
                 dockerfile,
                 args,
             }) => {
-                let cell = BUILDS
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
+                let cell = crate::sync::lock(&BUILDS)
                     .entry(self.tag.clone())
                     .or_default()
                     .clone();
@@ -320,8 +318,8 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
         let (context, dockerfile) = (context.to_path_buf(), dockerfile.to_string());
         let args = args.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
-            let entries = super::context::entries(&context, &dockerfile)?;
-            let hash = super::context::hash(&context, &entries, &args)?;
+            let entries = super::build_context::entries(&context, &dockerfile)?;
+            let hash = super::build_context::hash(&context, &entries, &args)?;
             Ok((entries, hash))
         })
         .await
@@ -380,7 +378,7 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
     let mut stream = docker.build_image(
         options,
         credentials,
-        Some(bollard::body_try_stream(super::context::tar_stream(
+        Some(bollard::body_try_stream(super::build_context::tar_stream(
             context.to_path_buf(),
             entries,
         ))),
@@ -476,8 +474,8 @@ mod tests {
         std::fs::write(dir.join("sub/a"), "a").unwrap();
         let none = BTreeMap::new();
         let pack = |args: &BTreeMap<String, String>| {
-            let entries = super::super::context::entries(&dir, "Dockerfile").unwrap();
-            super::super::context::hash(&dir, &entries, args).unwrap()
+            let entries = super::super::build_context::entries(&dir, "Dockerfile").unwrap();
+            super::super::build_context::hash(&dir, &entries, args).unwrap()
         };
         let h1 = pack(&none);
         assert_eq!(pack(&none), h1);
@@ -498,7 +496,7 @@ mod tests {
 
     #[test]
     fn missing_context_is_an_io_error_naming_it() {
-        let e = super::super::context::entries(Path::new("/nonexistent/ctx"), "Dockerfile")
+        let e = super::super::build_context::entries(Path::new("/nonexistent/ctx"), "Dockerfile")
             .unwrap_err();
         assert!(
             e.to_string()

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::context;
+use super::docker_context;
 use super::{Endpoint, TlsFiles};
 use crate::error::EngineError;
 use crate::error::{Error, Result};
@@ -53,7 +53,7 @@ pub(crate) fn candidates(env: Env<'_>) -> Result<Vec<Candidate>> {
     let named = match var(env, "DOCKER_CONTEXT") {
         Some(name) => Some((name, "DOCKER_CONTEXT".to_string())),
         None => dir.as_deref().and_then(|d| {
-            context::current_context(d).map(|name| {
+            docker_context::current_context(d).map(|name| {
                 let via = format!("currentContext in {}", d.join("config.json").display());
                 (name, via)
             })
@@ -67,7 +67,7 @@ pub(crate) fn candidates(env: Env<'_>) -> Result<Vec<Candidate>> {
                     .to_string(),
             })
         })?;
-        let (host, tls) = context::endpoint(&dir, &name)?;
+        let (host, tls) = docker_context::endpoint(&dir, &name)?;
         return Ok(vec![Candidate {
             endpoint: parse_host(&host, tls, &format!("context `{name}`")).map_err(|e| {
                 Error::from(EngineError::DockerContext {

@@ -12,12 +12,12 @@
 //! them (a remote engine behind NAT, an SSH tunnel).
 
 pub mod compat;
-mod context;
 pub(crate) mod create;
 mod discover;
+mod docker_context;
 pub(crate) mod error;
+mod in_container;
 pub(crate) mod retry;
-mod runner;
 mod tls;
 pub(crate) mod transport;
 
@@ -222,7 +222,7 @@ impl Engine {
         container: &bollard::models::ContainerInspectResponse,
     ) -> Result<Option<String>> {
         match &self.runner {
-            Some(runner) => runner::reach(docker, runner, container).await,
+            Some(runner) => in_container::reach(docker, runner, container).await,
             None => Ok(None),
         }
     }
@@ -231,7 +231,7 @@ impl Engine {
     /// joined it.
     pub(crate) async fn leave_network(&self, docker: &Docker, network: &str) {
         if let Some(runner) = &self.runner {
-            runner::leave(docker, runner, network).await;
+            in_container::leave(docker, runner, network).await;
         }
     }
 }
@@ -251,7 +251,7 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
         let address = candidate.endpoint.to_string();
         match connect_to(&candidate.endpoint, &address).await {
             Ok((docker, api_version)) => {
-                let runner = runner::find(&docker, &address).await?;
+                let runner = in_container::find(&docker, &address).await?;
                 let (publish_address, published_host) =
                     published_addresses(&candidate.endpoint, &process_env)?;
                 let engine = Engine {
@@ -305,7 +305,7 @@ pub(crate) async fn from_client(docker: &Docker, endpoint: Endpoint) -> Result<E
             source: Box::new(source),
         })
     })?;
-    let runner = runner::find(docker, &address).await?;
+    let runner = in_container::find(docker, &address).await?;
     let (publish_address, published_host) = published_addresses(&endpoint, &process_env)?;
     Ok(Engine {
         endpoint,

@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 use super::scope::ScopeInstance;
 use crate::console;
 use crate::runtime;
+use crate::sync::lock;
 
 /// A background removal that did not remove everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +41,6 @@ pub(crate) struct Failed {
 
 static PENDING: Lazy<Mutex<Vec<JoinHandle<()>>>> = Lazy::new(Default::default);
 static FAILED: Lazy<Mutex<Vec<Failed>>> = Lazy::new(Default::default);
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// One removal running in the background; [`Pending::wait`] waits for it.
 pub(crate) struct Pending(tokio::sync::watch::Receiver<bool>);

@@ -7,7 +7,9 @@ pub(crate) mod policy;
 pub(crate) mod progress;
 mod pull;
 
-pub use policy::{ParsePullPolicyError, PullPolicy, PULL_ENV};
+#[allow(deprecated)]
+pub use policy::PULL_ENV;
+pub use policy::{ParsePullPolicyError, PullPolicy, ENV_PULL};
 pub(crate) use pull::{build_credentials, ensure, ensure_base};
 
 /// What the library knows of an image: its ID and the ports it exposes.

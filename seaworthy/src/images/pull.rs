@@ -162,7 +162,7 @@ async fn ensure_on_runtime(
         return Err(Error::from(ImageError::ImageNotPresent {
             image: image.to_string(),
             policy_from: match source {
-                PolicySource::Environment => format!("{}=never", policy::PULL_ENV),
+                PolicySource::Environment => format!("{}=never", policy::ENV_PULL),
                 PolicySource::Definition => "set on its definition".to_string(),
             },
         }));
@@ -180,9 +180,7 @@ async fn ensure_on_runtime(
     );
     let mut lines = lines;
     for attempt in 0..2 {
-        let cell = PULLS
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let cell = crate::sync::lock(&PULLS)
             .entry(key.clone())
             .or_default()
             .clone();
@@ -195,7 +193,7 @@ async fn ensure_on_runtime(
         }
         // Pulled earlier in the run and removed since: forget that pull and pull again once.
         if attempt == 0 {
-            let mut pulls = PULLS.lock().unwrap_or_else(|p| p.into_inner());
+            let mut pulls = crate::sync::lock(&PULLS);
             if pulls.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
                 pulls.remove(&key);
             }

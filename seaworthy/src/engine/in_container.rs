@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 static JOINED: Lazy<Mutex<HashSet<String>>> = Lazy::new(Mutex::default);
 
 fn joined() -> std::sync::MutexGuard<'static, HashSet<String>> {
-    JOINED.lock().unwrap_or_else(|p| p.into_inner())
+    crate::sync::lock(&JOINED)
 }
 
 /// Whether to look for the runner's container: `Some(true)` when [`ENV_IN_CONTAINER`] is `1`
