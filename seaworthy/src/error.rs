@@ -39,7 +39,7 @@ use crate::resource_kind::ResourceKind;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while driving Docker resources: one variant per domain (see
-/// the [module](self)), and the context a failure happened in.
+/// the `error` module), and the context a failure happened in.
 ///
 /// `Debug` prints what `Display` prints (the message and its hint), so a test that
 /// `unwrap()`s a seaworthy result, or returns it with `?`, shows the readable message rather

@@ -9,7 +9,7 @@
 //!
 //! | crate | version | where | re-exported as |
 //! |---|---|---|---|
-//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`EngineError::Docker`](crate::EngineError::Docker) | [`seaworthy::bollard`] |
+//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`EngineError::Docker`] | [`seaworthy::bollard`] |
 //! | reqwest | 0.12 | the [HTTP client](http::ContainerHttpClient): `StatusCode`, `Method`, `RequestBuilder`, `Response` | [`seaworthy::reqwest`] |
 //! | serde_json | 1 | [`ContainerDefinition::create_options`] | [`seaworthy::serde_json`] |
 //!
@@ -95,7 +95,7 @@ mod wait;
 
 /// The [bollard](https://docs.rs/bollard) crate this library is built with (0.21), whose types
 /// appear in its API ([`DockerHelper::docker`], [`ContainerHandle::inspect`],
-/// [`EngineError::Docker`](crate::EngineError::Docker)…): name them through this path to get the same version.
+/// [`EngineError::Docker`]…): name them through this path to get the same version.
 pub use bollard;
 /// The boxed future [`Resource`]'s methods return (futures-util's), so that an implementation
 /// needs no other crate.
