@@ -219,21 +219,6 @@ macro_rules! container_wrapper {
 }
 pub(crate) use container_wrapper;
 
-/// Builder methods that store a string setting and rebuild the definition from the wrapper's
-/// settings: `name: field;` each, with its doc comment (the service's variable it sets).
-macro_rules! rebuilding_setters {
-    ($($(#[$doc:meta])* $name:ident: $field:ident;)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, $field: impl Into<String>) -> Self {
-                self.$field = $field.into();
-                self.rebuild()
-            }
-        )*
-    };
-}
-pub(crate) use rebuilding_setters;
-
 #[cfg(test)]
 mod tests {
     use super::encode;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{container_wrapper, encode, rebuilding_setters, Customizations};
+use super::{container_wrapper, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -84,13 +84,22 @@ impl PostgresContainer {
         .rebuild()
     }
 
-    rebuilding_setters! {
-        /// The database to create (`POSTGRES_DB`).
-        database: database;
-        /// The superuser to create (`POSTGRES_USER`).
-        user: user;
-        /// The superuser's password (`POSTGRES_PASSWORD`).
-        password: password;
+    /// The database to create (`POSTGRES_DB`).
+    pub fn database(mut self, database: impl Into<String>) -> Self {
+        self.database = database.into();
+        self.rebuild()
+    }
+
+    /// The superuser to create (`POSTGRES_USER`).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = user.into();
+        self.rebuild()
+    }
+
+    /// The superuser's password (`POSTGRES_PASSWORD`).
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = password.into();
+        self.rebuild()
     }
 
     /// The uid and gid owning the tmpfs data directory (default 999:999, the official image's

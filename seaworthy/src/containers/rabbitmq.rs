@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{container_wrapper, encode, rebuilding_setters, Customizations};
+use super::{container_wrapper, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -84,13 +84,22 @@ impl RabbitMqContainer {
         .rebuild()
     }
 
-    rebuilding_setters! {
-        /// The default vhost (`RABBITMQ_DEFAULT_VHOST`).
-        vhost: vhost;
-        /// The default user (`RABBITMQ_DEFAULT_USER`), an administrator.
-        user: user;
-        /// The default user's password (`RABBITMQ_DEFAULT_PASS`).
-        password: password;
+    /// The default vhost (`RABBITMQ_DEFAULT_VHOST`).
+    pub fn vhost(mut self, vhost: impl Into<String>) -> Self {
+        self.vhost = vhost.into();
+        self.rebuild()
+    }
+
+    /// The default user (`RABBITMQ_DEFAULT_USER`), an administrator.
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = user.into();
+        self.rebuild()
+    }
+
+    /// The default user's password (`RABBITMQ_DEFAULT_PASS`).
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = password.into();
+        self.rebuild()
     }
 
     /// The uid and gid owning the tmpfs data directory (default 999:999).
