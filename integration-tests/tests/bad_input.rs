@@ -89,7 +89,7 @@ async fn invalid_image_references_fail_setup_naming_the_image_before_creating_an
             let c = ContainerDefinition::new("badref", image);
             let e = c.setup(&helper).await.unwrap_err();
             assert!(
-                matches!(&e, Error::InvalidImageReference { image: i, .. } if i == image),
+                matches!(&e, Error::Image(seaworthy::ImageError::InvalidImageReference { image: i, .. }) if i == image),
                 "{image}: {e:?}"
             );
             assert!(

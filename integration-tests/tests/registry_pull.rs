@@ -141,7 +141,7 @@ async fn an_untagged_reference_pulls_only_latest() {
     assert_eq!(local_images(&docker, &bb).await, []);
     let e = helper.ensure_image(&bb).await.unwrap_err();
     assert!(
-        matches!(&e, Error::ImageNotInRegistry { image, registry, reference }
+        matches!(&e, Error::Image(seaworthy::ImageError::ImageNotInRegistry { image, registry, reference })
             if *image == bb && *registry == address && reference == "latest"),
         "{e:?}"
     );
@@ -252,7 +252,7 @@ async fn digests_always_never_unreachable_and_platforms() {
     let gone = format!("{address}/app:gone");
     let e = helper.ensure_image(&gone).await.unwrap_err();
     assert!(
-        matches!(&e, Error::RegistryUnreachable { host, .. } if *host == address),
+        matches!(&e, Error::Image(seaworthy::ImageError::RegistryUnreachable { host, .. }) if *host == address),
         "{e:?}"
     );
     let text = e.to_string();

@@ -75,7 +75,7 @@ impl<T: Clone> CellGuard<'_, T> {
 impl<T: Clone> SharedCell<T> {
     fn value(&self) -> MutexGuard<'_, Option<T>> {
         // A panic while the lock was held cannot leave the Option half-written.
-        self.inner.value.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.inner.value)
     }
 
     /// The value, if set (never waits for a creation in progress).

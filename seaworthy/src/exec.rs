@@ -6,6 +6,7 @@ use bollard::exec::{CreateExecOptions, StartExecResults};
 use futures_util::StreamExt;
 
 use crate::engine::retry;
+use crate::error::{ContainerError, EngineError};
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::runtime;
@@ -126,13 +127,13 @@ impl ContainerHandle {
         let command = exec.command_line();
         let out = self.exec_with(exec).await?;
         if out.exit_code != 0 {
-            return Err(Error::ExecFailed {
+            return Err(Error::from(ContainerError::ExecFailed {
                 container: self.docker_name().to_string(),
                 command,
                 exit_code: out.exit_code,
                 stdout: out.stdout_str(),
                 stderr: out.stderr_str(),
-            });
+            }));
         }
         Ok(out)
     }
@@ -190,7 +191,7 @@ async fn run(c: &ContainerHandle, exec: Exec) -> Result<ExecOutput> {
                         if idle_after_exit < 2 {
                             continue;
                         }
-                        return Err(Error::EngineConnection {
+                        return Err(Error::from(EngineError::EngineConnection {
                             action,
                             address: target.address.clone(),
                             cause: format!(
@@ -199,7 +200,7 @@ async fn run(c: &ContainerHandle, exec: Exec) -> Result<ExecOutput> {
                                 crate::text::secs(IDLE_CHECK * 2)
                             ),
                             source: Box::new(bollard::errors::Error::RequestTimeoutError),
-                        });
+                        }));
                     }
                     Err(_) => continue,
                 };

@@ -1,6 +1,6 @@
 //! [`ContainerHandle`]: a created container, as Docker knows it.
 //!
-//! A [`ContainerDefinition`](crate::ContainerDefinition) describes a container and drives its
+//! A `ContainerDefinition` describes a container and drives its
 //! lifecycle; once it is created, everything asked of the running container (inspection, ports,
 //! logs, exec, processes, readiness) goes through this handle, which knows nothing of the
 //! definition. Those features live in their own modules (`exec`, `logs`, `readiness`, `ps`)
@@ -13,18 +13,20 @@ use bollard::models::ContainerInspectResponse;
 use bollard::query_parameters::{RestartContainerOptionsBuilder, StopContainerOptionsBuilder};
 
 use crate::engine::retry;
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::http::ContainerHttpClient;
 use crate::ports::{PublishedPort, PublishedPorts};
 use crate::runtime;
 use crate::status::ContainerStatus;
+use crate::sync::lock;
 
 /// A created container: its ID and name, the helper that created it, and everything that can be
 /// asked of it while it exists.
 ///
 /// Get it from a set-up definition with
-/// [`ContainerDefinition::handle`](crate::ContainerDefinition::handle). The definition has the
+/// `ContainerDefinition::handle`. The definition has the
 /// same methods (it delegates to its handle); the handle is for code that only needs the running
 /// container, such as a helper function that should not be able to set up or tear down. Clones
 /// share the cached ports and the readiness time.
@@ -74,11 +76,6 @@ fn already_done(
         }) if attempt > 0 => Ok(()),
         r => r,
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Plain values inside: a panic elsewhere cannot leave them half-written.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl ContainerHandle {
@@ -288,27 +285,26 @@ impl ContainerHandle {
         }
         let (container, spec) = (self.docker_name().to_string(), format!("{port}/{proto}"));
         Err(if ports.is_exposed(port, proto) {
-            Error::PortNotPublished {
+            Error::from(ContainerError::PortNotPublished {
                 container,
                 spec,
                 port,
-            }
+            })
         } else {
-            Error::PortNotExposed {
+            Error::from(ContainerError::PortNotExposed {
                 container,
                 spec,
                 port,
-            }
+            })
         })
     }
 
     pub(crate) fn first_of(&self, ports: &PublishedPorts) -> Result<PublishedPort> {
-        ports
-            .first()
-            .cloned()
-            .ok_or_else(|| Error::NoPublishedPorts {
+        ports.first().cloned().ok_or_else(|| {
+            Error::from(ContainerError::NoPublishedPorts {
                 container: self.docker_name().to_string(),
             })
+        })
     }
 
     /// The host port of the numerically lowest published container port (TCP before UDP).
@@ -322,11 +318,11 @@ impl ContainerHandle {
     /// Synchronous: it uses the ports read when the container last started. Name the container
     /// port with [`http_client_on`](Self::http_client_on).
     pub fn http_client(&self) -> Result<ContainerHttpClient> {
-        let ports = lock(&self.inner.ports)
-            .clone()
-            .ok_or_else(|| Error::ContainerNotRunning {
+        let ports = lock(&self.inner.ports).clone().ok_or_else(|| {
+            Error::from(ContainerError::ContainerNotRunning {
                 container: self.docker_name().to_string(),
-            })?;
+            })
+        })?;
         let first = self.first_of(&ports)?;
         Ok(ContainerHttpClient::new(&first.host, first.host_port))
     }

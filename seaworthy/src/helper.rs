@@ -11,6 +11,7 @@ use crate::cleanup::removal::{left_behind, removal_action, removal_failed, remov
 use crate::cleanup::sweep::sweep_dead_runs;
 use crate::engine::retry::{self, Failed, Target};
 use crate::engine::{Endpoint, Engine};
+use crate::error::EngineError;
 use crate::error::{Error, Result};
 use crate::images::PullPolicy;
 use crate::runtime;
@@ -19,9 +20,9 @@ pub use crate::cleanup::labels::{
     LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SHARED,
 };
 pub use crate::cleanup::removal::Removed;
-pub(crate) use crate::cleanup::removal::ResourceKind;
 pub use crate::definitions::LABEL_CONTEXT;
 pub use crate::images::ImageInfo;
+pub(crate) use crate::resource_kind::ResourceKind;
 
 /// How long [`DockerHelper::sweep`] waits for a dead run's cleanup under way elsewhere.
 const SWEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -173,11 +174,11 @@ impl DockerHelper {
     fn with_engine(docker: Docker, engine: Engine, namespace: String) -> Result<DockerHelper> {
         let (address, api) = (engine.address(), engine.api_version().to_string());
         if version_lt(&api, MINIMUM_API_VERSION) {
-            return Err(Error::EngineTooOld {
+            return Err(Error::from(EngineError::EngineTooOld {
                 address,
                 version: api,
                 minimum: MINIMUM_API_VERSION.to_string(),
-            });
+            }));
         }
         static ANNOUNCED: std::sync::Once = std::sync::Once::new();
         ANNOUNCED.call_once(|| crate::console::line(engine.describe()));
@@ -360,10 +361,7 @@ impl DockerHelper {
     }
 
     fn lock_tracked(&self) -> std::sync::MutexGuard<'_, Vec<Tracked>> {
-        self.inner
-            .tracked
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+        crate::sync::lock(&self.inner.tracked)
     }
 
     /// How many resources (of all kinds together) this helper created and has not removed yet.
@@ -463,29 +461,16 @@ impl DockerHelper {
             }
         }
         let info = Arc::new(crate::images::ensure(&self.inner.docker, image, policy).await?);
-        self.inner
-            .images
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(image.to_string(), info.clone());
+        crate::sync::lock(&self.inner.images).insert(image.to_string(), info.clone());
         Ok(info)
     }
 
     pub(crate) fn cached_image(&self, image: &str) -> Option<Arc<ImageInfo>> {
-        self.inner
-            .images
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(image)
-            .cloned()
+        crate::sync::lock(&self.inner.images).get(image).cloned()
     }
 
     pub(crate) fn forget_image(&self, image: &str) {
-        self.inner
-            .images
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(image);
+        crate::sync::lock(&self.inner.images).remove(image);
     }
 }
 

@@ -9,7 +9,7 @@
 //!
 //! | crate | version | where | re-exported as |
 //! |---|---|---|---|
-//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`Error::Docker`] | [`seaworthy::bollard`] |
+//! | bollard | 0.21 | the Docker client: [`DockerHelper::docker`], [`DockerHelper::from_docker`], `inspect()` results, [`EngineError::Docker`] | [`seaworthy::bollard`] |
 //! | reqwest | 0.12 | the [HTTP client](http::ContainerHttpClient): `StatusCode`, `Method`, `RequestBuilder`, `Response` | [`seaworthy::reqwest`] |
 //! | serde_json | 1 | [`ContainerDefinition::create_options`] | [`seaworthy::serde_json`] |
 //!
@@ -26,7 +26,7 @@
 //! | `SEAWORTHY_PUBLISH_ADDRESS` | an IP | where ports are published (default `127.0.0.1`, or a `tcp://` engine's address); `0.0.0.0` only if you mean every interface |
 //! | `SEAWORTHY_PUBLISHED_HOST` | a host name or IP | where the tests connect to published ports (default: the address they are published on) |
 //! | `SEAWORTHY_IN_CONTAINER` | `1`, `0` | the tests run (or not) in a container of the engine and reach containers on their networks, not through published ports (default: detected; `1` fails when the container is not found; see [`Engine::runner_container`](engine::Engine::runner_container)) |
-//! | [`SEAWORTHY_PULL`](PULL_ENV) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
+//! | [`SEAWORTHY_PULL`](ENV_PULL) | `missing` (default), `always`, `never` | the [`PullPolicy`] of every image, overriding the definitions' (`always`: pull once per run even when present; `never`: fail instead of pulling, for offline work) |
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
@@ -84,16 +84,18 @@ mod output;
 mod ports;
 pub mod ps;
 mod readiness;
+mod resource_kind;
 mod resume;
 mod runtime;
 mod status;
 pub mod structure;
+mod sync;
 mod text;
 mod wait;
 
 /// The [bollard](https://docs.rs/bollard) crate this library is built with (0.21), whose types
 /// appear in its API ([`DockerHelper::docker`], [`ContainerHandle::inspect`],
-/// [`Error::Docker`]…): name them through this path to get the same version.
+/// [`EngineError::Docker`]…): name them through this path to get the same version.
 pub use bollard;
 /// The boxed future [`Resource`]'s methods return (futures-util's), so that an implementation
 /// needs no other crate.
@@ -110,16 +112,22 @@ pub use definitions::{
     Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
     NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
 };
-pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
+pub use error::{
+    ContainerError, EngineError, Error, HarnessError, ImageError, ReadinessError,
+    ReadinessErrorKind, Result, UnreachableCause,
+};
 pub use exec::{Exec, ExecOutput};
 pub use handle::ContainerHandle;
 pub use harness::resource::Resource;
 pub use helper::{DockerHelper, ImageInfo, Removed};
-pub use images::{ParsePullPolicyError, PullPolicy, PULL_ENV};
+#[allow(deprecated)]
+pub use images::PULL_ENV;
+pub use images::{ParsePullPolicyError, PullPolicy, ENV_PULL};
 pub use lines::{LogLine, StreamKind};
 pub use logs::{LogOptions, LogStream};
 pub use merge::{JsonKind, MergeError};
 pub use ports::{PublishedPort, PublishedPorts};
+pub use resource_kind::ResourceKind;
 pub use runtime::block_on;
 #[doc = include_str!("docs/container_test.md")]
 pub use seaworthy_macros::container_test;

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::engine::retry::{self, Failed, BACKOFF};
 use crate::engine::transport::transport;
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::lines::{LineAssembler, LogLine, StreamKind};
@@ -167,7 +168,7 @@ pub(crate) async fn last_lines(c: &ContainerHandle) -> Vec<String> {
 
 /// A container's log lines as they are written, ending when the container stops.
 ///
-/// Yields `Err(Error::StreamTimeout)` once if the deadline passes first, then ends. It can be
+/// Yields `Err(Error::Container(ContainerError::StreamTimeout))` once if the deadline passes first, then ends. It can be
 /// polled from any executor.
 #[derive(Debug)]
 pub struct LogStream {
@@ -331,10 +332,10 @@ pub(crate) fn stream(c: &ContainerHandle, options: LogOptions, timeout: Duration
         };
         if tokio::time::timeout(timeout, follow).await.is_err() {
             let _ = tx
-                .send(Err(Error::StreamTimeout {
+                .send(Err(Error::from(ContainerError::StreamTimeout {
                     container: name.clone(),
                     timeout,
-                }))
+                })))
                 .await;
         }
     });
@@ -355,22 +356,22 @@ async fn wait_for_match(
                     return Ok(line.trimmed().to_string());
                 }
             }
-            Err(Error::StreamTimeout { .. }) => {
-                return Err(Error::LogsTimeout {
+            Err(Error::Container(ContainerError::StreamTimeout { .. })) => {
+                return Err(Error::from(ContainerError::LogsTimeout {
                     container: c.docker_name().to_string(),
                     matcher: matcher.to_string(),
                     timeout,
                     last_lines: last_lines(c).await,
-                })
+                }))
             }
             Err(e) => return Err(e),
         }
     }
-    Err(Error::LogsEnded {
+    Err(Error::from(ContainerError::LogsEnded {
         container: c.docker_name().to_string(),
         matcher: matcher.to_string(),
         last_lines: last_lines(c).await,
-    })
+    }))
 }
 
 impl ContainerHandle {
@@ -396,7 +397,7 @@ impl ContainerHandle {
     }
 
     /// Follows the logs as a stream of lines until the container stops or `timeout` passes (then
-    /// the stream yields [`Error::StreamTimeout`] and ends).
+    /// the stream yields [`ContainerError::StreamTimeout`](crate::ContainerError::StreamTimeout) and ends).
     pub fn stream_logs(&self, options: LogOptions, timeout: Duration) -> LogStream {
         stream(self, options, timeout)
     }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bollard::query_parameters::WaitContainerOptionsBuilder;
 use futures_util::StreamExt;
 
+use crate::error::ContainerError;
 use crate::error::{Error, ReadinessError, ReadinessErrorKind, Result};
 use crate::handle::ContainerHandle;
 use crate::logs::LogOptions;
@@ -28,7 +29,7 @@ enum Failure {
 type Progress = Arc<Mutex<Vec<String>>>;
 
 fn note(progress: &Progress, slot: usize, text: String) {
-    let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+    let mut p = crate::sync::lock(progress);
     if p.len() <= slot {
         p.resize(slot + 1, String::new());
     }
@@ -93,7 +94,7 @@ async fn wait_ready(c: &ContainerHandle, wait: &Wait, timeout: Duration) -> Resu
         }
     };
     let detail = {
-        let p = progress.lock().unwrap_or_else(|e| e.into_inner());
+        let p = crate::sync::lock(&progress);
         let lines: Vec<&str> = p
             .iter()
             .filter(|l| !l.is_empty())
@@ -202,7 +203,9 @@ async fn check_logs(
                     return Ok(());
                 }
             }
-            Err(Error::StreamTimeout { .. }) => return Err(Failure::Timeout),
+            Err(Error::Container(ContainerError::StreamTimeout { .. })) => {
+                return Err(Failure::Timeout)
+            }
             Err(e) => return Err(Failure::Error(e)),
         }
     }
@@ -227,10 +230,12 @@ async fn check_http(
     let expected = match status.map(reqwest::StatusCode::from_u16) {
         Some(Ok(s)) => Some(s),
         Some(Err(_)) => {
-            return Err(Failure::Error(Error::InvalidHttpStatus {
-                container: c.docker_name().to_string(),
-                status: status.unwrap_or_default(),
-            }))
+            return Err(Failure::Error(Error::from(
+                ContainerError::InvalidHttpStatus {
+                    container: c.docker_name().to_string(),
+                    status: status.unwrap_or_default(),
+                },
+            )))
         }
         None => None,
     };
@@ -288,9 +293,9 @@ async fn check_health(
         let inspect = c.inspect().await.map_err(Failure::Error)?;
         let health = inspect.state.and_then(|s| s.health);
         let Some(health) = health else {
-            return Err(Failure::Error(Error::NoHealthcheck {
+            return Err(Failure::Error(Error::from(ContainerError::NoHealthcheck {
                 container: c.docker_name().to_string(),
-            }));
+            })));
         };
         let status = health.status.map(|s| s.to_string()).unwrap_or_default();
         if let Some(last) = health.log.as_ref().and_then(|l| l.last()) {

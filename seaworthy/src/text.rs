@@ -33,6 +33,33 @@ pub(crate) fn name_safe(s: &str) -> String {
         .collect()
 }
 
+/// The container's last log lines under a message: `last N log line(s):` and one `  | line` each,
+/// or that it logged nothing.
+pub(crate) fn fmt_last_lines(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "\nthe container logged nothing".to_string();
+    }
+    let mut out = format!("\nlast {} log line(s):", lines.len());
+    for l in lines {
+        out.push_str("\n  | ");
+        out.push_str(l);
+    }
+    out
+}
+
+/// A program's output under a message: `name:` and one `  | line` each; nothing when empty.
+pub(crate) fn output_block(name: &str, text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{name}:");
+    for l in text.lines() {
+        out.push_str("\n  | ");
+        out.push_str(l);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

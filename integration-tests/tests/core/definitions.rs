@@ -203,7 +203,10 @@ async fn host_port_for_random_fixed_and_udp_bindings() {
         // 9191 is published for UDP only.
         let e = c.host_port(9191).await.unwrap_err();
         assert!(
-            matches!(e, Error::PortNotExposed { port: 9191, .. }),
+            matches!(
+                e,
+                Error::Container(seaworthy::ContainerError::PortNotExposed { port: 9191, .. })
+            ),
             "{e:?}"
         );
         c.teardown().await.unwrap();
@@ -245,7 +248,13 @@ async fn host_port_errors_for_unexposed_and_unpublished_ports() {
             )
         );
         let e = c.http_client().unwrap_err();
-        assert!(matches!(e, Error::NoPublishedPorts { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Container(seaworthy::ContainerError::NoPublishedPorts { .. })
+            ),
+            "{e:?}"
+        );
         c.teardown().await.unwrap();
     })
     .await;
@@ -344,10 +353,10 @@ async fn network_definition_lifecycle_labels_and_internal_flag() {
             .label("k", "v");
         assert!(matches!(
             net.id(),
-            Err(Error::NotSetUp {
+            Err(Error::Container(seaworthy::ContainerError::NotSetUp {
                 kind: "network",
                 ..
-            })
+            }))
         ));
         net.setup(&helper).await.unwrap();
         let id = net.id().unwrap();
@@ -383,7 +392,10 @@ async fn volume_definition_lifecycle_driver_options_and_labels() {
             .label("foo", "bar");
         assert!(matches!(
             vol.docker_name(),
-            Err(Error::NotSetUp { kind: "volume", .. })
+            Err(Error::Container(seaworthy::ContainerError::NotSetUp {
+                kind: "volume",
+                ..
+            }))
         ));
         vol.setup(&helper).await.unwrap();
         vol.setup(&helper).await.unwrap();
@@ -661,10 +673,10 @@ async fn a_torn_down_definition_can_be_set_up_again_as_a_new_container() {
         c.teardown().await.unwrap();
         assert!(matches!(
             c.handle(),
-            Err(Error::NotSetUp {
+            Err(Error::Container(seaworthy::ContainerError::NotSetUp {
                 kind: "container",
                 ..
-            })
+            }))
         ));
         c.setup(&helper).await.unwrap();
         assert_ne!(c.id().unwrap(), first);

@@ -49,7 +49,7 @@ async fn missing_image_names_the_registry_it_could_not_reach() {
         let c = ContainerDefinition::new("ghost", image);
         let e = c.setup(&helper).await.unwrap_err();
         assert!(
-            matches!(&e, Error::RegistryUnreachable { image: i, host, .. } if i == image && host == "127.0.0.1:9"),
+            matches!(&e, Error::Image(seaworthy::ImageError::RegistryUnreachable { image: i, host, .. }) if i == image && host == "127.0.0.1:9"),
             "{e:?}"
         );
         let msg = e.to_string();
@@ -87,7 +87,13 @@ async fn failing_build_reports_its_output() {
             .await
             .unwrap_err();
         let _ = std::fs::remove_dir_all(&dir);
-        assert!(matches!(e, seaworthy::Error::ImageBuild { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                seaworthy::Error::Image(seaworthy::ImageError::ImageBuild { .. })
+            ),
+            "{e:?}"
+        );
         let msg = e.to_string();
         assert!(
             msg.starts_with(&format!(
@@ -122,7 +128,13 @@ async fn child_docker_unreachable() {
         return;
     }
     let e = DockerHelper::connect().await.unwrap_err();
-    assert!(matches!(e, Error::DockerUnreachable { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Engine(seaworthy::EngineError::DockerUnreachable { .. })
+        ),
+        "{e:?}"
+    );
     let msg = e.to_string();
     assert!(
         msg.starts_with(
@@ -177,7 +189,7 @@ async fn child_name_conflict() {
             )
             .await;
         assert!(
-            matches!(&e, Error::NameConflict { kind: "container", name } if *name == next),
+            matches!(&e, Error::Container(seaworthy::ContainerError::NameConflict { kind: "container", name }) if *name == next),
             "{e:?}"
         );
         assert_eq!(
@@ -204,10 +216,10 @@ async fn definitions_refuse_misuse() {
         );
         assert!(matches!(
             c.docker_name(),
-            Err(Error::NotSetUp {
+            Err(Error::Container(seaworthy::ContainerError::NotSetUp {
                 kind: "container",
                 ..
-            })
+            }))
         ));
         c.create(&helper).await.unwrap();
         let e = c.create(&helper).await.unwrap_err();
@@ -225,7 +237,13 @@ async fn invalid_create_options_are_reported_before_anything_is_created() {
     with_helper(|helper| async move {
         let c = sleeper("badopts").create_options(json!({"HostConfig": {"Memory": "lots"}}));
         let e = c.setup(&helper).await.unwrap_err();
-        assert!(matches!(e, Error::InvalidCreateOptions { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Container(seaworthy::ContainerError::InvalidCreateOptions { .. })
+            ),
+            "{e:?}"
+        );
         assert!(
             e.to_string()
                 .starts_with("invalid create options for container `badopts`: "),
@@ -236,7 +254,13 @@ async fn invalid_create_options_are_reported_before_anything_is_created() {
             .bind("/tmp", "/t")
             .create_options(json!({"HostConfig": {"Binds": {"a": "b"}}}));
         let e = c.setup(&helper).await.unwrap_err();
-        assert!(matches!(e, Error::CreateOptions { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Container(seaworthy::ContainerError::CreateOptions { .. })
+            ),
+            "{e:?}"
+        );
         assert!(
             e.to_string().starts_with(
                 "invalid create options for container `collide`: cannot merge an object into \

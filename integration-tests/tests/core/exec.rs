@@ -80,7 +80,13 @@ async fn exec_ok_failure_carries_the_command_code_and_output() {
             .exec_ok(["sh", "-c", "echo out; echo err >&2; exit 4"])
             .await
             .unwrap_err();
-        assert!(matches!(e, Error::ExecFailed { exit_code: 4, .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Container(seaworthy::ContainerError::ExecFailed { exit_code: 4, .. })
+            ),
+            "{e:?}"
+        );
         assert_eq!(
             e.to_string(),
             format!(

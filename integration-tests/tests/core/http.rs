@@ -68,7 +68,13 @@ async fn http_client_on_a_specific_port() {
         );
         let e = c.http_client_on(5353).await.unwrap_err();
         assert!(
-            matches!(e, seaworthy::Error::PortNotExposed { port: 5353, .. }),
+            matches!(
+                e,
+                seaworthy::Error::Container(seaworthy::ContainerError::PortNotExposed {
+                    port: 5353,
+                    ..
+                })
+            ),
             "{e:?}"
         );
         c.teardown().await.unwrap();
@@ -118,7 +124,7 @@ async fn http_client_needs_a_started_container() {
         let name = c.docker_name().unwrap();
         let e = c.http_client().unwrap_err();
         assert!(
-            matches!(&e, seaworthy::Error::ContainerNotRunning { container } if *container == name),
+            matches!(&e, seaworthy::Error::Container(seaworthy::ContainerError::ContainerNotRunning { container }) if *container == name),
             "{e}"
         );
         assert_eq!(

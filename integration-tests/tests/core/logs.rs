@@ -199,7 +199,13 @@ async fn stream_logs_times_out_then_streams_again() {
         let (lines, err) = collect(&c, LogOptions::default(), Duration::from_millis(300)).await;
         assert_eq!(texts(&lines), ["o0", "e0"]);
         let err = err.expect("a timeout");
-        assert!(matches!(err, Error::StreamTimeout { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Container(seaworthy::ContainerError::StreamTimeout { .. })
+            ),
+            "{err:?}"
+        );
         assert_eq!(
             err.to_string(),
             format!("timed out after 0.3s streaming logs of container `{name}`")
@@ -212,7 +218,12 @@ async fn stream_logs_times_out_then_streams_again() {
         )
         .await;
         assert!(lines.is_empty());
-        assert!(matches!(err, Some(Error::StreamTimeout { .. })));
+        assert!(matches!(
+            err,
+            Some(Error::Container(
+                seaworthy::ContainerError::StreamTimeout { .. }
+            ))
+        ));
 
         // A stream of new lines only, then let the container finish: it ends normally.
         let mut new_only = c
@@ -408,7 +419,13 @@ async fn stateful_matchers_over_real_logs() {
             .wait_for_logs_matching(&mut m, Duration::from_millis(200))
             .await
             .unwrap_err();
-        assert!(matches!(e, Error::LogsTimeout { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Container(seaworthy::ContainerError::LogsTimeout { .. })
+            ),
+            "{e:?}"
+        );
         assert!(e.to_string().contains(&m.to_string()), "{e}");
         assert_eq!(m.matched(), ["Equals(\"Log entry 5\")"]);
         c.teardown().await.unwrap();

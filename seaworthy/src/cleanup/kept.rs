@@ -18,9 +18,7 @@ static KEPT: Lazy<Mutex<HashSet<String>>> = Lazy::new(Default::default);
 /// Every ID is kept in this process even when its marker file cannot be written; the error
 /// (naming the directory) then says that later runs' sweeps do not know about it.
 pub(crate) fn keep(ids: &[String]) -> std::io::Result<()> {
-    KEPT.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .extend(ids.iter().cloned());
+    crate::sync::lock(&KEPT).extend(ids.iter().cloned());
     let dir = kept_dir();
     let in_dir =
         |e: std::io::Error| std::io::Error::new(e.kind(), format!("`{}`: {e}", dir.display()));
@@ -33,7 +31,7 @@ pub(crate) fn keep(ids: &[String]) -> std::io::Result<()> {
 
 /// `true` when this process kept the resource.
 pub(crate) fn is_kept(id: &str) -> bool {
-    KEPT.lock().unwrap_or_else(|p| p.into_inner()).contains(id)
+    crate::sync::lock(&KEPT).contains(id)
 }
 
 /// Where kept resources are listed, one empty file per ID, for later runs' sweeps.

@@ -19,7 +19,7 @@ pub const LABEL_SHARED: &str = "seaworthy.shared";
 /// the harness sets up for a fixture carry it.
 pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
 /// The label carrying the definition's own name, the first argument of
-/// [`ContainerDefinition::new`](crate::ContainerDefinition::new) (or of the network's, the
+/// `ContainerDefinition::new` (or of the network's, the
 /// volume's; an image's tag). Every resource carries it.
 pub const LABEL_DEFINITION: &str = "seaworthy.definition";
 

@@ -1,6 +1,6 @@
 //! The bottom of the library: how what seaworthy creates is labelled, removed, kept and swept.
 //!
-//! Nothing here knows about fixtures or tests: the [`DockerHelper`](crate::DockerHelper) and the
+//! Nothing here knows about fixtures or tests: the `DockerHelper` and the
 //! harness above it call in, never the other way round.
 
 pub(crate) mod claim;

@@ -6,38 +6,10 @@ use bollard::Docker;
 use crate::engine::retry::{self, retrying, Failed, Target};
 use crate::error::Error;
 
-/// The kinds of resource a helper creates and removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum ResourceKind {
-    /// A container.
-    Container,
-    /// A network.
-    Network,
-    /// A volume.
-    Volume,
-}
+pub(crate) use crate::resource_kind::ResourceKind;
 
-impl ResourceKind {
-    /// `container`, `network` or `volume`.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::Container => "container",
-            ResourceKind::Network => "network",
-            ResourceKind::Volume => "volume",
-        }
-    }
-
-    pub(crate) fn title(self) -> &'static str {
-        match self {
-            ResourceKind::Container => "Container",
-            ResourceKind::Network => "Network",
-            ResourceKind::Volume => "Volume",
-        }
-    }
-}
-
-/// What [`DockerHelper::teardown`](crate::DockerHelper::teardown) or
-/// [`DockerHelper::sweep`](crate::DockerHelper::sweep) removed.
+/// What `DockerHelper::teardown` or
+/// `DockerHelper::sweep` removed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Removed {
     /// Names of the containers removed.
@@ -144,7 +116,7 @@ pub(crate) fn removal_failed(target: &Target, kind: ResourceKind, name: &str, f:
 /// `error`, saying that `left` is still on the engine and how to remove it.
 pub(crate) fn left_behind(error: Error, left: Vec<(ResourceKind, String)>) -> Error {
     Error::LeftBehind {
-        left: left.into_iter().map(|(k, n)| (k.as_str(), n)).collect(),
+        left,
         source: Box::new(error),
     }
 }

@@ -55,9 +55,7 @@ pub(crate) async fn sweep_dead_runs(
     let seen = Mutex::new(HashSet::new());
     let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
         if kept_ids.contains(id) {
-            seen.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(id.to_string());
+            crate::sync::lock(&seen).insert(id.to_string());
             return false;
         }
         if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {

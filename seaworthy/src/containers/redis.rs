@@ -2,6 +2,7 @@
 
 use super::{container_wrapper, Customizations};
 use crate::definitions::ContainerDefinition;
+use crate::error::ContainerError;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
 use crate::wait::Wait;
@@ -137,12 +138,12 @@ impl RedisContainer {
             .await?;
         match out.stdout_str().trim() {
             "OK" => Ok(()),
-            other => Err(crate::error::Error::UnexpectedAnswer {
+            other => Err(crate::Error::from(ContainerError::UnexpectedAnswer {
                 container: self.def.docker_name()?,
                 command: "redis-cli FLUSHALL".into(),
                 answer: other.into(),
                 expected: "OK".into(),
-            }),
+            })),
         }
     }
 

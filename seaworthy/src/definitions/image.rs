@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use once_cell::sync::Lazy;
 
 use crate::cell::SharedCell;
+use crate::error::{ContainerError, ImageError};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 use crate::images::PullPolicy;
@@ -198,9 +199,11 @@ impl ImageDefinition {
 
     /// The image ID, once set up.
     pub fn id(&self) -> Result<String> {
-        self.id.get().ok_or_else(|| Error::NotSetUp {
-            kind: "image",
-            name: self.tag.clone(),
+        self.id.get().ok_or_else(|| {
+            Error::from(ContainerError::NotSetUp {
+                kind: "image",
+                name: self.tag.clone(),
+            })
         })
     }
 
@@ -225,9 +228,7 @@ impl ImageDefinition {
                 dockerfile,
                 args,
             }) => {
-                let cell = BUILDS
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
+                let cell = crate::sync::lock(&BUILDS)
                     .entry(self.tag.clone())
                     .or_default()
                     .clone();
@@ -250,7 +251,7 @@ impl ImageDefinition {
                             lines: Some(lines),
                         };
                         build(&docker, &tag, request).await.map_err(|e| match e {
-                            Error::ImageBuild { reason, output, .. } => {
+                            Error::Image(ImageError::ImageBuild { reason, output, .. }) => {
                                 BuildFailure { reason, output }
                             }
                             other => BuildFailure {
@@ -265,11 +266,13 @@ impl ImageDefinition {
                     futures_util::join!(building, crate::images::progress::forward(received));
                 let built = built.clone();
                 helper.forget_image(&self.tag);
-                built.map_err(|f| Error::ImageBuild {
-                    tag: self.tag.clone(),
-                    context: context_name(&self.source),
-                    reason: f.reason,
-                    output: f.output,
+                built.map_err(|f| {
+                    Error::from(ImageError::ImageBuild {
+                        tag: self.tag.clone(),
+                        context: context_name(&self.source),
+                        reason: f.reason,
+                        output: f.output,
+                    })
                 })?
             }
         })
@@ -303,18 +306,20 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
     } = request;
     let started = std::time::Instant::now();
     let ctx_name = context.display().to_string();
-    let build_error = |reason: String, output: Vec<String>| Error::ImageBuild {
-        tag: tag.to_string(),
-        context: ctx_name.clone(),
-        reason,
-        output,
+    let build_error = |reason: String, output: Vec<String>| {
+        Error::from(ImageError::ImageBuild {
+            tag: tag.to_string(),
+            context: ctx_name.clone(),
+            reason,
+            output,
+        })
     };
     let (entries, hash) = {
         let (context, dockerfile) = (context.to_path_buf(), dockerfile.to_string());
         let args = args.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
-            let entries = super::context::entries(&context, &dockerfile)?;
-            let hash = super::context::hash(&context, &entries, &args)?;
+            let entries = super::build_context::entries(&context, &dockerfile)?;
+            let hash = super::build_context::hash(&context, &entries, &args)?;
             Ok((entries, hash))
         })
         .await
@@ -373,7 +378,7 @@ async fn build(docker: &bollard::Docker, tag: &str, request: BuildRequest<'_>) -
     let mut stream = docker.build_image(
         options,
         credentials,
-        Some(bollard::body_try_stream(super::context::tar_stream(
+        Some(bollard::body_try_stream(super::build_context::tar_stream(
             context.to_path_buf(),
             entries,
         ))),
@@ -469,8 +474,8 @@ mod tests {
         std::fs::write(dir.join("sub/a"), "a").unwrap();
         let none = BTreeMap::new();
         let pack = |args: &BTreeMap<String, String>| {
-            let entries = super::super::context::entries(&dir, "Dockerfile").unwrap();
-            super::super::context::hash(&dir, &entries, args).unwrap()
+            let entries = super::super::build_context::entries(&dir, "Dockerfile").unwrap();
+            super::super::build_context::hash(&dir, &entries, args).unwrap()
         };
         let h1 = pack(&none);
         assert_eq!(pack(&none), h1);
@@ -491,7 +496,7 @@ mod tests {
 
     #[test]
     fn missing_context_is_an_io_error_naming_it() {
-        let e = super::super::context::entries(Path::new("/nonexistent/ctx"), "Dockerfile")
+        let e = super::super::build_context::entries(Path::new("/nonexistent/ctx"), "Dockerfile")
             .unwrap_err();
         assert!(
             e.to_string()

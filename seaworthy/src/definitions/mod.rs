@@ -1,7 +1,7 @@
 //! Definitions of Docker resources: containers, networks, volumes and images.
 
+pub(crate) mod build_context;
 pub(crate) mod container;
-pub(crate) mod context;
 pub(crate) mod image;
 pub(crate) mod network;
 pub(crate) mod volume;

@@ -8,6 +8,7 @@ use crate::cell::SharedCell;
 use crate::cleanup::labels::LABEL_RUN;
 use crate::engine::create::create_once;
 use crate::engine::retry;
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
@@ -79,9 +80,11 @@ impl NetworkDefinition {
     }
 
     fn created(&self) -> Result<Created> {
-        self.state.get().ok_or_else(|| Error::NotSetUp {
-            kind: "network",
-            name: self.name.clone(),
+        self.state.get().ok_or_else(|| {
+            Error::from(ContainerError::NotSetUp {
+                kind: "network",
+                name: self.name.clone(),
+            })
         })
     }
 

@@ -4,6 +4,7 @@ use bollard::models::VolumeCreateRequest;
 
 use crate::cell::SharedCell;
 use crate::engine::retry;
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
@@ -76,9 +77,11 @@ impl VolumeDefinition {
     }
 
     fn created(&self) -> Result<Created> {
-        self.state.get().ok_or_else(|| Error::NotSetUp {
-            kind: "volume",
-            name: self.name.clone(),
+        self.state.get().ok_or_else(|| {
+            Error::from(ContainerError::NotSetUp {
+                kind: "volume",
+                name: self.name.clone(),
+            })
         })
     }
 

@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::context;
+use super::docker_context;
 use super::{Endpoint, TlsFiles};
+use crate::error::EngineError;
 use crate::error::{Error, Result};
 
 /// The socket the docker CLI uses when nothing else is configured.
@@ -52,25 +53,27 @@ pub(crate) fn candidates(env: Env<'_>) -> Result<Vec<Candidate>> {
     let named = match var(env, "DOCKER_CONTEXT") {
         Some(name) => Some((name, "DOCKER_CONTEXT".to_string())),
         None => dir.as_deref().and_then(|d| {
-            context::current_context(d).map(|name| {
+            docker_context::current_context(d).map(|name| {
                 let via = format!("currentContext in {}", d.join("config.json").display());
                 (name, via)
             })
         }),
     };
     if let Some((name, via)) = named.filter(|(name, _)| name != "default") {
-        let dir = dir.ok_or_else(|| Error::DockerContext {
-            name: name.clone(),
-            reason: "neither DOCKER_CONFIG nor HOME is set, so there is no config directory"
-                .to_string(),
+        let dir = dir.ok_or_else(|| {
+            Error::from(EngineError::DockerContext {
+                name: name.clone(),
+                reason: "neither DOCKER_CONFIG nor HOME is set, so there is no config directory"
+                    .to_string(),
+            })
         })?;
-        let (host, tls) = context::endpoint(&dir, &name)?;
+        let (host, tls) = docker_context::endpoint(&dir, &name)?;
         return Ok(vec![Candidate {
             endpoint: parse_host(&host, tls, &format!("context `{name}`")).map_err(|e| {
-                Error::DockerContext {
+                Error::from(EngineError::DockerContext {
                     name: name.clone(),
                     reason: e.to_string(),
-                }
+                })
             })?,
             found_via: format!("context `{name}` ({via})"),
             context: Some(name),
@@ -108,10 +111,12 @@ fn tls_from_env(env: Env<'_>) -> Option<TlsFiles> {
 
 /// `unix:///path`, `tcp://host[:port]` or `http://host[:port]` (`https://` too, with TLS).
 pub(crate) fn parse_host(host: &str, tls: Option<TlsFiles>, from: &str) -> Result<Endpoint> {
-    let invalid = |reason: &str| Error::InvalidEngineAddress {
-        address: host.to_string(),
-        from: from.to_string(),
-        reason: reason.to_string(),
+    let invalid = |reason: &str| {
+        Error::from(EngineError::InvalidEngineAddress {
+            address: host.to_string(),
+            from: from.to_string(),
+            reason: reason.to_string(),
+        })
     };
     if let Some(path) = host.strip_prefix("unix://") {
         if path.is_empty() {

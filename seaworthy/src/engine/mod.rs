@@ -12,11 +12,12 @@
 //! them (a remote engine behind NAT, an SSH tunnel).
 
 pub mod compat;
-mod context;
 pub(crate) mod create;
 mod discover;
+mod docker_context;
+pub(crate) mod error;
+mod in_container;
 pub(crate) mod retry;
-mod runner;
 mod tls;
 pub(crate) mod transport;
 
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
 
+use crate::error::{EngineError, UnreachableCause};
 use crate::error::{Error, Result};
 
 /// Where the tests connect to published ports, when discovery cannot know (a remote engine
@@ -72,6 +74,13 @@ pub enum Endpoint {
     },
 }
 
+impl Endpoint {
+    /// Whether the connection uses TLS.
+    pub(crate) fn uses_tls(&self) -> bool {
+        matches!(self, Endpoint::Tcp { tls: Some(_), .. })
+    }
+}
+
 impl fmt::Display for Endpoint {
     /// `unix:///var/run/docker.sock` or `tcp://host:port`, as `DOCKER_HOST` spells it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -85,7 +94,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// The engine a [`DockerHelper`](crate::DockerHelper) is connected to.
+/// The engine a `DockerHelper` is connected to.
 ///
 /// ```no_run
 /// # async fn demo() -> seaworthy::Result<()> {
@@ -163,8 +172,8 @@ impl Engine {
     /// The ID of the container of this engine the tests run in ([`ENV_IN_CONTAINER`]), if they
     /// do. Then every container is reached at its IP address on a network it shares with that
     /// one (the test's network, or the network a lone container is on, which the runner joins
-    /// first if needed) and at its own port: [`PublishedPort::host`](crate::PublishedPort::host)
-    /// is that address and [`PublishedPort::host_port`](crate::PublishedPort::host_port) the
+    /// first if needed) and at its own port: `PublishedPort::host`
+    /// is that address and `PublishedPort::host_port` the
     /// container port, and so are the HTTP clients, readiness checks and printed URLs. Ports are
     /// still published on the [publish address](Self::publish_address) of the engine's host.
     pub fn runner_container(&self) -> Option<&str> {
@@ -213,7 +222,7 @@ impl Engine {
         container: &bollard::models::ContainerInspectResponse,
     ) -> Result<Option<String>> {
         match &self.runner {
-            Some(runner) => runner::reach(docker, runner, container).await,
+            Some(runner) => in_container::reach(docker, runner, container).await,
             None => Ok(None),
         }
     }
@@ -222,7 +231,7 @@ impl Engine {
     /// joined it.
     pub(crate) async fn leave_network(&self, docker: &Docker, network: &str) {
         if let Some(runner) = &self.runner {
-            runner::leave(docker, runner, network).await;
+            in_container::leave(docker, runner, network).await;
         }
     }
 }
@@ -237,12 +246,12 @@ fn process_env(name: &str) -> Option<String> {
 pub(crate) async fn connect() -> Result<(Docker, Engine)> {
     let candidates = discover::candidates(&process_env)?;
     let mut tried: Vec<String> = Vec::new();
-    let mut last = None;
+    let mut last: Option<(String, String, String, bool, bollard::errors::Error)> = None;
     for candidate in candidates {
         let address = candidate.endpoint.to_string();
         match connect_to(&candidate.endpoint, &address).await {
             Ok((docker, api_version)) => {
-                let runner = runner::find(&docker, &address).await?;
+                let runner = in_container::find(&docker, &address).await?;
                 let (publish_address, published_host) =
                     published_addresses(&candidate.endpoint, &process_env)?;
                 let engine = Engine {
@@ -259,40 +268,44 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
             Err(Attempt::Fatal(e)) => return Err(e),
             Err(Attempt::Failed(source)) => {
                 let reason = chain(&source);
-                if let Some((addr, via, why, _)) = last.take() {
+                if let Some((addr, via, why, ..)) = last.take() {
                     tried.push(format!("\n  tried {addr} (found via {via}): {why}"));
                 }
-                last = Some((address, candidate.found_via, reason, source));
+                let tls = candidate.endpoint.uses_tls();
+                last = Some((address, candidate.found_via, reason, tls, source));
             }
         }
     }
-    let Some((address, found_via, reason, source)) = last else {
+    let Some((address, found_via, reason, tls, source)) = last else {
         unreachable!("discovery always returns at least one candidate")
     };
-    Err(Error::DockerUnreachable {
+    Err(Error::from(EngineError::DockerUnreachable {
         address,
         found_via,
         reason,
         tried: tried.concat(),
+        tls,
+        cause: UnreachableCause::of(&source),
         source: Box::new(source),
-    })
+    }))
 }
 
 /// The engine a client the user connected reaches at `endpoint`: its API version is the
 /// client's, as the engine reports it.
 pub(crate) async fn from_client(docker: &Docker, endpoint: Endpoint) -> Result<Engine> {
     let address = endpoint.to_string();
-    let version = docker
-        .version()
-        .await
-        .map_err(|source| Error::DockerUnreachable {
+    let version = docker.version().await.map_err(|source| {
+        Error::from(EngineError::DockerUnreachable {
             address: address.clone(),
             found_via: FROM_CLIENT.to_string(),
             reason: chain(&source),
             tried: String::new(),
+            tls: endpoint.uses_tls(),
+            cause: UnreachableCause::of(&source),
             source: Box::new(source),
-        })?;
-    let runner = runner::find(docker, &address).await?;
+        })
+    })?;
+    let runner = in_container::find(docker, &address).await?;
     let (publish_address, published_host) = published_addresses(&endpoint, &process_env)?;
     Ok(Engine {
         endpoint,
@@ -385,12 +398,13 @@ fn published_addresses(endpoint: &Endpoint, env: discover::Env<'_>) -> Result<(S
     let var = |name: &str| env(name).filter(|v| !v.is_empty());
     let publish = match var(ENV_PUBLISH_ADDRESS) {
         Some(ip) => {
-            ip.parse::<IpAddr>()
-                .map_err(|_| Error::InvalidEngineAddress {
+            ip.parse::<IpAddr>().map_err(|_| {
+                Error::from(EngineError::InvalidEngineAddress {
                     address: ip.clone(),
                     from: ENV_PUBLISH_ADDRESS.to_string(),
                     reason: "Docker publishes ports on an IP address, not a name".to_string(),
-                })?;
+                })
+            })?;
             ip
         }
         None => match endpoint {

@@ -12,6 +12,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::transport::{transport, Transport};
+use crate::error::EngineError;
 use crate::error::Error;
 
 /// How long one attempt of a call made through [`retrying`] may take, reply body included
@@ -79,8 +80,8 @@ where
 }
 
 /// The library's error for a call that failed: for a transport failure, one that names it
-/// ([`Error::EngineStopped`] after retries or when the engine cannot be reached at all,
-/// [`Error::EngineConnection`] otherwise); the engine's own answer as [`Error::Docker`].
+/// ([`EngineError::EngineStopped`](crate::EngineError::EngineStopped) after retries or when the engine cannot be reached at all,
+/// [`EngineError::EngineConnection`](crate::EngineError::EngineConnection) otherwise); the engine's own answer as [`EngineError::Docker`](crate::EngineError::Docker).
 pub(crate) fn fail(target: &Target, action: impl Into<String>, failed: Failed) -> Error {
     let action = action.into();
     let address = target.address.as_str();
@@ -93,21 +94,21 @@ pub(crate) fn fail(target: &Target, action: impl Into<String>, failed: Failed) -
                     Transport::Refused | Transport::NoSocket | Transport::TimedOut
                 ) =>
         {
-            Error::EngineStopped {
+            Error::from(EngineError::EngineStopped {
                 action,
                 address: address.to_string(),
                 cause: t.describe(address),
                 attempts: failed.attempts,
                 run: target.run.clone(),
                 source: Box::new(failed.error),
-            }
+            })
         }
-        Some(t) => Error::EngineConnection {
+        Some(t) => Error::from(EngineError::EngineConnection {
             action,
             address: address.to_string(),
             cause: t.describe(address),
             source: Box::new(failed.error),
-        },
+        }),
     }
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::TlsFiles;
+use crate::error::EngineError;
 use crate::error::{Error, Result};
 
 /// The three files, each present, readable and PEM.
@@ -17,10 +18,12 @@ pub(crate) struct Material {
 
 /// Checks the files of `tls` for the engine at `address`.
 pub(crate) fn material(tls: &TlsFiles, address: &str) -> Result<Material> {
-    let fail = |path: &Path, reason: String| Error::EngineTls {
-        address: address.to_string(),
-        path: path.to_path_buf(),
-        reason,
+    let fail = |path: &Path, reason: String| {
+        Error::from(EngineError::EngineTls {
+            address: address.to_string(),
+            path: path.to_path_buf(),
+            reason,
+        })
     };
     if !tls.verify {
         return Err(fail(

@@ -1,5 +1,6 @@
 //! The fixture runtime behind `#[fixture]` and `#[container_test]`.
 
+pub(crate) mod error;
 pub(crate) mod exit;
 pub(crate) mod process;
 pub(crate) mod registry;

@@ -2,11 +2,11 @@
 //! are removed on the library's runtime while the next test starts, and its result is reported at
 //! once.
 //!
-//! Every removal is tracked until it is done: the [exit hook](super::exit) waits for the pending
+//! Every removal is tracked until it is done: the exit hook (`harness/exit.rs`) waits for the pending
 //! ones before it tears down the shared fixtures and sweeps the run, so a process never exits
 //! (after its last test under `cargo test`, or its only one under nextest) with a removal still
 //! running. A kill is covered as before, by the signal handler and the
-//! [watcher](super::watcher).
+//! watcher (`harness/watcher.rs`).
 //!
 //! A removal that fails is not printed when it happens (its test's result is already out, and
 //! libtest's report is no place for it): it is kept, and the exit hook names what was left in one
@@ -24,6 +24,7 @@ use tokio::task::JoinHandle;
 use super::scope::ScopeInstance;
 use crate::console;
 use crate::runtime;
+use crate::sync::lock;
 
 /// A background removal that did not remove everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +41,6 @@ pub(crate) struct Failed {
 
 static PENDING: Lazy<Mutex<Vec<JoinHandle<()>>>> = Lazy::new(Default::default);
 static FAILED: Lazy<Mutex<Vec<Failed>>> = Lazy::new(Default::default);
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// One removal running in the background; [`Pending::wait`] waits for it.
 pub(crate) struct Pending(tokio::sync::watch::Receiver<bool>);

@@ -8,6 +8,7 @@ use futures_util::future::BoxFuture;
 use crate::definitions::{
     Attachment, ContainerDefinition, ImageDefinition, NetworkDefinition, VolumeDefinition,
 };
+use crate::error::HarnessError;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 
@@ -25,10 +26,10 @@ pub(crate) struct Created {
 
 fn find(created: &[Created], kind: ResourceKind) -> Result<&Created> {
     created.iter().find(|c| c.kind == kind).ok_or_else(|| {
-        Error::Internal(format!(
+        Error::from(HarnessError::Internal(format!(
             "the shared fixture's record lists no {}",
             kind.as_str()
-        ))
+        )))
     })
 }
 
@@ -97,7 +98,11 @@ pub trait Resource: Send + Sync + 'static {
             .container()
             .map(|c| c.name().to_string())
             .unwrap_or_else(|| std::any::type_name::<Self>().to_string());
-        Box::pin(async move { Err(Error::CleanNotImplemented { resource: name }) })
+        Box::pin(async move {
+            Err(Error::from(HarnessError::CleanNotImplemented {
+                resource: name,
+            }))
+        })
     }
 }
 

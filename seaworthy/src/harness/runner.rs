@@ -246,11 +246,7 @@ fn setup_failure_message(info: &TestInfo, e: &Error) -> String {
 
 /// The last log lines of every container the test used, for its failure message.
 async fn failure_logs(test: &Arc<TestState>) -> String {
-    let containers = test
-        .containers
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
+    let containers = crate::sync::lock(&test.containers).clone();
     let mut out = String::new();
     for c in containers {
         let Ok(name) = c.def.docker_name() else {
@@ -277,13 +273,7 @@ async fn failure_logs(test: &Arc<TestState>) -> String {
 /// Keeps the failed test's resources (and the shared ones it used) and says how to reach them.
 async fn keep_resources(test: &Arc<TestState>) {
     let mut instances = vec![test.function.clone()];
-    instances.extend(
-        test.used
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned(),
-    );
+    instances.extend(crate::sync::lock(&test.used).iter().cloned());
     let mut ids = Vec::new();
     let mut names = Vec::new();
     let mut networks = Vec::new();

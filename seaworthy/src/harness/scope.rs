@@ -7,6 +7,7 @@
 //! lock, records it, and has later processes adopt it.
 
 use crate::console;
+use crate::error::HarnessError;
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
@@ -407,10 +408,10 @@ impl Ctx {
                             Some(c) => format!("{} (at {})", c.message, c.location),
                             None => report::panic_message(&*panic),
                         };
-                        Err(Arc::new(Error::FixturePanicked {
+                        Err(Arc::new(Error::from(HarnessError::FixturePanicked {
                             fixture: F::NAME.to_string(),
                             message,
-                        }))
+                        })))
                     }
                 }
             }
@@ -437,10 +438,10 @@ impl Ctx {
             Error::Fixture { chain, source }
         })?;
         let node = any.downcast::<Node<F::Value>>().map_err(|_| {
-            Error::Internal(format!(
+            Error::from(HarnessError::Internal(format!(
                 "fixture `{}` resolved to a value of another type",
                 F::NAME
-            ))
+            )))
         })?;
         lock(&self.closure).extend(node.containers.iter().cloned());
         {
@@ -651,10 +652,10 @@ impl<T> Probe<T> {
 
 /// The error of a fallible fixture function that returned `Err(error)`.
 pub fn fixture_failed(fixture: &str, error: &dyn std::fmt::Display) -> Error {
-    Error::FixtureFailed {
+    Error::from(HarnessError::FixtureFailed {
         fixture: fixture.to_string(),
         message: error.to_string(),
-    }
+    })
 }
 
 /// Chosen when the value is a [`Resource`].

@@ -27,6 +27,7 @@ use once_cell::sync::Lazy;
 use super::resource::Created;
 use super::watcher;
 use crate::console;
+use crate::error::HarnessError;
 use crate::error::{Error, Result};
 use crate::file_lock;
 use crate::helper::{DockerHelper, ResourceKind, SharedOwner};
@@ -261,10 +262,10 @@ impl Record {
 
     /// The error a recorded failure fails the tests of later processes with.
     pub(crate) fn error(chain: Option<String>, message: String, run: &Run) -> Error {
-        let source = Error::SharedSetupFailed {
+        let source = Error::from(HarnessError::SharedSetupFailed {
             message,
             run: run.describe(),
-        };
+        });
         match chain {
             Some(chain) => Error::Fixture {
                 chain,
@@ -351,9 +352,9 @@ impl Claim {
     pub(crate) async fn prepare(&self, helper: &DockerHelper) -> Result<()> {
         let run = self.slot.run;
         if !run.runner_alive() {
-            return Err(Error::SharedRunEnded {
+            return Err(Error::from(HarnessError::SharedRunEnded {
                 run: run.describe(),
-            });
+            }));
         }
         let dir = self.slot.dir.clone();
         let engine = helper.engine().clone();

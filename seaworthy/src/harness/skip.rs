@@ -60,10 +60,7 @@ pub(crate) fn docker_missing(info: &TestInfo, e: &Error) {
 
 /// Counts a skip for the summary at exit and appends it to the [`ENV_SKIP_LOG`] file.
 fn record(reason: &str, test: &str) {
-    SKIPPED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(reason.to_string());
+    crate::sync::lock(&SKIPPED).push(reason.to_string());
     SUMMARY_HOOK.get_or_init(|| {
         // SAFETY: registering a plain `extern "C"` function that does not unwind.
         unsafe {
@@ -120,7 +117,7 @@ fn summary_lines(reasons: &[String]) -> Vec<String> {
 
 extern "C" fn print_summary() {
     let _ = std::panic::catch_unwind(|| {
-        let reasons = std::mem::take(&mut *SKIPPED.lock().unwrap_or_else(|p| p.into_inner()));
+        let reasons = std::mem::take(&mut *crate::sync::lock(&SKIPPED));
         let mut err = std::io::stderr().lock();
         for line in summary_lines(&reasons) {
             let _ = writeln!(err, "{line}");

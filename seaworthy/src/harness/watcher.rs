@@ -2,7 +2,7 @@
 //! of it survives (SIGKILL, OOM, abort).
 //!
 //! The process watcher removes the test process's resources when that process dies; the run
-//! watcher removes the resources a [run](super::share) shares when its runner (cargo or
+//! watcher removes the resources a run (`harness/share.rs`) shares when its runner (cargo or
 //! cargo-nextest) exits, whether it ended normally, was interrupted or was killed.
 //!
 //! A tiny `sh` process in its own session, with no stdout and its stderr in a log file of its own
@@ -255,7 +255,7 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
     cmd.stdin(Stdio::piped());
     match cmd.spawn() {
         Ok(mut child) => {
-            *WATCHER.lock().unwrap_or_else(|p| p.into_inner()) = child.stdin.take();
+            *crate::sync::lock(&WATCHER) = child.stdin.take();
         }
         Err(e) => console::warn(format!(
             "could not start the cleanup watcher (`sh`): {e}; if this process is killed, the next \
@@ -263,7 +263,7 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
         )),
     }
     // Kept open for the process's life: the claim holds while this process or its watcher lives.
-    *OWN_CLAIM.lock().unwrap_or_else(|p| p.into_inner()) = held;
+    *crate::sync::lock(&OWN_CLAIM) = held;
 }
 
 /// Starts the watcher of the shared run `run`, whose runner is `runner` (started at `start`):
@@ -303,7 +303,7 @@ pub(crate) fn spawn_run_watcher(
 
 /// Tells the watcher not to remove these resources. Blocking (a pipe write).
 pub(crate) fn keep(ids: &[String]) {
-    let mut watcher = WATCHER.lock().unwrap_or_else(|p| p.into_inner());
+    let mut watcher = crate::sync::lock(&WATCHER);
     if let Some(w) = watcher.as_mut() {
         for id in ids {
             // A watcher that died cannot remove anything, kept or not.

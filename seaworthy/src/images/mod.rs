@@ -1,12 +1,15 @@
 //! Images from registries: the [`PullPolicy`], pulls of exactly one tag or digest with the
 //! docker CLI's credentials, progress lines, and one pull per image per run.
 
+pub(crate) mod error;
 mod lock;
 pub(crate) mod policy;
 pub(crate) mod progress;
 mod pull;
 
-pub use policy::{ParsePullPolicyError, PullPolicy, PULL_ENV};
+#[allow(deprecated)]
+pub use policy::PULL_ENV;
+pub use policy::{ParsePullPolicyError, PullPolicy, ENV_PULL};
 pub(crate) use pull::{build_credentials, ensure, ensure_base};
 
 /// What the library knows of an image: its ID and the ports it exposes.

@@ -3,16 +3,24 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::error::ImageError;
 use crate::error::{Error, Result};
 
 /// The environment variable that sets the pull policy of every image in a run.
-pub const PULL_ENV: &str = "SEAWORTHY_PULL";
+pub const ENV_PULL: &str = "SEAWORTHY_PULL";
+
+/// The old name of [`ENV_PULL`] (every variable's constant is named `ENV_*`).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed ENV_PULL, as every variable's constant"
+)]
+pub const PULL_ENV: &str = ENV_PULL;
 
 /// When an image is pulled from its registry.
 ///
 /// Set per definition with
-/// [`ContainerDefinition::pull_policy`](crate::ContainerDefinition::pull_policy) or
-/// [`ImageDefinition::pull_policy`](crate::ImageDefinition::pull_policy), and for the whole run
+/// `ContainerDefinition::pull_policy` or
+/// `ImageDefinition::pull_policy`, and for the whole run
 /// with `SEAWORTHY_PULL=missing|always|never`, which, when set, overrides every definition (CI
 /// forces fresh images with `always`; an offline machine refuses to pull with `never`).
 ///
@@ -91,7 +99,7 @@ pub(crate) enum PolicySource {
 /// The policy in force for a definition whose policy is `definition`: `SEAWORTHY_PULL` when
 /// set (and not empty), else the definition's.
 pub(crate) fn effective(definition: PullPolicy) -> Result<(PullPolicy, PolicySource)> {
-    effective_with(std::env::var(PULL_ENV).ok().as_deref(), definition)
+    effective_with(std::env::var(ENV_PULL).ok().as_deref(), definition)
 }
 
 fn effective_with(env: Option<&str>, definition: PullPolicy) -> Result<(PullPolicy, PolicySource)> {
@@ -99,8 +107,10 @@ fn effective_with(env: Option<&str>, definition: PullPolicy) -> Result<(PullPoli
         Some(value) => value
             .parse()
             .map(|p| (p, PolicySource::Environment))
-            .map_err(|_| Error::InvalidPullPolicy {
-                value: value.to_string(),
+            .map_err(|_| {
+                Error::from(ImageError::InvalidPullPolicy {
+                    value: value.to_string(),
+                })
             }),
         None => Ok((definition, PolicySource::Definition)),
     }

@@ -21,6 +21,7 @@ use super::policy::{self, PolicySource, PullPolicy};
 use super::progress::{self, Progress};
 use super::{lock, ImageInfo};
 use crate::engine::retry::{retrying, Failed};
+use crate::error::ImageError;
 use crate::error::{Error, Result};
 use crate::runtime;
 
@@ -59,35 +60,43 @@ impl PullFailure {
             PullFailure::NotFound {
                 registry,
                 reference,
-            } => Error::ImageNotInRegistry {
+            } => Error::from(ImageError::ImageNotInRegistry {
                 image,
                 registry,
                 reference,
-            },
+            }),
             PullFailure::Unauthorized {
                 registry,
                 had_credentials,
-            } => Error::RegistryUnauthorized {
+            } => Error::from(ImageError::RegistryUnauthorized {
                 image,
                 registry,
                 had_credentials,
-            },
-            PullFailure::Unreachable { host, reason } => Error::RegistryUnreachable {
-                image,
-                host,
-                reason,
-            },
-            PullFailure::Platform { registry, platform } => Error::NoManifestForPlatform {
-                image,
-                registry,
-                platform,
-            },
-            PullFailure::Credentials { registry, reason } => Error::RegistryCredentials {
-                image,
-                registry,
-                reason,
-            },
-            PullFailure::Other { reason } => Error::ImageNotFound { image, reason },
+            }),
+            PullFailure::Unreachable { host, reason } => {
+                Error::from(ImageError::RegistryUnreachable {
+                    image,
+                    host,
+                    reason,
+                })
+            }
+            PullFailure::Platform { registry, platform } => {
+                Error::from(ImageError::NoManifestForPlatform {
+                    image,
+                    registry,
+                    platform,
+                })
+            }
+            PullFailure::Credentials { registry, reason } => {
+                Error::from(ImageError::RegistryCredentials {
+                    image,
+                    registry,
+                    reason,
+                })
+            }
+            PullFailure::Other { reason } => {
+                Error::from(ImageError::ImageNotFound { image, reason })
+            }
         }
     }
 }
@@ -133,9 +142,11 @@ async fn ensure_on_runtime(
         Ok(reference) => reference,
         // An image ID (`sha256:…`) or a local name Docker accepts: looked up, never pulled.
         Err(e) => {
-            return present.ok_or_else(|| Error::InvalidImageReference {
-                image: image.to_string(),
-                reason: e.reason.to_string(),
+            return present.ok_or_else(|| {
+                Error::from(ImageError::InvalidImageReference {
+                    image: image.to_string(),
+                    reason: e.reason.to_string(),
+                })
             })
         }
     };
@@ -148,13 +159,13 @@ async fn ensure_on_runtime(
             return Ok(info);
         }
     } else if policy == PullPolicy::Never {
-        return Err(Error::ImageNotPresent {
+        return Err(Error::from(ImageError::ImageNotPresent {
             image: image.to_string(),
             policy_from: match source {
-                PolicySource::Environment => format!("{}=never", policy::PULL_ENV),
+                PolicySource::Environment => format!("{}=never", policy::ENV_PULL),
                 PolicySource::Definition => "set on its definition".to_string(),
             },
-        });
+        }));
     }
     // `always` pulls once per run under its own key, even after a `missing` pull of the tag.
     let key = format!(
@@ -169,9 +180,7 @@ async fn ensure_on_runtime(
     );
     let mut lines = lines;
     for attempt in 0..2 {
-        let cell = PULLS
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let cell = crate::sync::lock(&PULLS)
             .entry(key.clone())
             .or_default()
             .clone();
@@ -184,16 +193,16 @@ async fn ensure_on_runtime(
         }
         // Pulled earlier in the run and removed since: forget that pull and pull again once.
         if attempt == 0 {
-            let mut pulls = PULLS.lock().unwrap_or_else(|p| p.into_inner());
+            let mut pulls = crate::sync::lock(&PULLS);
             if pulls.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
                 pulls.remove(&key);
             }
         }
     }
-    Err(Error::ImageNotFound {
+    Err(Error::from(ImageError::ImageNotFound {
         image: image.to_string(),
         reason: "the pull finished but the engine does not list the image".to_string(),
-    })
+    }))
 }
 
 /// The image's info, or `None` when it is not present.
@@ -218,13 +227,13 @@ async fn inspect(docker: &Docker, image: &str) -> Result<Option<ImageInfo>> {
                 },
             ..
         }) if status_code == 400 || (300..400).contains(&status_code) => {
-            Err(Error::InvalidImageReference {
+            Err(Error::from(ImageError::InvalidImageReference {
                 image: image.to_string(),
                 reason: Reference::parse(image)
                     .err()
                     .map(|bad| bad.reason.to_string())
                     .unwrap_or(message),
-            })
+            }))
         }
         Err(f) => Err(Error::docker(format!("inspect image `{image}`"), f.error)),
     }

@@ -28,12 +28,14 @@
 //! [`ContainerHandle::processes`](crate::ContainerHandle::processes) and
 //! [`process_tree`](crate::ContainerHandle::process_tree) run the command in a container.
 
+mod error;
 mod handle;
 mod parse;
 mod shape;
 mod tree;
 
-pub use parse::{parse_ps_output, PsError, PsRow, PS_COMMAND};
+pub use error::PsError;
+pub use parse::{parse_ps_output, PsRow, PS_COMMAND};
 pub use shape::{TreeMismatch, TreeShape};
 pub use tree::{build_process_tree, PsTree};
 

@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 
 use super::files::{FileEntry, FileKind};
 use crate::engine::retry::{self, Target};
+use crate::error::ContainerError;
 
 /// What to read of an archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,11 +79,13 @@ pub(crate) async fn read(
         }
     }
     drop(tx);
-    let parsed = parser.await.map_err(|e| crate::Error::InvalidDefinition {
-        kind: "archive",
-        name: path.clone(),
-        reason: format!("the archive reader stopped: {e}"),
-        hint: "report this as a bug of seaworthy",
+    let parsed = parser.await.map_err(|e| {
+        crate::Error::from(ContainerError::InvalidDefinition {
+            kind: "archive",
+            name: path.clone(),
+            reason: format!("the archive reader stopped: {e}"),
+            hint: "report this as a bug of seaworthy",
+        })
     })?;
     match (parsed, failed) {
         (Ok(entries), None) => Ok(Some(entries)),
@@ -92,12 +95,12 @@ pub(crate) async fn read(
             format!("read `{path}` from container `{id}`"),
             e,
         )),
-        (Err(e), None) => Err(crate::Error::InvalidDefinition {
+        (Err(e), None) => Err(crate::Error::from(ContainerError::InvalidDefinition {
             kind: "archive",
             name: path,
             reason: format!("the engine's archive could not be read: {e}"),
             hint: "check that the engine is Docker-compatible (`docker cp` works)",
-        }),
+        })),
     }
 }
 

@@ -205,7 +205,7 @@ impl CommandCheck {
             }
         }
         for matcher in &self.stdout_lines {
-            let mut m = matcher.lock().unwrap_or_else(|p| p.into_inner());
+            let mut m = crate::sync::lock(matcher);
             let mut done = false;
             for line in out.stdout_lines() {
                 if m.matches(&line).unwrap_or(true) {

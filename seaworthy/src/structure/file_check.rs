@@ -40,7 +40,7 @@ enum Item {
 }
 
 /// Expectations on one path, checked through [`ImageFiles::check`] or
-/// [`ImageStructure::check_files`](super::ImageStructure::check_files) without starting
+/// `ImageStructure::check_files` without starting
 /// anything. The path must exist unless [`absent`](Self::absent) says otherwise; content
 /// checks follow symlinks, the others look at the path itself.
 ///

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::request::{split_mode, Config, Mount, Publish};
 use crate::cell::SharedCell;
 use crate::definitions::{NetworkDefinition, VolumeDefinition};
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::helper::DockerHelper;
@@ -14,15 +15,6 @@ use crate::wait::Wait;
 
 /// How long readiness may take unless the definition says otherwise (Seaworthy's default).
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Where a container is attached when the fixture harness sets it up.
-#[derive(Debug, Clone, Default)]
-pub struct Attachment {
-    /// The network to attach to at creation (its Docker ID).
-    pub network: Option<String>,
-    /// Network aliases on it (the fixture name, …).
-    pub aliases: Vec<String>,
-}
 
 /// A container: what to run and how to know it is ready, plus its lifecycle and inspection.
 ///
@@ -216,7 +208,7 @@ impl ContainerDefinition {
     /// Seaworthy's `create_kwargs`.
     ///
     /// Each call adds a layer; the layers add up and must agree. Two layers that set one value
-    /// differently make `setup` fail with [`Error::CreateOptions`] naming both values (say
+    /// differently make `setup` fail with [`ContainerError::CreateOptions`](crate::ContainerError::CreateOptions) naming both values (say
     /// `HostConfig.Memory: 1000 vs 2000`), before anything is created.
     pub fn create_options(mut self, options: serde_json::Value) -> Self {
         self.config.create_options.push(options);
@@ -294,7 +286,7 @@ impl ContainerDefinition {
     /// method of the definition that needs the container delegates to it; take it to hand the
     /// running container to code that must not set it up or tear it down.
     ///
-    /// Fails with [`Error::NotSetUp`] before [`setup`](Self::setup) (or [`create`](Self::create))
+    /// Fails with [`ContainerError::NotSetUp`](crate::ContainerError::NotSetUp) before [`setup`](Self::setup) (or [`create`](Self::create))
     /// and after [`teardown`](Self::teardown).
     ///
     /// ```no_run
@@ -311,9 +303,11 @@ impl ContainerDefinition {
     /// # Ok(()) }
     /// ```
     pub fn handle(&self) -> Result<ContainerHandle> {
-        self.state.get().ok_or_else(|| Error::NotSetUp {
-            kind: "container",
-            name: self.config.name.clone(),
+        self.state.get().ok_or_else(|| {
+            Error::from(ContainerError::NotSetUp {
+                kind: "container",
+                name: self.config.name.clone(),
+            })
         })
     }
 

@@ -1,5 +1,5 @@
 //! The running container's methods on the definition: each one fetches the handle (failing
-//! with [`Error::NotSetUp`](crate::Error::NotSetUp) before setup) and calls the same method on it.
+//! with [`ContainerError::NotSetUp`](crate::ContainerError::NotSetUp) before setup) and calls the same method on it.
 
 use std::time::Duration;
 
@@ -63,7 +63,7 @@ impl ContainerDefinition {
     }
 
     /// Follows the logs as a stream of lines until the container stops or `timeout` passes (then
-    /// the stream yields [`Error::StreamTimeout`](crate::Error::StreamTimeout) and ends).
+    /// the stream yields [`ContainerError::StreamTimeout`](crate::ContainerError::StreamTimeout) and ends).
     pub fn stream_logs(&self, options: LogOptions, timeout: Duration) -> Result<LogStream> {
         Ok(self.handle()?.stream_logs(options, timeout))
     }

@@ -14,6 +14,7 @@ use crate::cell::CellGuard;
 use crate::cleanup::labels::LABEL_RUN;
 use crate::engine::create::create_once;
 use crate::engine::retry::{self, Failed};
+use crate::error::{ContainerError, ImageError};
 use crate::error::{Error, Result};
 use crate::handle::ContainerHandle;
 use crate::helper::{DockerHelper, ResourceKind};
@@ -58,7 +59,7 @@ impl ContainerDefinition {
 
     /// Like [`setup`](Self::setup), attached to a network chosen by the caller (the fixture
     /// harness uses this to put the containers of one test on one network); users reach it as
-    /// [`Resource::setup_attached`](crate::Resource::setup_attached).
+    /// `Resource::setup_attached`.
     pub(crate) async fn setup_attached(
         &self,
         helper: &DockerHelper,
@@ -107,9 +108,9 @@ impl ContainerDefinition {
             .and_then(|s| s.running)
             .unwrap_or(false);
         if !running {
-            return Err(Error::ContainerNotRunning {
+            return Err(Error::from(ContainerError::ContainerNotRunning {
                 container: docker_name.to_string(),
-            });
+            }));
         }
         handle.refresh_ports().await?;
         guard.set(handle);
@@ -127,10 +128,10 @@ impl ContainerDefinition {
     pub async fn create(&self, helper: &DockerHelper) -> Result<()> {
         let guard = self.state.lock().await;
         if guard.get().is_some() {
-            return Err(Error::AlreadyCreated {
+            return Err(Error::from(ContainerError::AlreadyCreated {
                 kind: "container",
                 name: self.config.name.clone(),
-            });
+            }));
         }
         self.create_in(&guard, helper, &Attachment::default())
             .await
@@ -183,10 +184,10 @@ impl ContainerDefinition {
                             status_code: 409, ..
                         },
                     ..
-                }) => Err(Error::NameConflict {
+                }) => Err(Error::from(ContainerError::NameConflict {
                     kind: "container",
                     name,
-                }),
+                })),
                 Err(Failed {
                     error:
                         bollard::errors::Error::DockerResponseServerError {
@@ -194,10 +195,10 @@ impl ContainerDefinition {
                             message,
                         },
                     ..
-                }) if message.contains("image") => Err(Error::ImageNotFound {
+                }) if message.contains("image") => Err(Error::from(ImageError::ImageNotFound {
                     image: image_ref,
                     reason: message,
-                }),
+                })),
                 Err(f) => Err(retry::fail(
                     &target,
                     format!("create container `{name}`"),

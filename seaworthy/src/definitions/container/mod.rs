@@ -3,8 +3,10 @@
 
 mod definition;
 mod delegate;
+pub(crate) mod error;
 mod lifecycle;
 mod request;
 mod validate;
 
-pub use definition::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use definition::{ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use request::Attachment;

@@ -11,8 +11,8 @@ use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, NetworkingConfig, PortBinding, PortMap,
 };
 
-use super::Attachment;
 use crate::definitions::{NetworkDefinition, VolumeDefinition};
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::wait::Wait;
 
@@ -30,7 +30,16 @@ pub(super) struct Publish {
     pub(super) host_port: Option<u16>,
 }
 
-/// Everything a [`ContainerDefinition`](super::ContainerDefinition)'s builder collects.
+/// Where a container is attached when the fixture harness sets it up.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    /// The network to attach to at creation (its Docker ID).
+    pub network: Option<String>,
+    /// Network aliases on it (the fixture name, …).
+    pub aliases: Vec<String>,
+}
+
+/// Everything a `ContainerDefinition`'s builder collects.
 #[derive(Debug, Clone)]
 pub(super) struct Config {
     pub(super) name: String,
@@ -194,13 +203,17 @@ impl Config {
         if self.create_options.is_empty() {
             return Ok(body);
         }
-        let merge_error = |source| Error::CreateOptions {
-            container: self.name.clone(),
-            source,
+        let merge_error = |source| {
+            Error::from(ContainerError::CreateOptions {
+                container: self.name.clone(),
+                source,
+            })
         };
-        let invalid = |reason: String| Error::InvalidCreateOptions {
-            container: self.name.clone(),
-            reason,
+        let invalid = |reason: String| {
+            Error::from(ContainerError::InvalidCreateOptions {
+                container: self.name.clone(),
+                reason,
+            })
         };
         let options =
             crate::merge::merge_layers(self.create_options.iter().cloned()).map_err(merge_error)?;
@@ -291,7 +304,7 @@ mod should {
         let e =
             body(&ContainerDefinition::new("web", "busybox").volume(&unset, "/data")).unwrap_err();
         assert!(
-            matches!(e, Error::NotSetUp { kind: "volume", ref name } if name == "data"),
+            matches!(e, Error::Container(ContainerError::NotSetUp { kind: "volume", ref name }) if name == "data"),
             "{e:?}"
         );
     }
@@ -392,10 +405,10 @@ mod should {
         assert!(
             matches!(
                 &e,
-                Error::CreateOptions {
+                Error::Container(ContainerError::CreateOptions {
                     source: crate::merge::MergeError::Conflict { .. },
                     ..
-                }
+                })
             ),
             "{e:?}"
         );
@@ -423,7 +436,13 @@ mod should {
         let def = ContainerDefinition::new("web", "busybox")
             .create_options(json!({"HostConfig": {"Memory": "lots"}}));
         let e = body(&def).unwrap_err();
-        assert!(matches!(e, Error::InvalidCreateOptions { .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                Error::Container(ContainerError::InvalidCreateOptions { .. })
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -2,17 +2,20 @@
 //! refuse late (after an image pull, at create or start) or silently misread.
 
 use super::request::Config;
+use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::wait::{Kind, Wait};
 
 impl Config {
     /// The first problem with the environment or the readiness check, if any.
     pub(super) fn validate(&self) -> Result<()> {
-        let invalid = |reason: String, hint: &'static str| Error::InvalidDefinition {
-            kind: "container",
-            name: self.name.clone(),
-            reason,
-            hint,
+        let invalid = |reason: String, hint: &'static str| {
+            Error::from(ContainerError::InvalidDefinition {
+                kind: "container",
+                name: self.name.clone(),
+                reason,
+                hint,
+            })
         };
         for (key, value) in &self.env {
             // Docker splits `KEY=VALUE` at the first `=`: `A=B`, `v` would set `A` to `B=v`.

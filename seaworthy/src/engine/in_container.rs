@@ -15,6 +15,7 @@ use bollard::Docker;
 use once_cell::sync::Lazy;
 
 use super::{compat, process_env, ENV_IN_CONTAINER};
+use crate::error::EngineError;
 use crate::error::{Error, Result};
 
 /// The networks (IDs) this process's runner container is known to be on: its own at start and
@@ -22,7 +23,7 @@ use crate::error::{Error, Result};
 static JOINED: Lazy<Mutex<HashSet<String>>> = Lazy::new(Mutex::default);
 
 fn joined() -> std::sync::MutexGuard<'static, HashSet<String>> {
-    JOINED.lock().unwrap_or_else(|p| p.into_inner())
+    crate::sync::lock(&JOINED)
 }
 
 /// Whether to look for the runner's container: `Some(true)` when [`ENV_IN_CONTAINER`] is `1`
@@ -81,10 +82,10 @@ pub(crate) async fn find(docker: &Docker, address: &str) -> Result<Option<String
         tracing::debug!(target: "seaworthy", "in a container, but not one of the engine at {address}");
         return Ok(None);
     }
-    Err(Error::RunnerContainerNotFound {
+    Err(Error::from(EngineError::RunnerContainerNotFound {
         address: address.to_string(),
         tried: seen.join(", "),
-    })
+    }))
 }
 
 /// The IDs of the networks a container is on.

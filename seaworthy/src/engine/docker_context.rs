@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::TlsFiles;
+use crate::error::EngineError;
 use crate::error::{Error, Result};
 
 /// The config's `currentContext`, if the file exists and names one.
@@ -32,9 +33,11 @@ pub(crate) fn context_id(name: &str) -> String {
 pub(crate) fn endpoint(config_dir: &Path, name: &str) -> Result<(String, Option<TlsFiles>)> {
     let id = context_id(name);
     let meta: PathBuf = config_dir.join("contexts/meta").join(&id).join("meta.json");
-    let fail = |reason: String| Error::DockerContext {
-        name: name.to_string(),
-        reason,
+    let fail = |reason: String| {
+        Error::from(EngineError::DockerContext {
+            name: name.to_string(),
+            reason,
+        })
     };
     let text = std::fs::read_to_string(&meta).map_err(|e| {
         fail(format!(

@@ -1,0 +1,9 @@
+//! Locks that ignore poisoning: a panic while one test held a lock (a failing assertion in a
+//! fixture, a panicking drop) must not make every later test fail on the same bookkeeping.
+
+use std::sync::{Mutex, MutexGuard};
+
+/// Locks `m`, taking the value as it is when a holder panicked.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
