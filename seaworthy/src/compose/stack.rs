@@ -16,6 +16,7 @@ use crate::definitions::{
     VolumeDefinition,
 };
 use crate::error::{Error, Result};
+use crate::exec::Exec;
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::wait::Wait;
 
@@ -43,7 +44,7 @@ pub struct ComposeStack {
     profiles: Vec<String>,
     waits: Vec<(String, Wait)>,
     timeouts: Vec<(String, Duration)>,
-    cleans: Vec<(String, Vec<String>)>,
+    cleans: Vec<(String, Exec)>,
     built: Arc<OnceCell<Built>>,
 }
 
@@ -127,15 +128,9 @@ impl ComposeStack {
     }
 
     /// A command run in `service` (it must exit 0) to reset it for a `#[clean]` parameter,
-    /// say `psql -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public'`. Commands run in the
-    /// order given.
-    pub fn clean_exec<I, S>(mut self, service: impl Into<String>, cmd: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.cleans
-            .push((service.into(), cmd.into_iter().map(Into::into).collect()));
+    /// say `Exec::new(["dropdb", …]).user("postgres")`. Commands run in the order given.
+    pub fn clean_exec(mut self, service: impl Into<String>, exec: Exec) -> Self {
+        self.cleans.push((service.into(), exec));
         self
     }
 
@@ -492,8 +487,8 @@ impl ComposeStack {
 
     /// Runs the [`clean_exec`](Self::clean_exec) commands.
     pub async fn clean(&self) -> Result<()> {
-        for (service, cmd) in &self.cleans {
-            self.service(service)?.exec_ok(cmd.clone()).await?;
+        for (service, exec) in &self.cleans {
+            self.service(service)?.exec_ok_with(exec.clone()).await?;
         }
         Ok(())
     }
