@@ -9,5 +9,4 @@ mod shapes;
 mod stack;
 
 pub use error::ComposeError;
-pub use model::Condition;
 pub use stack::{ComposeStack, DEFAULT_SERVICE_TIMEOUT};

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::{self, MapAccess, SeqAccess};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::shapes::{items, long, shaped, KeyValues, Scalar, Shapes, Strings, Words};
+use super::shapes::{deserialize, items, long, KeyValues, Scalar, Shapes, Strings, Words};
 
 /// A whole file.
 #[derive(Debug, Deserialize)]
@@ -229,7 +229,7 @@ impl Shapes for ServiceNetworks {
 /// When a dependency counts as ready for the service that depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
-pub enum Condition {
+pub(crate) enum Condition {
     /// Started (and, when the stack overrides its readiness, ready).
     #[default]
     ServiceStarted,
@@ -314,14 +314,41 @@ impl Shapes for HealthTest {
     }
 }
 
-shaped!(
-    Build,
-    Port,
-    ServiceVolume,
-    ServiceNetworks,
-    DependsOn,
-    HealthTest
-);
+impl<'de> Deserialize<'de> for Build {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceVolume {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceNetworks {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for DependsOn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for HealthTest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
 
 #[cfg(test)]
 mod should {

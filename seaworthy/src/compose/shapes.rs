@@ -92,20 +92,9 @@ impl<'de, T: Shapes> Visitor<'de> for ShapeVisitor<T> {
     }
 }
 
-/// Implements `Deserialize` for a [`Shapes`] type.
-macro_rules! shaped {
-    ($($t:ty),* $(,)?) => {$(
-        impl<'de> serde::Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any($crate::compose::shapes::visitor::<$t>())
-            }
-        }
-    )*};
-}
-pub(crate) use shaped;
-
-pub(crate) fn visitor<T: Shapes>() -> impl for<'de> Visitor<'de, Value = T> {
-    ShapeVisitor(PhantomData)
+/// `Deserialize` for a [`Shapes`] type: each type's impl calls this.
+pub(crate) fn deserialize<'de, T: Shapes, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    d.deserialize_any(ShapeVisitor(PhantomData))
 }
 
 /// Reads the rest of a mapping as the struct `L` (its unknown keys are errors with their line).
@@ -206,7 +195,29 @@ impl Shapes for KeyValues {
     }
 }
 
-shaped!(Scalar, Words, Strings, KeyValues);
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Words {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Strings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyValues {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize(d)
+    }
+}
 
 /// Splits a command line into words as a POSIX shell would, without expansions: single quotes
 /// keep everything, double quotes keep all but `\"` and `\\`, a backslash outside quotes
