@@ -17,8 +17,14 @@ fn an_unknown_key_is_named_with_its_line() {
         "typo.yaml",
         "services:\n  web:\n    image: seaworthy-test/busybox\n    restart: always\n",
     );
-    assert!(e.starts_with("invalid Compose file `typo.yaml`: "), "{e}");
-    assert!(e.contains("restart") && e.contains("line 4"), "{e}");
+    assert_eq!(
+        e.lines().next().unwrap(),
+        "invalid Compose file `typo.yaml`: error: line 4 column 5: unknown field `restart`, \
+         expected one of image, build, command, entrypoint, environment, env_file, ports, \
+         volumes, networks, depends_on, healthcheck, user, working_dir, profiles, labels"
+    );
+    // Then the lines around it, the key marked.
+    assert!(e.contains("4 |     restart: always"), "{e}");
 }
 
 #[test]

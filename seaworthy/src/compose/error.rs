@@ -14,7 +14,7 @@ pub enum ComposeError {
     },
     /// The file is not valid YAML, or has a key seaworthy does not support (the parser's
     /// message names the key, its line and column).
-    #[error("invalid Compose file `{file}`: {reason}\n(hint: seaworthy supports image, build, command, entrypoint, environment, env_file, ports, volumes, networks, depends_on, healthcheck, user, working_dir, profiles and labels)")]
+    #[error("invalid Compose file `{file}`: {reason}")]
     Parse {
         /// The file.
         file: String,
