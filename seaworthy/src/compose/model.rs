@@ -228,15 +228,17 @@ impl Shapes for ServiceNetworks {
 
 /// When a dependency counts as ready for the service that depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
 pub(crate) enum Condition {
     /// Started (and, when the stack overrides its readiness, ready).
     #[default]
-    ServiceStarted,
+    #[serde(rename = "service_started")]
+    Started,
     /// Its healthcheck reports `healthy`.
-    ServiceHealthy,
+    #[serde(rename = "service_healthy")]
+    Healthy,
     /// It ran to completion with exit code 0.
-    ServiceCompletedSuccessfully,
+    #[serde(rename = "service_completed_successfully")]
+    CompletedSuccessfully,
 }
 
 /// `depends_on: [a, b]` or `depends_on: {a: {condition: service_healthy}}`.
@@ -257,10 +259,7 @@ impl Shapes for DependsOn {
     fn seq<'de, A: SeqAccess<'de>>(seq: A) -> Result<Self, A::Error> {
         let names: Vec<String> = items(seq)?;
         Ok(DependsOn(
-            names
-                .into_iter()
-                .map(|n| (n, Condition::ServiceStarted))
-                .collect(),
+            names.into_iter().map(|n| (n, Condition::Started)).collect(),
         ))
     }
 
@@ -429,8 +428,8 @@ networks:
         assert_eq!(
             web.depends_on.as_ref().unwrap().value.0,
             [
-                ("db".into(), Condition::ServiceHealthy),
-                ("init".into(), Condition::ServiceCompletedSuccessfully)
+                ("db".into(), Condition::Healthy),
+                ("init".into(), Condition::CompletedSuccessfully)
             ]
         );
         let health = &web.healthcheck.as_ref().unwrap().value;
@@ -441,7 +440,7 @@ networks:
         assert_eq!(web.user, Some(Scalar(Some("1000".into()))));
         assert_eq!(
             f.services["db"].value.depends_on.as_ref().unwrap().value.0,
-            [("init".into(), Condition::ServiceStarted)]
+            [("init".into(), Condition::Started)]
         );
         assert!(f.networks["back"].as_ref().unwrap().internal);
         assert!(f.volumes["data"].is_none());

@@ -240,7 +240,7 @@ impl ComposeStack {
             let healthy_needed = order.iter().any(|o| {
                 o.depends_on
                     .iter()
-                    .any(|(d, c)| d == &s.name && *c == Condition::ServiceHealthy)
+                    .any(|(d, c)| d == &s.name && *c == Condition::Healthy)
             });
             let (definition, image) = self.definition(s, &networks, &volumes, healthy_needed);
             images.extend(image);
@@ -443,8 +443,8 @@ impl ComposeStack {
         let d = &unit.definition;
         match condition {
             // Started, and ready by its own readiness (a healthcheck is part of it).
-            Condition::ServiceStarted | Condition::ServiceHealthy => Ok(()),
-            Condition::ServiceCompletedSuccessfully => {
+            Condition::Started | Condition::Healthy => Ok(()),
+            Condition::CompletedSuccessfully => {
                 let code = wait_exit(d, service).await?;
                 if code == 0 {
                     return Ok(());
@@ -551,7 +551,7 @@ impl ComposeStack {
             let may_have_exited = built.services.iter().any(|u| {
                 u.depends_on
                     .iter()
-                    .any(|(d, c)| d == &unit.name && *c == Condition::ServiceCompletedSuccessfully)
+                    .any(|(d, c)| d == &unit.name && *c == Condition::CompletedSuccessfully)
             });
             unit.definition
                 .adopt_exited(helper, id, name, may_have_exited)
