@@ -354,11 +354,12 @@ impl ComposeStack {
             d = d.create_options(serde_json::json!({ "Healthcheck": h }));
         }
         let overridden = self.waits.iter().rev().find(|(n, _)| n == &s.name);
-        let wait = match (overridden, s.healthcheck.is_some() || healthy_needed) {
+        // An override replaces the healthcheck as readiness, unless a dependent needs healthy.
+        let wait = match (overridden, healthy_needed) {
             (Some((_, w)), true) => Some(w.clone().and(Wait::healthy())),
             (Some((_, w)), false) => Some(w.clone()),
-            (None, true) => Some(Wait::healthy()),
-            (None, false) => None,
+            (None, _) if healthy_needed || s.healthcheck.is_some() => Some(Wait::healthy()),
+            (None, _) => None,
         };
         if let Some(w) = wait {
             d = d.wait_for(w);
@@ -382,8 +383,8 @@ impl ComposeStack {
         self.setup_attached(helper, &Attachment::default()).await
     }
 
-    /// Like [`setup`](Self::setup), every service also attached to the harness's network
-    /// `attach` under its service name.
+    /// Like [`setup`](Self::setup); when `attach` names a network, every service is also
+    /// connected to it under its service name.
     pub(crate) async fn setup_attached(
         &self,
         helper: &DockerHelper,
@@ -579,5 +580,100 @@ async fn wait_exit(d: &ContainerDefinition, waiting: &str) -> Result<i64> {
             .into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    const YAML: &str = "services:
+  db:
+    image: postgres
+    healthcheck: {test: pg_isready}
+  cache:
+    image: redis
+  web:
+    image: web
+    command: serve --port 80
+    environment: {MODE: test}
+    user: '1000'
+    depends_on:
+      db: {condition: service_healthy}
+      cache: {condition: service_started}
+";
+
+    fn stack() -> ComposeStack {
+        ComposeStack::from_yaml("compose.yaml", YAML, "/srv/app").unwrap()
+    }
+
+    fn wait_of(stack: &ComposeStack, service: &str) -> Option<String> {
+        stack
+            .service(service)
+            .unwrap()
+            .get_wait_for()
+            .map(|w| w.to_string())
+    }
+
+    #[test]
+    fn wait_for_a_healthcheck_unless_overridden() {
+        let s = stack();
+        assert_eq!(s.services().unwrap(), ["cache", "db", "web"]);
+        assert_eq!(
+            wait_of(&s, "db").as_deref(),
+            Some("HEALTHCHECK status `healthy`")
+        );
+        assert_eq!(wait_of(&s, "cache"), None);
+        let web = s.service("web").unwrap();
+        assert_eq!(web.get_wait_timeout(), DEFAULT_SERVICE_TIMEOUT);
+        assert_eq!(web.get_env("MODE"), Some("test"));
+        assert_eq!(web.image(), "web");
+        // An override replaces readiness, but web's `service_healthy` still needs healthy.
+        let s = stack()
+            .wait_for("db", Wait::tcp(5432))
+            .wait_for("cache", Wait::tcp(6379))
+            .wait_timeout("cache", Duration::from_secs(5));
+        let db = wait_of(&s, "db").unwrap();
+        assert!(
+            db.contains("TCP port 5432") && db.contains("healthy"),
+            "{db}"
+        );
+        assert_eq!(
+            wait_of(&s, "cache").as_deref(),
+            Some("TCP port 6379 accepting connections")
+        );
+        assert_eq!(
+            s.service("cache").unwrap().get_wait_timeout(),
+            Duration::from_secs(5)
+        );
+    }
+
+    #[test]
+    fn name_the_services_when_one_is_missing() {
+        let e = stack().service("nope").map(|_| ()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no service `nope` in Compose stack `app`; its services: cache, db, web"
+        );
+        let e = stack()
+            .wait_for("dbb", Wait::healthy())
+            .services()
+            .unwrap_err();
+        assert!(e.to_string().starts_with("no service `dbb`"), "{e}");
+    }
+
+    #[test]
+    fn tag_built_images_after_the_project_and_service() {
+        let s = ComposeStack::from_yaml(
+            "compose.yaml",
+            "name: My App\nservices:\n  api:\n    build: ./api\n  db:\n    build: ./db\n    image: my/db:1\n",
+            "/srv/app",
+        )
+        .unwrap();
+        assert_eq!(
+            s.service("api").unwrap().image(),
+            "seaworthy-compose/my_app-api:latest"
+        );
+        assert_eq!(s.service("db").unwrap().image(), "my/db:1");
     }
 }
