@@ -75,6 +75,10 @@ pub enum Error {
     #[error(transparent)]
     Ps(#[from] PsError),
 
+    /// A Compose file could not be read or used.
+    #[error(transparent)]
+    Compose(#[from] crate::compose::ComposeError),
+
     /// A stateful matcher was used after it completed.
     #[error(transparent)]
     MatcherExhausted(#[from] MatcherExhausted),

@@ -63,6 +63,7 @@ extern crate self as seaworthy;
 
 mod cell;
 mod cleanup;
+pub mod compose;
 mod console;
 pub mod containers;
 mod definitions;

@@ -60,6 +60,28 @@ pub(crate) fn output_block(name: &str, text: &str) -> String {
     out
 }
 
+/// The variables of a `.env` file: `KEY=VALUE` lines, `#` comments, an optional `export `
+/// and quotes around the value; lines without `=` or with an empty key are dropped, empty
+/// values kept.
+pub(crate) fn env_lines(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let l = l.strip_prefix("export ").unwrap_or(l);
+            let (k, v) = l.split_once('=')?;
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(v);
+            let k = k.trim();
+            (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

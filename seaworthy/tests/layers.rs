@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 ///   `readiness.rs` (the loop that waits) sits above them.
 /// - `structure/` (checks of the image itself) sits with the definitions: it creates containers
 ///   from images through the handle layer, and nothing below it names it.
+/// - `compose/` (a Compose file as a resource) sits with the harness: the harness's resource
+///   bookkeeping knows a stack's several objects, and a stack is a `Resource`.
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "bottom helpers",
@@ -40,6 +42,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "http/error.rs",
             "ps/error.rs",
             "structure/error.rs",
+            "compose/error.rs",
         ],
     ),
     ("engine", &["engine/"]),
@@ -57,7 +60,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("definitions", &["definitions/", "wait.rs", "structure/"]),
     ("readiness", &["readiness.rs"]),
-    ("harness", &["harness/"]),
+    ("harness and compose", &["harness/", "compose/"]),
     ("containers", &["containers/"]),
 ];
 

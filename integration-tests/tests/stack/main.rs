@@ -3,6 +3,9 @@
 //! volume*, and nginx in front, serving `/static/` itself and proxying the rest to Gunicorn.
 //! Every request goes through nginx's port, published on 127.0.0.1.
 //!
+//! The test bodies are in [`bodies`], shared with `tests/stack_compose`, which runs them on
+//! the same stack written as a Compose file.
+//!
 //! Modules: this one tests the running stack over HTTP; [`database`] cleans its own
 //! module-scoped PostgreSQL between tests; [`lifecycle`] starts, inspects and stops Django
 //! containers of its own (process tree, SIGTERM, a missing database, configuration through
@@ -16,8 +19,8 @@
 use std::time::Duration;
 
 use seaworthy::prelude::*;
-use seaworthy::LogOptions;
 
+mod bodies;
 mod database;
 mod lifecycle;
 
@@ -128,43 +131,16 @@ fn nginx(
     nginx_definition(stack_nginx_image, socket_volume, static_volume)
 }
 
-/// A query string no other test uses, to find this test's request in shared logs.
-fn probe(test: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "probe={test}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Polls a container's stdout until a line satisfies `pred` (logs reach Docker asynchronously).
-async fn stdout_line(c: &ContainerDefinition, pred: impl Fn(&str) -> bool) -> Option<String> {
-    for _ in 0..100 {
-        let out = c
-            .logs_with(LogOptions::default().stderr(false))
-            .await
-            .unwrap();
-        if let Some(line) = out.lines().find(|l| pred(l)) {
-            return Some(line.to_string());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+fn db(postgresql: &PostgresContainer) -> bodies::Db<'_> {
+    bodies::Db {
+        container: postgresql,
+        url: postgresql.database_url(),
     }
-    None
 }
 
 #[container_test]
 async fn admin_redirects_to_the_login_page(nginx: &NginxContainer) {
-    let response = nginx
-        .http_client()
-        .unwrap()
-        .get("/admin/")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 302);
-    assert_eq!(response.headers()["location"], "/admin/login/?next=/admin/");
+    bodies::admin_redirects_to_the_login_page(nginx).await;
 }
 
 #[container_test]
@@ -172,91 +148,17 @@ async fn login_page_and_its_css_served_by_nginx(
     nginx: &NginxContainer,
     django: &ContainerDefinition,
 ) {
-    let client = nginx.http_client().unwrap();
-    let response = client
-        .get("/admin/login/?next=/admin/")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let page = response.text().await.unwrap();
-    assert!(
-        page.contains("<title>Log in | Django site admin</title>"),
-        "{page}"
-    );
-    assert!(
-        page.contains(r#"href="/static/admin/css/base.css""#),
-        "{page}"
-    );
-
-    let marker = probe("css");
-    let css = client
-        .get(&format!("/static/admin/css/base.css?{marker}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(css.status(), 200);
-    assert!(css.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/css"));
-    assert!(css.text().await.unwrap().contains("body"));
-
-    // nginx served it from the static volume: it is in nginx's access log, not Gunicorn's.
-    let in_nginx = stdout_line(nginx, |l| l.contains(&marker)).await;
-    assert!(in_nginx.is_some(), "no nginx access-log line for {marker}");
-    let django_log = django
-        .logs_with(LogOptions::default().stderr(false))
-        .await
-        .unwrap();
-    assert!(!django_log.contains(&marker), "{django_log}");
+    bodies::login_page_and_its_css_served_by_nginx(nginx, django).await;
 }
 
 #[container_test]
 async fn a_host_not_allowed_gets_400(nginx: &NginxContainer, django: &ContainerDefinition) {
-    let response = nginx
-        .http_client()
-        .unwrap()
-        .get("/admin/")
-        .header("Host", "evil.example")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    // Django says why, on stderr.
-    let mut matcher =
-        seaworthy::matchers::Predicate::new("the Invalid HTTP_HOST line", |l: &str| {
-            l.contains("Invalid HTTP_HOST header: 'evil.example'.")
-        });
-    django
-        .wait_for_logs_matching(&mut matcher, Duration::from_secs(10))
-        .await
-        .unwrap();
+    bodies::a_host_not_allowed_gets_400(nginx, django).await;
 }
 
 #[container_test]
 async fn django_logs_requests_to_stdout(nginx: &NginxContainer, django: &ContainerDefinition) {
-    let marker = probe("log");
-    let response = nginx
-        .http_client()
-        .unwrap()
-        .get(&format!("/admin/?{marker}"))
-        .header("User-Agent", "seaworthy-stack-test")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 302);
-
-    let line = stdout_line(django, |l| l.contains(&marker))
-        .await
-        .unwrap_or_else(|| panic!("no access-log line for {marker} on Django's stdout"));
-    // CLIENT - USER [TIME] "REQUEST LINE" STATUS BYTES "REFERER" "USER AGENT" DURATION_US
-    let format = regex::Regex::new(&format!(
-        r#"^\d+\.\d+\.\d+\.\d+ - - \[\d{{2}}/\w{{3}}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}} [+-]\d{{4}}\] "GET /admin/\?{} HTTP/1\.[01]" 302 0 "-" "seaworthy-stack-test" \d+$"#,
-        regex::escape(&marker)
-    ))
-    .unwrap();
-    assert!(format.is_match(&line), "unexpected access-log line: {line}");
+    bodies::django_logs_requests_to_stdout(nginx, django).await;
 }
 
 #[container_test]
@@ -264,19 +166,5 @@ async fn the_database_url_is_percent_encoded(
     postgresql: &PostgresContainer,
     django: &ContainerDefinition,
 ) {
-    assert_eq!(
-        postgresql.database_url(),
-        "postgres://mysite:s3cr%2Ft%40x@postgresql:5432/mysite"
-    );
-    // Django migrated its tables at start, through that URL.
-    let out = postgresql
-        .exec_psql("SELECT count(*) FROM django_migrations WHERE app = 'admin'")
-        .await
-        .unwrap();
-    assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
-    assert_ne!(out.stdout_str().trim(), "0");
-    assert_eq!(
-        django.get_env("DATABASE_URL"),
-        Some(postgresql.database_url().as_str())
-    );
+    bodies::the_database_url_is_percent_encoded(&db(postgresql), django).await;
 }

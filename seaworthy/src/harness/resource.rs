@@ -5,6 +5,7 @@ use std::any::Any;
 
 use futures_util::future::BoxFuture;
 
+use crate::compose::ComposeStack;
 use crate::definitions::{
     Attachment, ContainerDefinition, ImageDefinition, NetworkDefinition, VolumeDefinition,
 };
@@ -134,6 +135,9 @@ impl<T: Resource> Tracked for T {
         if let Some(n) = any.downcast_ref::<NetworkDefinition>() {
             return n.id().ok().into_iter().collect();
         }
+        if let Some(stack) = any.downcast_ref::<ComposeStack>() {
+            return stack.objects().into_iter().map(|(_, id, _)| id).collect();
+        }
         self.container()
             .and_then(|c| c.id().ok())
             .into_iter()
@@ -142,6 +146,13 @@ impl<T: Resource> Tracked for T {
 
     fn created(&self) -> Vec<Created> {
         let any: &dyn Any = self;
+        if let Some(stack) = any.downcast_ref::<ComposeStack>() {
+            return stack
+                .objects()
+                .into_iter()
+                .map(|(kind, id, name)| Created { kind, id, name })
+                .collect();
+        }
         let created = if let Some(v) = any.downcast_ref::<VolumeDefinition>() {
             v.docker_name().ok().map(|name| Created {
                 kind: ResourceKind::Volume,
@@ -183,6 +194,13 @@ impl<T: Resource> Tracked for T {
             if let Some(n) = any.downcast_ref::<NetworkDefinition>() {
                 let it = find(created, ResourceKind::Network)?;
                 return n.adopt(helper, &it.id, &it.name).await;
+            }
+            if let Some(stack) = any.downcast_ref::<ComposeStack>() {
+                let objects: Vec<_> = created
+                    .iter()
+                    .map(|c| (c.kind, c.id.clone(), c.name.clone()))
+                    .collect();
+                return stack.adopt(helper, &objects).await;
             }
             match self.container() {
                 Some(c) => {
@@ -252,5 +270,30 @@ impl Resource for ImageDefinition {
 
     fn teardown(&self) -> BoxFuture<'_, Result<()>> {
         Box::pin(ImageDefinition::teardown(self))
+    }
+}
+
+impl Resource for ComposeStack {
+    fn setup_attached<'a>(
+        &'a self,
+        helper: &'a DockerHelper,
+        attach: &'a Attachment,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(ComposeStack::setup_attached(self, helper, attach))
+    }
+
+    fn teardown(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(ComposeStack::teardown(self))
+    }
+
+    fn clean(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            if !self.cleans() {
+                return Err(Error::from(HarnessError::CleanNotImplemented {
+                    resource: format!("Compose stack `{}`", self.name()),
+                }));
+            }
+            ComposeStack::clean(self).await
+        })
     }
 }

@@ -4,8 +4,8 @@
 //! release are taken. The Berkeley DB (`Packages`, RHEL ≤ 8) and NDB (`Packages.db`, SUSE)
 //! formats are recognised and refused by name.
 
+use super::package::Package;
 use super::sqlite::{Database, Value};
-use super::system::Package;
 
 /// Where rpm keeps its database, newest layout first (`/var/lib/rpm` is often a symlink to it).
 pub(crate) const RPMDB_DIRS: [&str; 2] = ["/usr/lib/sysimage/rpm", "/var/lib/rpm"];

@@ -4,6 +4,7 @@
 
 use super::error::StructureError;
 use super::files::ImageFiles;
+use super::package::{Package, PackageDb};
 use super::rpm;
 
 /// An account of `/etc/passwd`.
@@ -30,28 +31,6 @@ pub struct Group {
     pub gid: u64,
     /// The users listed as members (not those whose primary group it is).
     pub members: Vec<String>,
-}
-
-/// An installed package.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Package {
-    /// The package name (for dpkg, without the architecture).
-    pub name: String,
-    /// The installed version.
-    pub version: String,
-}
-
-/// Which package database a package list was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PackageDb {
-    /// Debian's `/var/lib/dpkg/status` (only packages whose status is `install ok installed`).
-    Dpkg,
-    /// Alpine's `/lib/apk/db/installed`.
-    Apk,
-    /// RPM's `rpmdb.sqlite` (rpm ≥ 4.16: Fedora 33+, RHEL 9, UBI 9), in `/usr/lib/sysimage/rpm`
-    /// or `/var/lib/rpm`. Versions are rpm's `[epoch:]version-release`.
-    Rpm,
 }
 
 pub(crate) fn parse_passwd(text: &str) -> Vec<User> {

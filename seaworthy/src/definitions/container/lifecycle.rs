@@ -96,6 +96,18 @@ impl ContainerDefinition {
         id: &str,
         docker_name: &str,
     ) -> Result<()> {
+        self.adopt_exited(helper, id, docker_name, false).await
+    }
+
+    /// Like [`adopt`](Self::adopt); with `may_have_exited`, a container that ran to completion
+    /// (a Compose service others wait for) is taken on too.
+    pub(crate) async fn adopt_exited(
+        &self,
+        helper: &DockerHelper,
+        id: &str,
+        docker_name: &str,
+        may_have_exited: bool,
+    ) -> Result<()> {
         let guard = self.state.lock().await;
         if guard.get().is_some() {
             return Ok(());
@@ -107,7 +119,7 @@ impl ContainerDefinition {
             .state
             .and_then(|s| s.running)
             .unwrap_or(false);
-        if !running {
+        if !running && !may_have_exited {
             return Err(Error::from(ContainerError::ContainerNotRunning {
                 container: docker_name.to_string(),
             }));

@@ -504,22 +504,9 @@ fn metadata(img: &ImageStructure, t: &MetadataTest) -> Result<CstResult, Structu
 fn read_env_file(path: &str) -> Result<Vec<(String, String)>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("containerRunOptions.envFile `{path}` cannot be read: {e}"))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let l = l.strip_prefix("export ").unwrap_or(l);
-            let (k, v) = l.split_once('=')?;
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                .unwrap_or(v);
-            let k = k.trim();
-            (!k.is_empty() && !v.is_empty()).then(|| (k.to_string(), v.to_string()))
-        })
+    Ok(crate::text::env_lines(&text)
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
         .collect())
 }
 
