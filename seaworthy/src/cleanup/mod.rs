@@ -8,3 +8,4 @@ pub(crate) mod kept;
 pub(crate) mod labels;
 pub(crate) mod removal;
 pub(crate) mod sweep;
+pub(crate) mod watcher;

@@ -2,7 +2,7 @@
 //! of it survives (SIGKILL, OOM, abort).
 //!
 //! The process watcher removes the test process's resources when that process dies; the run
-//! watcher removes the resources a [run](super::share) shares when its runner (cargo or
+//! watcher removes the resources a run (the fixtures a run shares) shares when its runner (cargo or
 //! cargo-nextest) exits, whether it ended normally, was interrupted or was killed.
 //!
 //! A tiny `sh` process in its own session, with no stdout and its stderr in a log file of its own
@@ -20,9 +20,9 @@ use std::path::Path;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 
-use crate::cleanup::{claim, kept};
+use super::{claim, kept};
 use crate::engine::Engine;
-use crate::helper::LABEL_RUN;
+use super::labels::LABEL_RUN;
 
 static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
 
