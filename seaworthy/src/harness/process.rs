@@ -8,8 +8,8 @@ use crate::console;
 use once_cell::sync::OnceCell;
 
 use super::exit;
-use crate::cleanup::watcher;
 use crate::cleanup::kept;
+use crate::cleanup::watcher;
 use crate::helper::DockerHelper;
 use crate::runtime;
 
