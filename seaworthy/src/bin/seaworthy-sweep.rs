@@ -1,88 +1,11 @@
-//! `seaworthy-sweep`: removes from an engine what dead seaworthy runs left there, for a CI
-//! cleanup job or a cron entry on a shared engine.
+//! `seaworthy-sweep [--dry-run]`: removes from an engine what dead seaworthy runs left there,
+//! for a CI cleanup job or a cron entry on a shared engine.
 //!
 //! A run is dead when its process on this host has exited, or, from any host, when its lease on
 //! the engine has expired (see the guide's Reliability page). `--dry-run` lists what would be
 //! removed and why, and removes nothing. The engine is the one the docker CLI would use
 //! (`DOCKER_HOST`, contexts).
 
-use std::process::ExitCode;
-
-use seaworthy::DockerHelper;
-
-const USAGE: &str = "\
-usage: seaworthy-sweep [--dry-run]
-
-Removes the containers, networks and volumes that dead seaworthy runs left on the engine the
-docker CLI would use: runs whose process on this host has exited, and runs on any host whose
-lease on the engine has expired. Kept resources (SEAWORTHY_KEEP) and resources kept for reuse
-stay.
-
-  -n, --dry-run   list what would be removed and why; remove nothing
-  -h, --help      this text
-";
-
-fn main() -> ExitCode {
-    let mut dry_run = false;
-    for arg in std::env::args().skip(1) {
-        match arg.as_str() {
-            "-n" | "--dry-run" => dry_run = true,
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => {
-                eprint!("seaworthy-sweep: unknown argument `{other}`\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    seaworthy::block_on(async move {
-        let helper = match DockerHelper::connect().await {
-            Ok(h) => h,
-            Err(e) => {
-                eprintln!("seaworthy-sweep: {e}");
-                return ExitCode::from(1);
-            }
-        };
-        if dry_run {
-            match helper.leftovers().await {
-                Ok(found) if found.is_empty() => println!("nothing to remove"),
-                Ok(found) => {
-                    for l in found {
-                        println!(
-                            "would remove {} {} (run {}): {}",
-                            l.kind, l.name, l.run, l.reason
-                        );
-                    }
-                }
-                Err(e) => {
-                    eprintln!("seaworthy-sweep: {e}");
-                    return ExitCode::from(1);
-                }
-            }
-            return ExitCode::SUCCESS;
-        }
-        match helper.sweep().await {
-            Ok(removed) => {
-                for (kind, names) in [
-                    ("container", &removed.containers),
-                    ("network", &removed.networks),
-                    ("volume", &removed.volumes),
-                ] {
-                    for name in names {
-                        println!("removed {kind} {name}");
-                    }
-                }
-                if removed.total() == 0 {
-                    println!("nothing to remove");
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("seaworthy-sweep: {e}");
-                ExitCode::from(1)
-            }
-        }
-    })
+fn main() -> std::process::ExitCode {
+    seaworthy::sweep_command(std::env::args().skip(1))
 }
