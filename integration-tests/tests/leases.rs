@@ -7,6 +7,8 @@
 //!   `seaworthy-sweep --dry-run` (its function) on machine B lists what it would remove and why, and a
 //!   container test on machine B removes it: Docker events show every resource of the dead runs
 //!   destroyed and none of the live run's.
+//! - The direct API as safe as the macros: a program that panics, or is killed with SIGKILL,
+//!   with its resources up leaves nothing (its watcher removes them, then its lease).
 //! - An outage that ends: the fault proxy stops for 10 s and comes back. Under the direct API
 //!   and under the macros, the scenario's call fails saying the engine stopped answering, the
 //!   process exits, and its watcher, waiting the outage out, removes everything once the
@@ -79,6 +81,18 @@ mod scenarios {
     fn sweep_dry_run() {
         let status = seaworthy::sweep_command(["--dry-run".to_string()]);
         assert_eq!(status, std::process::ExitCode::SUCCESS);
+    }
+
+    /// Holds a container (direct API) and panics without a teardown.
+    #[test]
+    #[ignore]
+    fn direct_panics() {
+        seaworthy::block_on(async {
+            let helper = DockerHelper::connect().await.unwrap();
+            idle("panic_box").setup(&helper).await.unwrap();
+            println!("SCENARIO-READY");
+        });
+        panic!("a direct-API program panics with its container up");
     }
 
     /// A container test that does nothing: its start-up sweep is what runs.
@@ -283,6 +297,23 @@ impl Events {
             };
             typ == kind && e.action.as_deref() == Some("destroy") && named
         })
+    }
+}
+
+impl Events {
+    /// How many `action` events of containers labelled `seaworthy.pid=<pid>`.
+    fn of_pid(&self, pid: u32, action: &str) -> usize {
+        let pid = pid.to_string();
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                let attrs = e.actor.as_ref().and_then(|a| a.attributes.as_ref());
+                e.action.as_deref() == Some(action)
+                    && attrs.and_then(|a| a.get("seaworthy.pid")) == Some(&pid)
+            })
+            .count()
     }
 }
 
@@ -523,4 +554,68 @@ async fn direct_api_an_outage_of_10_s_leaves_nothing_and_says_what_happened() {
 #[tokio::test(flavor = "multi_thread")]
 async fn macros_an_outage_of_10_s_leaves_nothing_and_says_what_happened() {
     an_outage_that_ends("scenarios::macro_loses_the_engine", "macro-outage").await;
+}
+
+/// A direct-API program that panics with its container up leaves nothing: its watcher (started
+/// by the first resource, as the harness's) removes it, and its lease goes too.
+#[tokio::test(flavor = "multi_thread")]
+async fn direct_api_a_panic_leaves_nothing() {
+    let d = docker().await;
+    let logs = log_dir("direct-panic");
+    let events = Events::start(&d);
+    let mut s = Scenario::start(
+        "scenarios::direct_panics",
+        &[("SEAWORTHY_WATCHER_LOGS", logs.display().to_string())],
+    );
+    s.expect("SCENARIO-READY");
+    let pid = s.pid();
+    let stderr = tokio::task::spawn_blocking(move || s.finish())
+        .await
+        .unwrap();
+    assert!(stderr.contains("a direct-API program panics"), "{stderr}");
+    let left = wait_until_gone(&d, &format!("seaworthy.pid={pid}"), Duration::from_secs(60)).await;
+    assert_eq!(left.map(|_| ()), Ok(()));
+    for _ in 0..300 {
+        if events.of_pid(pid, "destroy") > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (events.of_pid(pid, "create"), events.of_pid(pid, "destroy")),
+        (1, 1)
+    );
+    let _ = std::fs::remove_dir_all(&logs);
+}
+
+/// A direct-API program killed with SIGKILL leaves nothing: its watcher removes its network,
+/// volume and container, then its lease.
+#[tokio::test(flavor = "multi_thread")]
+async fn direct_api_sigkill_leaves_nothing() {
+    let d = docker().await;
+    let logs = log_dir("direct-kill");
+    let events = Events::start(&d);
+    let mut s = Scenario::start(
+        "scenarios::direct_holds",
+        &[("SEAWORTHY_WATCHER_LOGS", logs.display().to_string())],
+    );
+    s.expect("SCENARIO-READY");
+    let run = run_of(&d, s.pid()).await;
+    let held = resources_labelled(&d, &format!("{LABEL_RUN}={run}")).await;
+    assert_eq!(held.len(), 3, "{held:?}");
+    signal(s.pid(), libc::SIGKILL);
+    s.finish();
+    let left = wait_until_gone(&d, &format!("{LABEL_RUN}={run}"), Duration::from_secs(60)).await;
+    assert_eq!(left.map(|_| ()), Ok(()));
+    for what in &held {
+        assert!(events.destroyed(what), "no destroy event for {what}");
+    }
+    for _ in 0..300 {
+        if lease_of(&d, &run).await.is_empty() {
+            let _ = std::fs::remove_dir_all(&logs);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the lease of {run} is still there");
 }
