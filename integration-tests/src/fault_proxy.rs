@@ -198,23 +198,8 @@ impl FaultProxy {
         ));
         std::fs::create_dir_all(&dir)?;
         let socket = dir.join("docker.sock");
-        let _ = std::fs::remove_file(&socket);
-        let std_listener = std::os::unix::net::UnixListener::bind(&socket)?;
-        std_listener.set_nonblocking(true)?;
         let state = Arc::new(State::default());
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-        let thread_state = state.clone();
-        let thread = std::thread::Builder::new()
-            .name("fault-proxy".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(1)
-                    .enable_all()
-                    .build()
-                    .expect("a runtime for the fault proxy");
-                rt.block_on(serve(std_listener, thread_state, stop_rx));
-                rt.shutdown_background();
-            })?;
+        let (stop_tx, thread) = listen(&socket, state.clone())?;
         Ok(FaultProxy {
             dir,
             socket,
@@ -222,6 +207,19 @@ impl FaultProxy {
             stop: Mutex::new(Some(stop_tx)),
             thread: Mutex::new(Some(thread)),
         })
+    }
+
+    /// The engine comes back after a [`stop`](Self::stop): the proxy listens on its socket
+    /// again, with its rules and counts as they were. Does nothing while it is running.
+    pub fn restart(&self) -> std::io::Result<()> {
+        let mut stop = lock(&self.stop);
+        if stop.is_some() {
+            return Ok(());
+        }
+        let (stop_tx, thread) = listen(&self.socket, self.state.clone())?;
+        *stop = Some(stop_tx);
+        *lock(&self.thread) = Some(thread);
+        Ok(())
     }
 
     /// The proxy's address, as `DOCKER_HOST` spells it.
@@ -291,6 +289,32 @@ impl Drop for FaultProxy {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Listens on `socket` (replacing a stale socket file) from a thread of its own.
+fn listen(
+    socket: &Path,
+    state: Arc<State>,
+) -> std::io::Result<(
+    tokio::sync::oneshot::Sender<()>,
+    std::thread::JoinHandle<()>,
+)> {
+    let _ = std::fs::remove_file(socket);
+    let std_listener = std::os::unix::net::UnixListener::bind(socket)?;
+    std_listener.set_nonblocking(true)?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+    let thread = std::thread::Builder::new()
+        .name("fault-proxy".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("a runtime for the fault proxy");
+            rt.block_on(serve(std_listener, state, stop_rx));
+            rt.shutdown_background();
+        })?;
+    Ok((stop_tx, thread))
 }
 
 async fn serve(

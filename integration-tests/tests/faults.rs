@@ -26,6 +26,15 @@ async fn connect(proxy: &FaultProxy, namespace: &str) -> DockerHelper {
     // SAFETY (of the environment): `serial()` is held, so no other test of this binary reads
     // or writes the environment meanwhile.
     std::env::set_var("DOCKER_HOST", proxy.docker_host());
+    // This process's cleanup watcher starts at its first resource, pointed at that test's
+    // proxy, which is gone by the time the process exits: it is told not to wait for it, and
+    // to log (what it could not reach) where no other process reports it. What the watcher
+    // does through an outage is `leases.rs`'s to test.
+    std::env::set_var("SEAWORTHY_WATCHER_PATIENCE", "0");
+    std::env::set_var(
+        "SEAWORTHY_WATCHER_LOGS",
+        std::env::temp_dir().join("seaworthy-faults-watcher"),
+    );
     let helper = DockerHelper::connect_with_namespace(namespace).await;
     std::env::remove_var("DOCKER_HOST");
     helper.expect("connect through the fault proxy")

@@ -50,6 +50,7 @@ fn every_rust_block_of_every_page_is_tested() {
             ("docs/image-structure.md", "cst", 1),
             ("docs/looking-inside.md", "inside", 2),
             ("docs/readiness.md", "readiness", 1),
+            ("docs/reliability.md", "leases", 1),
             ("docs/tutorial.md", "stack", 3),
             ("seaworthy/README.md", "example", 1),
         ],

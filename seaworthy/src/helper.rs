@@ -8,7 +8,8 @@ use bollard::Docker;
 use once_cell::sync::OnceCell;
 
 use crate::cleanup::removal::{left_behind, removal_action, removal_failed, remove_resource};
-use crate::cleanup::sweep::sweep_dead_runs;
+use crate::cleanup::sweep::{dead_runs_leftovers, sweep_dead_runs};
+use crate::cleanup::{lease, watcher};
 use crate::engine::retry::{self, Failed, Target};
 use crate::engine::{Endpoint, Engine};
 use crate::error::EngineError;
@@ -17,9 +18,11 @@ use crate::images::PullPolicy;
 use crate::runtime;
 
 pub use crate::cleanup::labels::{
-    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SHARED,
+    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_RUN, LABEL_SHARED,
 };
+pub use crate::cleanup::lease::{DEFAULT_LEASE_SECONDS, LABEL_LEASE, LABEL_LEASE_SECONDS};
 pub use crate::cleanup::removal::Removed;
+pub use crate::cleanup::sweep::Leftover;
 pub use crate::definitions::LABEL_CONTEXT;
 pub use crate::images::ImageInfo;
 pub(crate) use crate::resource_kind::ResourceKind;
@@ -325,6 +328,33 @@ impl DockerHelper {
         labels
     }
 
+    /// Before this process's first resource: takes the run's [lease](crate::cleanup::lease)
+    /// on the engine and starts the [watcher](crate::cleanup::watcher) the harness uses (once
+    /// per process), so that a direct-API program leaves nothing behind when it panics, is
+    /// killed or loses the engine for a while. A shared run's lease is its run watcher's. A
+    /// lease or watcher that cannot be had is a warning: the resources are then removed by
+    /// this process, or by a later run on this host.
+    pub(crate) async fn before_create(&self) {
+        if self.shared.is_some() {
+            return;
+        }
+        static TAKEN: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+        TAKEN
+            .get_or_init(|| async {
+                let (docker, run) = (self.inner.docker.clone(), self.inner.run_id.clone());
+                let held = runtime::run(lease::hold(docker, run, lease::seconds())).await;
+                if let Err(e) = held {
+                    crate::console::warn(format!(
+                        "{e}; runs on other machines sharing this engine cannot tell this run \
+                         is alive, nor remove its leftovers if it dies"
+                    ));
+                }
+                let (run, engine) = (self.inner.run_id.clone(), self.inner.engine.clone());
+                runtime::run_blocking(move || watcher::spawn(&run, &engine)).await;
+            })
+            .await;
+    }
+
     /// Records a resource this helper created (for `teardown`) and logs its creation.
     pub(crate) fn track(&self, kind: ResourceKind, id: &str, name: &str) {
         tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "created");
@@ -332,6 +362,7 @@ impl DockerHelper {
             // The run owns it: removed when the run ends, not with this process's resources.
             return;
         }
+        watcher::holding(id);
         self.lock_tracked().push(Tracked {
             kind,
             id: id.to_string(),
@@ -355,6 +386,7 @@ impl DockerHelper {
                 .map_err(|f| removal_failed(&target, kind, &name_owned, f))
         })
         .await?;
+        watcher::released(id);
         self.lock_tracked().retain(|t| t.id != id);
         tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "removed");
         Ok(())
@@ -392,7 +424,11 @@ impl DockerHelper {
                     if kind == ResourceKind::Network {
                         engine.leave_network(&docker, &t.id).await;
                     }
-                    match remove_resource(&docker, kind, &t.id).await {
+                    let result = remove_resource(&docker, kind, &t.id).await;
+                    if result.is_ok() {
+                        watcher::released(&t.id);
+                    }
+                    match result {
                         Ok(true) => {
                             tracing::warn!(target: "seaworthy", "{} '{}' still existed during teardown", kind.title(), t.name);
                             removed.push(kind, t.name.clone());
@@ -419,14 +455,35 @@ impl DockerHelper {
         Err(left_behind(error, left))
     }
 
-    /// Removes resources that earlier runs on this host left behind: everything labelled
-    /// [`LABEL_RUN`] whose creating process ([`LABEL_PID`] on [`LABEL_HOST`]) is gone.
+    /// Removes resources that dead runs left behind: everything labelled [`LABEL_RUN`] whose
+    /// creating process ([`LABEL_PID`] on [`LABEL_HOST`]) on this host is gone, and, from any
+    /// host, everything of a run whose [lease](crate::cleanup::lease) on the engine expired
+    /// (not renewed within its bound, [`DEFAULT_LEASE_SECONDS`] unless the run said otherwise,
+    /// by the engine's clock); then the leases of those runs. Resources labelled
+    /// [`LABEL_REUSE`] are never removed by a lease's expiry, nor kept ones (`SEAWORTHY_KEEP`).
     ///
     /// A dead run whose cleanup is under way in another process (the killed process's cleanup
     /// watcher, another sweep) is left to that process: the sweep waits for it up to 10 s, and
     /// removes what it left; it never removes the same resources at the same time.
     pub async fn sweep(&self) -> Result<Removed> {
         self.sweep_waiting(SWEEP_WAIT).await
+    }
+
+    /// What [`sweep`](Self::sweep) would remove now, and why; removes nothing (a dry run).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> seaworthy::Result<()> {
+    /// let helper = seaworthy::DockerHelper::connect().await?;
+    /// for l in helper.leftovers().await? {
+    ///     println!("{} {} (run {}): {}", l.kind, l.name, l.run, l.reason);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn leftovers(&self) -> Result<Vec<Leftover>> {
+        let docker = self.inner.docker.clone();
+        let host = self.inner.host.clone();
+        let own_run = self.inner.run_id.clone();
+        runtime::run(async move { dead_runs_leftovers(&docker, &host, &own_run).await }).await
     }
 
     /// [`sweep`](Self::sweep), waiting up to `wait` for runs being cleaned up by others (the

@@ -90,6 +90,7 @@ mod resume;
 mod runtime;
 mod status;
 pub mod structure;
+mod sweep_command;
 mod sync;
 mod text;
 mod wait;
@@ -134,6 +135,7 @@ pub use runtime::block_on;
 pub use seaworthy_macros::container_test;
 #[doc = include_str!("docs/fixture.md")]
 pub use seaworthy_macros::fixture;
+pub use sweep_command::sweep_command;
 pub use wait::{HttpWait, Wait};
 
 /// Everything a test module usually needs: `use seaworthy::prelude::*;`.

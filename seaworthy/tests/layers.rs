@@ -46,7 +46,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("engine", &["engine/"]),
-    ("images and cleanup", &["images/", "cleanup/", "helper.rs"]),
+    (
+        "images and cleanup",
+        &["images/", "cleanup/", "helper.rs", "sweep_command.rs"],
+    ),
     (
         "handle",
         &[

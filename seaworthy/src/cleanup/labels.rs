@@ -22,6 +22,9 @@ pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
 /// `ContainerDefinition::new` (or of the network's, the
 /// volume's; an image's tag). Every resource carries it.
 pub const LABEL_DEFINITION: &str = "seaworthy.definition";
+/// The label of a resource kept for reuse by later runs (its value: the hash of what it is). A
+/// lease sweep never removes it: its run is meant to end before it.
+pub const LABEL_REUSE: &str = "seaworthy.reuse";
 
 /// The Docker list filter selecting resources that carry `label` (`key` or `key=value`).
 pub(crate) fn label_filter(label: &str) -> HashMap<String, Vec<String>> {

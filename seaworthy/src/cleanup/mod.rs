@@ -6,5 +6,7 @@
 pub(crate) mod claim;
 pub(crate) mod kept;
 pub(crate) mod labels;
+pub(crate) mod lease;
 pub(crate) mod removal;
 pub(crate) mod sweep;
+pub(crate) mod watcher;

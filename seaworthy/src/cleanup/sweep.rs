@@ -19,7 +19,8 @@ use bollard::Docker;
 
 use super::claim::{self, Claim};
 use super::kept;
-use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_RUN};
+use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_RUN};
+use super::lease::{self, judge, Leases, Standing};
 use super::removal::{left_behind, removal_action, remove_resource, Removed, ResourceKind};
 use crate::engine::retry::{retrying, Failed};
 use crate::error::{Error, Result};
@@ -39,8 +40,154 @@ const IN_USE_BACKOFF: [Duration; 7] = [
     Duration::from_millis(1000),
 ];
 
-/// Removes everything labelled by seaworthy on `host` whose creating process is gone, except
-/// what some run kept; the kept-list forgets resources that no longer exist.
+/// What a sweep removes, and why: a resource of a dead run, or an expired lease with nothing
+/// else left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    /// `container`, `network` or `volume`.
+    pub kind: &'static str,
+    /// Its Docker name.
+    pub name: String,
+    /// The run it belongs to (its `seaworthy.run`, or the run a lease volume is of).
+    pub run: String,
+    /// Why the sweep holds its run dead.
+    pub reason: String,
+}
+
+/// What a sweep of dead runs found: the resources to remove, the expired leases, and the kept
+/// markers of resources that no longer exist.
+struct Plan {
+    listed: Listed,
+    /// Per dead run, its lease volumes (removed once its resources are gone) and why.
+    leases: BTreeMap<String, (Vec<String>, String)>,
+    forget: Vec<String>,
+}
+
+/// Why `labels` (of a resource of another run) belong to a dead run, if they do: its process
+/// on this host has exited (the host-local rule), or, on any host, its run's lease on the
+/// engine has expired. Resources kept for reuse are never a lease's to remove.
+fn dead(labels: &HashMap<String, String>, id: &str, host: &str, leases: &Leases) -> Option<String> {
+    let run = labels.get(LABEL_RUN)?;
+    if labels.get(LABEL_HOST).map(String::as_str) == Some(host) {
+        let pid = labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok())?;
+        // A run marks what it keeps before it exits: once its process is seen dead, a marker
+        // written after the kept IDs were read is on disk (one `stat`, asked only then).
+        return (!pid_alive(pid) && !kept::is_marked(id))
+            .then(|| format!("its process {pid} on this host ({host}) has exited"));
+    }
+    if labels.contains_key(LABEL_REUSE) {
+        return None;
+    }
+    match leases.standing(run) {
+        Standing::Expired { for_s, seconds } => Some(expired(for_s, seconds)),
+        Standing::Live | Standing::Absent => None,
+    }
+}
+
+fn expired(for_s: i64, seconds: u64) -> String {
+    format!(
+        "its run's lease on the engine was last renewed {for_s} s ago (engine time), past its \
+         bound of {seconds} s"
+    )
+}
+
+/// Finds what dead runs left (see [`dead`]), except what some run kept.
+async fn plan(docker: &Docker, host: &str, own_run: &str) -> Result<Plan> {
+    let kept_ids = runtime::run_blocking(kept::kept_by_any_run).await;
+    // Without the leases (an engine that cannot list them), only the host-local rule applies.
+    let leases = match Leases::read(docker).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::debug!(target: "seaworthy", "read the leases: {e}");
+            Leases::default()
+        }
+    };
+    let seen = Mutex::new(HashSet::new());
+    let stale = |labels: &HashMap<String, String>, id: &str| -> Option<String> {
+        if kept_ids.contains(id) {
+            seen.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.to_string());
+            return None;
+        }
+        if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
+            return None;
+        }
+        dead(labels, id, host, &leases)
+    };
+    let listed = list(docker, &label_filter(LABEL_RUN), stale).await?;
+    // Only markers read before the listing: one written since belongs to a resource this sweep
+    // may not have seen.
+    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
+    let forget: Vec<String> = kept_ids.difference(&seen).cloned().collect();
+    let mut dead_runs: BTreeMap<String, String> = BTreeMap::new();
+    for f in listed
+        .containers
+        .iter()
+        .chain(&listed.networks)
+        .chain(&listed.volumes)
+    {
+        dead_runs
+            .entry(f.run.clone())
+            .or_insert_with(|| f.why.clone());
+    }
+    let mut lease_volumes = BTreeMap::new();
+    for (run, lease) in &leases.runs {
+        if run == own_run {
+            continue;
+        }
+        let why = match (dead_runs.get(run), leases.now.map(|now| judge(lease, now))) {
+            (Some(why), _) => why.clone(),
+            (None, Some(Standing::Expired { for_s, seconds })) => format!(
+                "an expired lease (last renewed {for_s} s ago, past its bound of {seconds} s) \
+                 whose run left nothing else"
+            ),
+            _ => continue,
+        };
+        lease_volumes.insert(run.clone(), (lease.volumes.clone(), why));
+    }
+    Ok(Plan {
+        listed,
+        leases: lease_volumes,
+        forget,
+    })
+}
+
+/// What [`sweep_dead_runs`] would remove now, and why; removes nothing.
+pub(crate) async fn dead_runs_leftovers(
+    docker: &Docker,
+    host: &str,
+    own_run: &str,
+) -> Result<Vec<Leftover>> {
+    let plan = plan(docker, host, own_run).await?;
+    let mut out = Vec::new();
+    for (kind, found) in [
+        (ResourceKind::Container, &plan.listed.containers),
+        (ResourceKind::Network, &plan.listed.networks),
+        (ResourceKind::Volume, &plan.listed.volumes),
+    ] {
+        out.extend(found.iter().map(|f| Leftover {
+            kind: kind.as_str(),
+            name: f.name.clone(),
+            run: f.run.clone(),
+            reason: f.why.clone(),
+        }));
+    }
+    for (run, (volumes, why)) in plan.leases {
+        out.extend(volumes.into_iter().map(|name| Leftover {
+            kind: ResourceKind::Volume.as_str(),
+            name,
+            run: run.clone(),
+            reason: format!("the lease of a dead run: {why}"),
+        }));
+    }
+    Ok(out)
+}
+
+/// Removes everything labelled by seaworthy whose run is dead (see [`dead`]: its process on
+/// `host` is gone, or its lease on the engine expired), except what some run kept; then the
+/// leases of the dead runs whose resources are all gone. The kept-list forgets resources that
+/// no longer exist.
 ///
 /// A run whose cleanup someone else has [claimed](super::claim) (its exiting process, its
 /// watcher, another sweep) is theirs: the sweep waits up to `wait` for them to finish (then
@@ -51,49 +198,39 @@ pub(crate) async fn sweep_dead_runs(
     own_run: &str,
     wait: Duration,
 ) -> Result<Removed> {
-    let kept_ids = runtime::run_blocking(kept::kept_by_any_run).await;
-    let seen = Mutex::new(HashSet::new());
-    let stale = |labels: &HashMap<String, String>, id: &str| -> bool {
-        if kept_ids.contains(id) {
-            crate::sync::lock(&seen).insert(id.to_string());
-            return false;
-        }
-        if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {
-            return false;
-        }
-        if labels.get(LABEL_HOST).map(String::as_str) != Some(host) {
-            return false;
-        }
-        match labels.get(LABEL_PID).and_then(|p| p.parse::<u32>().ok()) {
-            // A run marks what it keeps before it exits: once its process is seen dead, a marker
-            // written after `kept_ids` was read is on disk (one `stat`, asked only then).
-            Some(pid) => !pid_alive(pid) && !kept::is_marked(id),
-            None => false,
-        }
-    };
-    let listed = list(docker, &label_filter(LABEL_RUN), stale).await?;
-    // Only markers read before the listing: one written since belongs to a resource this sweep
-    // may not have seen.
-    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
-    let gone: Vec<String> = kept_ids.difference(&seen).cloned().collect();
-    if !gone.is_empty() {
-        runtime::run_blocking(move || kept::forget(&gone)).await;
+    let Plan {
+        listed,
+        mut leases,
+        forget,
+    } = plan(docker, host, own_run).await?;
+    if !forget.is_empty() {
+        runtime::run_blocking(move || kept::forget(&forget)).await;
     }
     let mut removed = Removed::default();
     let mut failed = Vec::new();
     for (run, of_run) in listed.by_run() {
-        let held = match claim_within(run, wait).await {
+        let held = match claim_within(run.clone(), wait).await {
             // Its exiting process, its watcher or another sweep is removing it: theirs to do.
-            Claim::Busy => continue,
+            Claim::Busy => {
+                leases.remove(&run);
+                continue;
+            }
             Claim::Held(held) => Some(held),
             Claim::Unavailable => None,
         };
         let (r, f) = remove_listed(docker, of_run).await;
         merge(&mut removed, r);
+        if !f.is_empty() {
+            // Its lease stays: the next sweep tries again.
+            leases.remove(&run);
+        }
         failed.extend(f);
         if let Some(held) = held {
             runtime::run_blocking(move || held.release()).await;
         }
+    }
+    for (volumes, _) in leases.values() {
+        lease::remove(docker, volumes).await;
     }
     runtime::run_blocking(|| claim::tidy(claim::LITTER_AGE)).await;
     finish(removed, failed)
@@ -120,7 +257,10 @@ pub(crate) async fn sweep_run(
     kept: impl Fn(&str) -> bool,
 ) -> Result<Removed> {
     let filter = format!("{LABEL_RUN}={run_id}");
-    let listed = list(docker, &label_filter(&filter), |_, id| !kept(id)).await?;
+    let listed = list(docker, &label_filter(&filter), |_, id| {
+        (!kept(id)).then(String::new)
+    })
+    .await?;
     let (removed, failed) = remove_listed(docker, listed).await;
     finish(removed, failed)
 }
@@ -131,17 +271,19 @@ pub(crate) async fn sweep_labels(docker: &Docker, labels: &[&str]) -> Result<Rem
         "label".to_string(),
         labels.iter().map(|l| l.to_string()).collect(),
     )]);
-    let listed = list(docker, &filter, |_, _| true).await?;
+    let listed = list(docker, &filter, |_, _| Some(String::new())).await?;
     let (removed, failed) = remove_listed(docker, listed).await;
     finish(removed, failed)
 }
 
-/// One listed resource: its run (the [`LABEL_RUN`] value), ID and Docker name.
+/// One listed resource: its run (the [`LABEL_RUN`] value), ID and Docker name, and why it was
+/// selected.
 #[derive(Debug, Clone)]
 struct Found {
     run: String,
     id: String,
     name: String,
+    why: String,
 }
 
 /// What a sweep is to remove, per kind.
@@ -177,11 +319,12 @@ impl Listed {
     }
 }
 
-/// Lists the containers, networks and volumes that `filter` lists and `pred` selects.
+/// Lists the containers, networks and volumes that `filter` lists and `pred` selects (saying
+/// why).
 async fn list(
     docker: &Docker,
     filter: &HashMap<String, Vec<String>>,
-    pred: impl Fn(&HashMap<String, String>, &str) -> bool,
+    pred: impl Fn(&HashMap<String, String>, &str) -> Option<String>,
 ) -> Result<Listed> {
     let run_of =
         |labels: &HashMap<String, String>| labels.get(LABEL_RUN).cloned().unwrap_or_default();
@@ -201,14 +344,14 @@ async fn list(
     for c in containers {
         let labels = c.labels.unwrap_or_default();
         let Some(id) = c.id else { continue };
-        if pred(&labels, &id) {
+        if let Some(why) = pred(&labels, &id) {
             let name = c
                 .names
                 .and_then(|n| n.first().cloned())
                 .unwrap_or_else(|| id.clone());
             let name = name.trim_start_matches('/').to_string();
             let run = run_of(&labels);
-            listed.containers.push(Found { run, id, name });
+            listed.containers.push(Found { run, id, name, why });
         }
     }
     let networks = retrying(|_| {
@@ -221,10 +364,10 @@ async fn list(
     for n in networks {
         let labels = n.labels.unwrap_or_default();
         let Some(id) = n.id else { continue };
-        if pred(&labels, &id) {
+        if let Some(why) = pred(&labels, &id) {
             let name = n.name.unwrap_or_else(|| id.clone());
             let run = run_of(&labels);
-            listed.networks.push(Found { run, id, name });
+            listed.networks.push(Found { run, id, name, why });
         }
     }
     let volumes = retrying(|_| {
@@ -235,12 +378,13 @@ async fn list(
     .await
     .map_err(|f| Error::docker("list volumes", f.error))?;
     for v in volumes.volumes.unwrap_or_default() {
-        if pred(&v.labels, &v.name) {
+        if let Some(why) = pred(&v.labels, &v.name) {
             let run = run_of(&v.labels);
             listed.volumes.push(Found {
                 run,
                 id: v.name.clone(),
                 name: v.name,
+                why,
             });
         }
     }

@@ -113,6 +113,7 @@ impl NetworkDefinition {
     }
 
     async fn create(&self, helper: &DockerHelper) -> Result<Created> {
+        helper.before_create().await;
         let docker_name = helper.resource_name(&self.name);
         let mut labels = helper.labels(&self.name);
         labels.extend(self.labels.iter().cloned());

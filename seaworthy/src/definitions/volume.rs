@@ -105,6 +105,7 @@ impl VolumeDefinition {
     }
 
     async fn create(&self, helper: &DockerHelper) -> Result<Created> {
+        helper.before_create().await;
         let docker_name = helper.resource_name(&self.name);
         let mut labels = helper.labels(&self.name);
         labels.extend(self.labels.iter().cloned());

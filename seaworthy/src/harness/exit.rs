@@ -7,7 +7,7 @@
 //!   with 128 + the signal. From the signal on, nothing else of seaworthy writes to stderr:
 //!   tests whose containers disappear under them fail, and their panics and warnings would only
 //!   be noise. A second signal during the cleanup exits right away and leaves the rest to the
-//!   watcher (`harness/watcher.rs`).
+//!   watcher (`cleanup/watcher.rs`).
 //! - A normal exit (`main` returning after libtest's last test, or `exit`): an `atexit` hook
 //!   waits for the removals still running in the background (`harness/removals.rs`), tears down the
 //!   remaining shared fixtures and sweeps the run; then it warns about every background removal

@@ -11,4 +11,3 @@ pub(crate) mod runner;
 pub(crate) mod scope;
 pub(crate) mod share;
 pub(crate) mod skip;
-pub(crate) mod watcher;

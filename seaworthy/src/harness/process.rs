@@ -1,14 +1,15 @@
 //! What the harness does once per test process, and keeping resources for good.
 //!
 //! At the first container test it removes what crashed earlier runs on this host left behind
-//! (their process is gone), starts the [watcher](super::watcher) and installs the
+//! (their process is gone), starts the [watcher](crate::cleanup::watcher) and installs the
 //! [signal and exit handling](super::exit).
 
 use crate::console;
 use once_cell::sync::OnceCell;
 
-use super::{exit, watcher};
+use super::exit;
 use crate::cleanup::kept;
+use crate::cleanup::watcher;
 use crate::helper::DockerHelper;
 use crate::runtime;
 

@@ -6,7 +6,7 @@
 //! ones before it tears down the shared fixtures and sweeps the run, so a process never exits
 //! (after its last test under `cargo test`, or its only one under nextest) with a removal still
 //! running. A kill is covered as before, by the signal handler and the
-//! watcher (`harness/watcher.rs`).
+//! watcher (`cleanup/watcher.rs`).
 //!
 //! A removal that fails is not printed when it happens (its test's result is already out, and
 //! libtest's report is no place for it): it is kept, and the exit hook names what was left in one

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use once_cell::sync::Lazy;
 
 use super::resource::Created;
-use super::watcher;
+use crate::cleanup::watcher;
 use crate::console;
 use crate::error::HarnessError;
 use crate::error::{Error, Result};

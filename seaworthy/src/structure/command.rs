@@ -385,6 +385,7 @@ async fn run_one(
     check: &CommandCheck,
     run: Run<'_>,
 ) -> crate::Result<(ExecOutput, Option<String>)> {
+    helper.before_create().await;
     let name = helper.resource_name("structure-command");
     let body = ContainerCreateBody {
         image: Some(run.image.clone()),

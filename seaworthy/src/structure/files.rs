@@ -153,6 +153,7 @@ impl ImageFiles {
         image: &str,
         image_id: &str,
     ) -> Result<ImageFiles, StructureError> {
+        helper.before_create().await;
         let name = helper.resource_name("structure-files");
         let body = ContainerCreateBody {
             image: Some(image_id.to_string()),

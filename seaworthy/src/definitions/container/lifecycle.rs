@@ -162,6 +162,7 @@ impl ContainerDefinition {
         let image = helper
             .ensure_image_with_policy(&c.image, c.pull_policy)
             .await?;
+        helper.before_create().await;
         let docker_name = helper.resource_name(&c.name);
         let publish_ip = helper.engine().publish_address();
         let body = c.create_body(

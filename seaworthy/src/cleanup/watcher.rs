@@ -15,14 +15,17 @@
 //! engine, that container leaves each network first (it joined them to reach the containers).
 
 use crate::console;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::Mutex;
 
-use crate::cleanup::{claim, kept};
+use once_cell::sync::Lazy;
+
+use super::labels::LABEL_RUN;
+use super::{claim, kept, lease};
 use crate::engine::Engine;
-use crate::helper::LABEL_RUN;
 
 static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
 
@@ -52,12 +55,15 @@ remove_all() {
 }
 "#;
 
-/// The removal passes, and the end of every watcher's program. A failed pass is not a failure
+/// The removal passes, and the end of every watcher's program. A process that exited with
+/// nothing left (it said `clean`) needs none. A failed pass is not a failure
 /// yet: a removal racing another cleanup (the test process's own, cut short by its exit with
 /// its requests still running on the engine) fails with "already in progress", "not found" or
 /// "has active endpoints" while the resource is on its way out. So after a failed pass it
 /// looks again a second later, and makes another pass while something (but kept resources) is
-/// left, five passes at most. The log keeps what `docker` said only when something is left at
+/// left, five passes at most. While the engine does not answer at all (an outage, a restart),
+/// no pass counts: it asks again after 1, 2, 4, then every 8 s, for `$PATIENCE` seconds in all.
+/// The log keeps what `docker` said only when something is left at
 /// the end (with what): an empty log is deleted, one with errors is marked finished (`.done`)
 /// for the next test process to report. Last, the run's [claim](crate::cleanup::claim) file is
 /// deleted (its lock, inherited as descriptor 9, is released when this process ends).
@@ -70,10 +76,24 @@ left() {
   for id in $c $n $v; do kept "$id" || s="$s $id"; done
   if [ -n "$s" ]; then echo "still there:$s"; fi
 }
+answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 pass=1
 clean=0
 out=""
-while :; do
+waited=0
+pause=1
+while [ "$clean_exit" != 1 ]; do
+  if ! answers; then
+    if [ "$waited" -ge "$PATIENCE" ]; then
+      out="the engine did not answer for $waited s; gave up (a later sweep removes what is left)"
+      break
+    fi
+    sleep "$pause"
+    waited=$((waited + pause))
+    pause=$((pause * 2))
+    if [ "$pause" -gt 8 ]; then pause=8; fi
+    continue
+  fi
   err=0
   remove_all
   if [ "$err" = 0 ]; then clean=1; break; fi
@@ -82,15 +102,46 @@ while :; do
   if [ "$pass" -ge 5 ]; then break; fi
   pass=$((pass + 1))
 done
+if [ "$clean_exit" = 1 ]; then clean=1; fi
 "#;
 
-/// The end of every watcher's program, after `then`: the claim's file and the log (see
-/// [`PASSES`]).
+/// The lease renewer, started first: a background loop that renews the run's
+/// [lease](crate::cleanup::lease) (`$RUN`, bound `$LEASE_SECONDS`) every `$RENEW` seconds for
+/// as long as this watcher lives (it checks before each renewal, so a watcher killed with
+/// SIGKILL stops renewing within one period). It does not hold the claim (descriptor 9).
+const RENEWER: &str = r#"
+watcher=$$
+(
+  n=0
+  prev=""
+  while kill -0 "$watcher" 2>/dev/null; do
+    n=$((n + 1))
+    v="seaworthy-lease-$RUN-w$watcher-$n"
+    if docker volume create --label "seaworthy.lease=$RUN" \
+        --label "seaworthy.lease.seconds=$LEASE_SECONDS" "$v" >/dev/null 2>&1; then
+      if [ -n "$prev" ]; then docker volume rm "$prev" >/dev/null 2>&1; fi
+      prev=$v
+    fi
+    sleep "$RENEW"
+  done
+) 9>&- </dev/null &
+renewer=$!
+clean_exit=0
+"#;
+
+/// The end of every watcher's program, after `then`: the renewer stops, the lease goes when
+/// nothing is left, then the claim's file and the log (see [`PASSES`]).
 ///
 /// `true > "$LOG"`, not `: > "$LOG"`: a redirection that fails (the log's directory was
 /// deleted) ends a non-interactive `sh` when the command is a special built-in such as `:`, and
 /// the claim file would be left behind.
 const TIDY: &str = r#"
+kill "$renewer" 2>/dev/null
+if [ "$clean" = 1 ]; then
+  for v in $(docker volume ls -q --filter "label=seaworthy.lease=$RUN" 2>/dev/null); do
+    docker volume rm "$v" >/dev/null 2>&1
+  done
+fi
 if [ -n "$CLAIM" ]; then rm -f "$CLAIM"; fi
 if [ -n "$LOG" ]; then
   if [ "$clean" = 1 ]; then true > "$LOG"; else echo "$out" >&2; fi
@@ -98,11 +149,12 @@ if [ -n "$LOG" ]; then
 fi
 "#;
 
-/// The process watcher's program: collect `keep` lines until EOF, then remove the resources.
+/// The process watcher's program: collect `keep` lines (and `clean`: the process exited with
+/// nothing left) until EOF, then remove the resources.
 const PROCESS_SCRIPT: &str = r#"
 keep=" "
 while IFS= read -r line; do
-  case "$line" in keep\ *) keep="$keep${line#keep } " ;; esac
+  case "$line" in keep\ *) keep="$keep${line#keep } " ;; clean) clean_exit=1 ;; esac
 done
 "#;
 
@@ -163,17 +215,19 @@ pub(crate) fn report_failures() {
     }
 }
 
-/// The removal script run after `wait`, with `then` after its passes, with `LABEL` and `KEPT`
-/// set; its errors go to a log ([`report_failures`]). The watcher inherits `claim` (the lock of
+/// The removal script run after `wait`, with `then` after its passes, with `LABEL` (the run's
+/// label), `KEPT`, the lease's `RUN`, `LEASE_SECONDS` and `RENEW` and the outage's `PATIENCE`
+/// set, the lease renewed meanwhile; its errors go to a log ([`report_failures`]). The watcher inherits `claim` (the lock of
 /// the run's [claim](crate::cleanup::claim) file) as descriptor 9 and deletes the file when it
 /// is done.
 fn command(
     wait: &str,
     then: &str,
-    label: String,
+    run: &str,
     engine: &Engine,
     claim: Option<&claim::Held>,
 ) -> Command {
+    let seconds = lease::seconds();
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("sh");
     // The engine's own variables replace whatever selected it (a context, the rootless socket).
@@ -185,11 +239,18 @@ fn command(
     ] {
         cmd.env_remove(var);
     }
-    let log = log_file(&label);
+    let log = log_file(&format!("{LABEL_RUN}={run}"));
     cmd.envs(engine.cli_env())
         .arg("-c")
-        .arg(format!("{wait}{REMOVE}{PASSES}{then}{TIDY}"))
-        .env("LABEL", label)
+        .arg(format!("{RENEWER}{wait}{REMOVE}{PASSES}{then}{TIDY}"))
+        .env("LABEL", format!("{LABEL_RUN}={run}"))
+        .env("RUN", run)
+        .env("LEASE_SECONDS", seconds.to_string())
+        .env(
+            "RENEW",
+            format!("{:.3}", lease::renew_every(seconds).as_secs_f64()),
+        )
+        .env("PATIENCE", patience().to_string())
         .env("KEPT", kept::kept_dir())
         .env(
             "CLAIM",
@@ -234,24 +295,64 @@ const CLAIM_FD: i32 = 9;
 /// This process's claim on its own run (see [`spawn`]).
 static OWN_CLAIM: Mutex<Option<claim::Held>> = Mutex::new(None);
 
-/// Starts the process watcher for the run `run` on `engine`; a failure is reported as a
-/// warning. Blocking (the claim's file).
+/// How long a watcher waits for an engine that does not answer before it gives up:
+/// `SEAWORTHY_WATCHER_PATIENCE` seconds, 120 unless set.
+fn patience() -> u64 {
+    std::env::var("SEAWORTHY_WATCHER_PATIENCE")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(120)
+}
+
+/// The IDs of the resources this process created and has not removed (shared ones aside): when
+/// none is left at a normal exit, the watcher is told `clean` and has nothing to do.
+static HOLDING: Lazy<Mutex<HashSet<String>>> = Lazy::new(Default::default);
+
+/// This process created the resource `id`.
+pub(crate) fn holding(id: &str) {
+    HOLDING
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string());
+}
+
+/// This process removed the resource `id` (or found it gone).
+pub(crate) fn released(id: &str) {
+    HOLDING.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+}
+
+/// At a normal exit, after every other exit hook (the harness's teardown included): tells the
+/// watcher `clean` when this process holds nothing.
+extern "C" fn at_exit() {
+    let empty = HOLDING.lock().map(|h| h.is_empty()).unwrap_or(false);
+    if !empty {
+        return;
+    }
+    if let Ok(mut watcher) = WATCHER.lock() {
+        if let Some(w) = watcher.as_mut() {
+            let _ = writeln!(w, "clean");
+        }
+    }
+}
+
+/// Starts the process watcher for the run `run` on `engine`, once per process (a second call
+/// does nothing); a failure is reported as a warning. Blocking (the claim's file).
 ///
 /// The run is [claimed](crate::cleanup::claim) first, by this process and the watcher together:
-/// no other process's sweep touches the run until both have ended.
+/// no other process's sweep touches the run until both have ended. The watcher renews the run's
+/// [lease](crate::cleanup::lease) while it lives.
 pub(crate) fn spawn(run: &str, engine: &Engine) {
+    static SPAWNED: std::sync::Once = std::sync::Once::new();
+    SPAWNED.call_once(|| spawn_once(run, engine));
+}
+
+fn spawn_once(run: &str, engine: &Engine) {
     let held = match claim::try_hold(run) {
         claim::Claim::Held(held) => Some(held),
         // Not ours to have: without it, sweeps go by this process's PID alone.
         claim::Claim::Busy | claim::Claim::Unavailable => None,
     };
-    let mut cmd = command(
-        PROCESS_SCRIPT,
-        "",
-        format!("{LABEL_RUN}={run}"),
-        engine,
-        held.as_ref(),
-    );
+    let mut cmd = command(PROCESS_SCRIPT, "", run, engine, held.as_ref());
     cmd.stdin(Stdio::piped());
     match cmd.spawn() {
         Ok(mut child) => {
@@ -264,6 +365,11 @@ pub(crate) fn spawn(run: &str, engine: &Engine) {
     }
     // Kept open for the process's life: the claim holds while this process or its watcher lives.
     *crate::sync::lock(&OWN_CLAIM) = held;
+    // SAFETY: registering a plain `extern "C"` function that does not unwind. Registered before
+    // the harness's exit hook (see `harness::exit`), so it runs after it.
+    unsafe {
+        libc::atexit(at_exit);
+    }
 }
 
 /// Starts the watcher of the shared run `run`, whose runner is `runner` (started at `start`):
@@ -282,13 +388,7 @@ pub(crate) fn spawn_run_watcher(
         claim::Claim::Held(held) => Some(held),
         claim::Claim::Busy | claim::Claim::Unavailable => None,
     };
-    let mut cmd = command(
-        RUN_SCRIPT,
-        then,
-        format!("{LABEL_RUN}={run}"),
-        engine,
-        held.as_ref(),
-    );
+    let mut cmd = command(RUN_SCRIPT, then, run, engine, held.as_ref());
     cmd.stdin(Stdio::null())
         .env("RUNNER", runner.to_string())
         .env("START", start)
