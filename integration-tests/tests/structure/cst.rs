@@ -42,7 +42,7 @@ async fn a_cst_file_runs_unchanged_with_cst_names_and_verdicts() {
             ("File Existence Test: conf dir", Pass),
             ("File Existence Test: data from the env", Pass),
             ("File Existence Test: FAILS: existence", Fail),
-            ("License Test 1", Unsupported),
+            ("License Test", Unsupported),
             ("Metadata Test", Fail),
         ],
         "{report}"
@@ -75,7 +75,7 @@ async fn a_cst_file_runs_unchanged_with_cst_names_and_verdicts() {
         errors("Metadata Test"),
         ["user: expected `root`, found `app`"]
     );
-    assert!(errors("License Test 1")[0].starts_with("seaworthy does not run licenseTests"));
+    assert!(errors("License Test")[0].starts_with("seaworthy does not run licenseTests"));
     assert_eq!(
         (
             report.count(Pass),

@@ -48,30 +48,39 @@ pub(crate) struct EnvVar {
 pub(crate) struct CommandTest {
     #[serde(default)]
     pub(crate) name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) setup: Vec<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     #[expect(
         dead_code,
         reason = "CST's Docker driver skips teardown commands; so does seaworthy"
     )]
     pub(crate) teardown: Vec<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) env_vars: Vec<EnvVar>,
     #[serde(default)]
     pub(crate) exit_code: i64,
     #[serde(default)]
     pub(crate) command: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) args: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) expected_output: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) excluded_output: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) expected_error: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) excluded_error: Vec<String>,
+}
+
+/// A list, or nothing: CST (Go's YAML) reads a key without a value (`files:`) as an empty list.
+fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 fn yes() -> bool {
@@ -108,32 +117,32 @@ pub(crate) struct FileContentTest {
     pub(crate) name: String,
     #[serde(default)]
     pub(crate) path: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) expected_contents: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) excluded_contents: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct MetadataTest {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) env_vars: Vec<EnvVar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) unbound_env_vars: Vec<EnvVar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) exposed_ports: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) unexposed_ports: Vec<String>,
     pub(crate) entrypoint: Option<Vec<String>>,
     pub(crate) cmd: Option<Vec<String>>,
     #[serde(default)]
     pub(crate) workdir: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) volumes: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) unmounted_volumes: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) labels: Vec<EnvVar>,
     #[serde(default)]
     pub(crate) user: String,
@@ -164,7 +173,7 @@ pub(crate) struct LicenseTest {
         reason = "read so the file is validated; license tests are not run"
     )]
     pub(crate) debian: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     #[expect(
         dead_code,
         reason = "read so the file is validated; license tests are not run"
@@ -181,13 +190,13 @@ pub(crate) struct RunOptions {
     pub(crate) privileged: bool,
     #[serde(default, rename = "allocateTty")]
     pub(crate) tty: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) env_vars: Vec<String>,
     #[serde(default)]
     pub(crate) env_file: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) capabilities: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) bind_mounts: Vec<String>,
 }
 
@@ -195,17 +204,17 @@ pub(crate) struct RunOptions {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct Schema {
     pub(crate) schema_version: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) global_env_vars: Vec<EnvVar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) command_tests: Vec<CommandTest>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) file_existence_tests: Vec<FileExistenceTest>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) file_content_tests: Vec<FileContentTest>,
     #[serde(default)]
     pub(crate) metadata_test: MetadataTest,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     pub(crate) license_tests: Vec<LicenseTest>,
     pub(crate) container_run_options: Option<RunOptions>,
 }
@@ -305,7 +314,7 @@ impl CstFile {
                 .iter()
                 .map(|t| format!("File Existence Test: {}", t.name)),
         );
-        names.extend((1..=s.license_tests.len()).map(|i| format!("License Test {i}")));
+        names.extend(s.license_tests.iter().map(|_| "License Test".to_string()));
         if !s.metadata_test.is_empty() {
             names.push("Metadata Test".to_string());
         }

@@ -208,9 +208,9 @@ impl CstFile {
                 return Err(e);
             }
         }
-        for i in 1..=s.license_tests.len() {
+        for _ in &s.license_tests {
             results.push(CstResult {
-                name: format!("License Test {i}"),
+                name: "License Test".to_string(),
                 verdict: Verdict::Unsupported,
                 errors: vec!["seaworthy does not run licenseTests\n(hint: check licenses with CST itself, or remove the test from the file)".to_string()],
                 stdout: String::new(),
@@ -269,8 +269,10 @@ impl CstFile {
         for (k, v) in global {
             check = check.env(k, v);
         }
+        // As CST does: a test's own `envVars` are passed as written (only `globalEnvVars` are
+        // expanded from the image's environment).
         for v in &t.env_vars {
-            check = check.env(&v.key, expand(&v.value, lookup));
+            check = check.env(&v.key, &v.value);
         }
         for setup in &t.setup {
             check = check.setup(setup.clone());
@@ -533,6 +535,17 @@ mod should {
     }
 
     #[test]
+    fn read_a_key_without_a_value_as_an_empty_list() {
+        let f = CstFile::from_yaml(
+            "t.yaml",
+            "schemaVersion: 2.0.0\nlicenseTests:\n  - debian: true\n    files:\nfileContentTests:\n  - name: c\n    path: /x\n    expectedContents:\n",
+        )
+        .unwrap();
+        assert_eq!(f.test_names(), ["File Content Test: c", "License Test"]);
+        assert!(f.schema.file_content_tests[0].expected_contents.is_empty());
+    }
+
+    #[test]
     fn name_tests_as_cst_does_in_its_order() {
         let text = "schemaVersion: '2.0.0'\nmetadataTest:\n  user: app\nlicenseTests:\n  - debian: true\nfileExistenceTests:\n  - name: e\n    path: /e\nfileContentTests:\n  - name: c\n    path: /c\ncommandTests:\n  - name: x\n    command: true\n";
         let f = CstFile::from_yaml("t.yaml", text).unwrap();
@@ -542,7 +555,7 @@ mod should {
                 "Command Test: x",
                 "File Content Test: c",
                 "File Existence Test: e",
-                "License Test 1",
+                "License Test",
                 "Metadata Test"
             ]
         );
