@@ -286,3 +286,63 @@ pub(crate) async fn a_superuser_logs_in_through_nginx(
     let out = db.psql("SELECT count(*) FROM django_session").await;
     assert_eq!(out.stdout_str().trim(), "1");
 }
+
+const GUNICORN: &str = "/usr/bin/python3 /usr/bin/gunicorn --config /app/gunicorn.conf.py";
+
+/// Gunicorn says `Listening at` (readiness) before it forks its workers: wait for all three.
+async fn wait_for_three_workers(django: &ContainerDefinition) {
+    let mut booted = seaworthy::matchers::Unordered::by_regex([
+        "Booting worker with pid",
+        "Booting worker with pid",
+        "Booting worker with pid",
+    ])
+    .unwrap();
+    django
+        .wait_for_logs_matching(&mut booted, Duration::from_secs(30))
+        .await
+        .unwrap();
+}
+
+/// A Django container with `GUNICORN_WORKERS=3`: Gunicorn is PID 1 with three workers, as uid
+/// 1000.
+pub(crate) async fn gunicorn_runs_as_a_non_root_user(django: &ContainerDefinition) {
+    use seaworthy::ps::TreeShape;
+    wait_for_three_workers(django).await;
+    let tree = django.process_tree().await.unwrap();
+    let worker = || TreeShape::new("django", GUNICORN);
+    TreeShape::new("django", GUNICORN)
+        .pid(1)
+        .children([worker(), worker(), worker()])
+        .check(&tree)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = django.exec_ok(["id", "-u"]).await.unwrap();
+    assert_eq!(id.stdout_str(), "1000\n");
+}
+
+/// A Django container with `GUNICORN_WORKERS=3` stops on SIGTERM with exit code 0.
+pub(crate) async fn stops_cleanly_on_sigterm(django: &ContainerDefinition) {
+    // A worker still importing Django handles SIGTERM only once the import is done, which on a
+    // loaded 2-core machine has taken more than Docker's default 10 s grace period; so stop
+    // a fully started Gunicorn, with Gunicorn's own graceful timeout (30 s) as the grace period.
+    // 0 means Gunicorn exited on SIGTERM; a SIGKILL would give 137.
+    wait_for_three_workers(django).await;
+    let exit_code = django.stop(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(exit_code, Some(0));
+    let logs = django.logs().await.unwrap();
+    assert!(logs.contains("Handling signal: term"), "{logs}");
+    assert!(logs.contains("Shutting down: Master"), "{logs}");
+}
+
+/// nginx in front of a Django container whose `ALLOWED_HOSTS` has `evil.example` too.
+pub(crate) async fn a_host_allowed_through_the_environment_is_served(nginx: &ContainerDefinition) {
+    let response = nginx
+        .http_client()
+        .unwrap()
+        .get("/admin/")
+        .header("Host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/admin/login/?next=/admin/");
+}

@@ -1,6 +1,5 @@
 //! Django containers of their own: how the image starts, runs and stops.
 
-use seaworthy::ps::TreeShape;
 use seaworthy::{DockerHelper, Error, ReadinessErrorKind};
 
 use super::*;
@@ -27,48 +26,14 @@ fn lone_django(
     django_definition("lone_django", django_image, postgresql).env("GUNICORN_WORKERS", "3")
 }
 
-const GUNICORN: &str = "/usr/bin/python3 /usr/bin/gunicorn --config /app/gunicorn.conf.py";
-
-/// Gunicorn says `Listening at` (readiness) before it forks its workers: wait for all three.
-async fn wait_for_three_workers(django: &ContainerDefinition) {
-    let mut booted = seaworthy::matchers::Unordered::by_regex([
-        "Booting worker with pid",
-        "Booting worker with pid",
-        "Booting worker with pid",
-    ])
-    .unwrap();
-    django
-        .wait_for_logs_matching(&mut booted, Duration::from_secs(30))
-        .await
-        .unwrap();
-}
-
 #[container_test]
 async fn gunicorn_runs_as_a_non_root_user(lone_django: &ContainerDefinition) {
-    wait_for_three_workers(lone_django).await;
-    let tree = lone_django.process_tree().await.unwrap();
-    let worker = || TreeShape::new("django", GUNICORN);
-    TreeShape::new("django", GUNICORN)
-        .pid(1)
-        .children([worker(), worker(), worker()])
-        .check(&tree)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let id = lone_django.exec_ok(["id", "-u"]).await.unwrap();
-    assert_eq!(id.stdout_str(), "1000\n");
+    bodies::gunicorn_runs_as_a_non_root_user(lone_django).await;
 }
 
 #[container_test]
 async fn stops_cleanly_on_sigterm(lone_django: &ContainerDefinition) {
-    // A worker still importing Django handles SIGTERM only once the import is done, which on a
-    // loaded 2-core machine has taken more than Docker's default 10 s grace period; so stop
-    // a fully started Gunicorn, with Gunicorn's own graceful timeout (30 s) as the grace period.
-    // 0 means Gunicorn exited on SIGTERM; a SIGKILL would give 137.
-    wait_for_three_workers(lone_django).await;
-    let exit_code = lone_django.stop(Duration::from_secs(30)).await.unwrap();
-    assert_eq!(exit_code, Some(0));
-    let logs = lone_django.logs().await.unwrap();
-    assert!(logs.contains("Handling signal: term"), "{logs}");
-    assert!(logs.contains("Shutting down: Master"), "{logs}");
+    bodies::stops_cleanly_on_sigterm(lone_django).await;
 }
 
 /// Without its database, the container exits at once with one clear line, and the readiness
@@ -142,14 +107,5 @@ fn nginx_more_hosts(
 
 #[container_test]
 async fn a_host_allowed_through_the_environment_is_served(nginx_more_hosts: &NginxContainer) {
-    let response = nginx_more_hosts
-        .http_client()
-        .unwrap()
-        .get("/admin/")
-        .header("Host", "evil.example")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 302);
-    assert_eq!(response.headers()["location"], "/admin/login/?next=/admin/");
+    bodies::a_host_allowed_through_the_environment_is_served(nginx_more_hosts).await;
 }

@@ -3,7 +3,8 @@
 //! on it as on the fixture version. Each module gets its own module-scoped stack, as in
 //! `tests/stack`.
 //!
-//! Modules: this one runs the HTTP tests; [`database`] the `#[clean]` ones; [`features`] the
+//! Modules: this one runs the HTTP tests; [`database`] the `#[clean]` ones; [`lifecycle`]
+//! those on Django's container, each on a stack of its own; [`features`] the
 //! Compose keys the tutorial's stack does not use, on a small busybox stack; [`bad_input`] the
 //! errors; [`process`] SIGKILL of a test process holding a stack (its watcher removes it).
 
@@ -15,6 +16,7 @@ mod bad_input;
 mod bodies;
 mod database;
 mod features;
+mod lifecycle;
 mod process;
 
 /// Gunicorn's readiness line.
@@ -29,6 +31,11 @@ fn compose_file(name: &str) -> String {
 /// clean does: `dropdb --force`, then `createdb`).
 #[fixture(scope = "module")]
 fn stack() -> Result<ComposeStack, ComposeError> {
+    tutorial_stack()
+}
+
+/// The stack of [`stack`], for fixtures that make a variant of it.
+fn tutorial_stack() -> Result<ComposeStack, ComposeError> {
     let as_postgres = |cmd: &[&str]| Exec::new(cmd.iter().copied()).user("postgres");
     Ok(ComposeStack::from_file(compose_file("compose.yaml"))?
         .wait_for("django", Wait::logs([LISTENING]))

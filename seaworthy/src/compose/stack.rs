@@ -44,6 +44,7 @@ pub struct ComposeStack {
     profiles: Vec<String>,
     waits: Vec<(String, Wait)>,
     timeouts: Vec<(String, Duration)>,
+    envs: Vec<(String, String, String)>,
     cleans: Vec<(String, Exec)>,
     built: Arc<OnceCell<Built>>,
 }
@@ -103,6 +104,7 @@ impl ComposeStack {
             profiles: Vec::new(),
             waits: Vec::new(),
             timeouts: Vec::new(),
+            envs: Vec::new(),
             cleans: Vec::new(),
             built: Arc::default(),
         }
@@ -124,6 +126,18 @@ impl ComposeStack {
     /// The deadline for `service`'s readiness (default [`DEFAULT_SERVICE_TIMEOUT`]).
     pub fn wait_timeout(mut self, service: impl Into<String>, timeout: Duration) -> Self {
         self.timeouts.push((service.into(), timeout));
+        self.rebuilt()
+    }
+
+    /// Sets an environment variable of `service`, over the file's `environment` and
+    /// `env_file` (a test's own variant of the stack).
+    pub fn env(
+        mut self,
+        service: impl Into<String>,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.envs.push((service.into(), key.into(), value.into()));
         self.rebuilt()
     }
 
@@ -259,7 +273,8 @@ impl ComposeStack {
             services,
         };
         let overridden = self.waits.iter().map(|(n, _)| n);
-        for name in overridden.chain(self.timeouts.iter().map(|(n, _)| n)) {
+        let overridden = overridden.chain(self.timeouts.iter().map(|(n, _)| n));
+        for name in overridden.chain(self.envs.iter().map(|(n, _, _)| n)) {
             if !built.services.iter().any(|u| &u.name == name) {
                 return Err(self.unknown(&built, name));
             }
@@ -306,7 +321,14 @@ impl ComposeStack {
         if let Some(e) = &s.entrypoint {
             d = d.entrypoint(e.clone());
         }
+        let overrides = self.envs.iter().filter(|(n, _, _)| n == &s.name);
+        let overrides: Vec<(&String, &String)> = overrides.map(|(_, k, v)| (k, v)).collect();
         for (k, v) in &s.env {
+            if !overrides.iter().any(|(key, _)| *key == k) {
+                d = d.env(k, v);
+            }
+        }
+        for (k, v) in overrides {
             d = d.env(k, v);
         }
         for (k, v) in &s.labels {
@@ -629,6 +651,9 @@ mod should {
         let web = s.service("web").unwrap();
         assert_eq!(web.get_wait_timeout(), DEFAULT_SERVICE_TIMEOUT);
         assert_eq!(web.get_env("MODE"), Some("test"));
+        let s2 = stack().env("web", "MODE", "other").env("web", "EXTRA", "1");
+        assert_eq!(s2.service("web").unwrap().get_env("MODE"), Some("other"));
+        assert_eq!(s2.service("web").unwrap().get_env("EXTRA"), Some("1"));
         assert_eq!(web.image(), "web");
         // An override replaces readiness, but web's `service_healthy` still needs healthy.
         let s = stack()
