@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::containers::FreshError;
 use crate::http::HttpWaitError;
 use crate::matchers::MatcherExhausted;
 use crate::merge::MergeError;
@@ -586,6 +587,10 @@ pub enum Error {
         /// The run.
         run: String,
     },
+
+    /// A test's own database, Redis database or RabbitMQ vhost could not be made.
+    #[error(transparent)]
+    Fresh(#[from] FreshError),
 
     /// `#[clean]` on a resource whose type cannot be cleaned.
     #[error(

@@ -64,13 +64,19 @@ use std::sync::Arc;
 
 use crate::definitions::ContainerDefinition;
 
+mod fresh;
+mod fresh_service;
 mod nginx;
 mod postgres;
+mod postgres_database;
 mod rabbitmq;
 mod redis;
 
+pub use fresh::FreshError;
+pub use fresh_service::{RabbitMqVhost, RedisDatabase};
 pub use nginx::NginxContainer;
 pub use postgres::PostgresContainer;
+pub use postgres_database::PostgresDatabase;
 pub use rabbitmq::RabbitMqContainer;
 pub use redis::RedisContainer;
 
@@ -112,6 +118,14 @@ pub(crate) fn encode(s: &str) -> String {
         .remove(b'_')
         .remove(b'~');
     percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// What a ready-made container does once its container is ready, when the harness (or its own
+/// `setup`) sets it up: nothing, unless the type says otherwise (PostgreSQL's `init_sql`).
+pub(crate) trait AfterSetup {
+    fn after_setup(&self) -> futures_util::future::BoxFuture<'_, crate::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// The wrapper boilerplate: `Deref` to the definition, the builder passthroughs and the
@@ -200,7 +214,10 @@ macro_rules! container_wrapper {
                 helper: &'a $crate::DockerHelper,
                 attach: &'a $crate::Attachment,
             ) -> futures_util::future::BoxFuture<'a, $crate::Result<()>> {
-                $crate::Resource::setup_attached(&self.def, helper, attach)
+                Box::pin(async move {
+                    $crate::Resource::setup_attached(&self.def, helper, attach).await?;
+                    $crate::containers::AfterSetup::after_setup(self).await
+                })
             }
 
             fn teardown(&self) -> futures_util::future::BoxFuture<'_, $crate::Result<()>> {
