@@ -16,7 +16,7 @@ use crate::images::PullPolicy;
 use crate::runtime;
 
 pub use crate::cleanup::labels::{
-    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SHARED,
+    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_RUN, LABEL_SHARED,
 };
 pub use crate::cleanup::removal::Removed;
 pub(crate) use crate::cleanup::removal::ResourceKind;

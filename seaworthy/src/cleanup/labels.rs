@@ -22,6 +22,11 @@ pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
 /// [`ContainerDefinition::new`](crate::ContainerDefinition::new) (or of the network's, the
 /// volume's; an image's tag). Every resource carries it.
 pub const LABEL_DEFINITION: &str = "seaworthy.definition";
+/// The label of a container kept between runs (reuse, `SEAWORTHY_REUSE`): the hash of
+/// everything that defines it (image ID, create options, dependencies, params). While reuse is
+/// on, no sweep, watcher or lease removes a resource carrying it; with reuse off, the next
+/// run's sweep removes it.
+pub const LABEL_REUSE: &str = "seaworthy.reuse";
 
 /// The Docker list filter selecting resources that carry `label` (`key` or `key=value`).
 pub(crate) fn label_filter(label: &str) -> HashMap<String, Vec<String>> {

@@ -7,4 +7,5 @@ pub(crate) mod claim;
 pub(crate) mod kept;
 pub(crate) mod labels;
 pub(crate) mod removal;
+pub(crate) mod reuse;
 pub(crate) mod sweep;
