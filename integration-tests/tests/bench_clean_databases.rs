@@ -13,10 +13,9 @@
 //! - `container`: a function-scoped PostgreSQL per test;
 //! - `floor`: one shared database, no isolation (each test its own table name).
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use integration_tests::run_scenario;
+use integration_tests::{median, time_suite};
 use seaworthy::containers::PostgresDatabase;
 use seaworthy::prelude::*;
 
@@ -118,31 +117,6 @@ mod floor {
     tests!(t01 t02 t03 t04 t05 t06 t07 t08 t09 t10 t11 t12 t13 t14 t15 t16 t17 t18 t19 t20);
 }
 
-/// Runs one 20-test module as its own process, as `cargo test` runs it (output captured,
-/// libtest's default threads: 2 on this machine).
-fn suite(module: &str) -> Duration {
-    let start = Instant::now();
-    // prerequisite: none (this test binary: current_exe)
-    let mut cmd = Command::new(std::env::current_exe().expect("the test binary's path"));
-    cmd.args(["--ignored", &format!("{module}::"), "--test-threads=2"])
-        .env_remove("SEAWORTHY_KEEP")
-        .env_remove("RUST_TEST_NOCAPTURE")
-        .stdin(Stdio::null());
-    let s = run_scenario(cmd);
-    assert_eq!(s.code, Some(0), "{}", s.output());
-    assert!(
-        s.stdout.contains("test result: ok. 20 passed"),
-        "{}",
-        s.stdout
-    );
-    start.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 #[test]
 #[ignore]
 fn clean_database_suites() {
@@ -154,7 +128,7 @@ fn clean_database_suites() {
     let mut times: Vec<(&str, Vec<Duration>)> = order.iter().map(|m| (*m, vec![])).collect();
     for _ in 0..rounds {
         for m in &order {
-            let t = suite(m);
+            let t = time_suite(&format!("{m}::"), 2, 20);
             times.iter_mut().find(|(n, _)| n == m).unwrap().1.push(t);
         }
         order.reverse(); // drift affects every variant alike
