@@ -15,6 +15,13 @@
 //! | [`RabbitMqContainer`] | `rabbitmq` | `rabbitmq:3` | `rabbitmqctl wait --pid 1` exits 0 |
 //! | [`NginxContainer`] | `nginx` | `nginx:latest` | an HTTP response on port 80, published on 127.0.0.1 |
 //!
+//! **A database per test.** On one shared server, each test can get its own: a PostgreSQL
+//! database copied from a template ([`PostgresContainer::fresh_database`], the template prepared
+//! by [`PostgresContainer::init_sql`]), a Redis database number
+//! ([`RedisContainer::fresh_database`]) or a RabbitMQ vhost ([`RabbitMqContainer::fresh_vhost`]),
+//! made when the test starts and removed when it ends, so tests run in parallel where
+//! `#[clean]` serialises them.
+//!
 //! The default images are the official ones on Docker Hub (`docker.io/library/…`, at the tags
 //! above), pulled on first use when not present (per the [`PullPolicy`](crate::PullPolicy),
 //! with progress lines under `--nocapture`); pin a digest with `.image("postgres@sha256:…")`.
