@@ -70,6 +70,34 @@ pub fn run_scenario(cmd: Command) -> Scenario {
     run_scenario_measured(cmd).0
 }
 
+/// Runs the ignored tests of this test binary that `filter` selects as one process, as `cargo
+/// test` runs them (output captured) with `threads` test threads, checks that `passed` tests
+/// passed, and returns how long the whole process took (a benchmark's suite).
+pub fn time_suite(filter: &str, threads: usize, passed: usize) -> Duration {
+    let start = Instant::now();
+    // prerequisite: none (this test binary: current_exe)
+    let mut cmd = Command::new(std::env::current_exe().expect("the test binary's path"));
+    cmd.args(["--ignored", filter, &format!("--test-threads={threads}")])
+        .env_remove("SEAWORTHY_KEEP")
+        .env_remove("RUST_TEST_NOCAPTURE")
+        .stdin(Stdio::null());
+    let s = run_scenario(cmd);
+    assert_eq!(s.code, Some(0), "{}", s.output());
+    assert!(
+        s.stdout
+            .contains(&format!("test result: ok. {passed} passed")),
+        "{}",
+        s.stdout
+    );
+    start.elapsed()
+}
+
+/// The median of some timings.
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
 /// The highest values of a process's resource counts seen while it ran.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Peaks {

@@ -30,6 +30,7 @@ pub use crate::engine::error::{EngineError, UnreachableCause};
 pub use crate::harness::error::HarnessError;
 pub use crate::images::error::ImageError;
 
+use crate::containers::fresh::FreshError;
 use crate::http::HttpWaitError;
 use crate::matchers::MatcherExhausted;
 use crate::ps::PsError;
@@ -62,6 +63,10 @@ pub enum Error {
     /// The fixture harness: fixture functions, shared fixtures, `#[clean]`.
     #[error(transparent)]
     Harness(#[from] HarnessError),
+
+    /// A test's own database, Redis database or RabbitMQ vhost could not be made.
+    #[error(transparent)]
+    Fresh(#[from] FreshError),
 
     /// A container did not become ready.
     #[error(transparent)]

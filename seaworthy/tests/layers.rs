@@ -43,6 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "ps/error.rs",
             "structure/error.rs",
             "compose/error.rs",
+            "containers/fresh.rs",
         ],
     ),
     ("engine", &["engine/"]),

@@ -22,8 +22,10 @@ pub const LABEL_FIXTURE: &str = "seaworthy.fixture";
 /// `ContainerDefinition::new` (or of the network's, the
 /// volume's; an image's tag). Every resource carries it.
 pub const LABEL_DEFINITION: &str = "seaworthy.definition";
-/// The label of a resource kept for reuse by later runs (its value: the hash of what it is). A
-/// lease sweep never removes it: its run is meant to end before it.
+/// The label of a container kept between runs (reuse, `SEAWORTHY_REUSE`): the hash of
+/// everything that defines it (image ID, create options, dependencies, params). While reuse is
+/// on, no sweep, watcher or lease removes a resource carrying it; with reuse off, the next
+/// run's sweep removes it (a lease sweep never does: its run is meant to end before it).
 pub const LABEL_REUSE: &str = "seaworthy.reuse";
 
 /// The Docker list filter selecting resources that carry `label` (`key` or `key=value`).

@@ -8,5 +8,6 @@ pub(crate) mod kept;
 pub(crate) mod labels;
 pub(crate) mod lease;
 pub(crate) mod removal;
+pub(crate) mod reuse;
 pub(crate) mod sweep;
 pub(crate) mod watcher;

@@ -319,13 +319,26 @@ impl Listed {
     }
 }
 
-/// Lists the containers, networks and volumes that `filter` lists and `pred` selects (saying
-/// why).
+/// Whether a resource with `labels` stays because reuse is on and it is a reused one.
+fn kept_for_reuse(reuse: bool, labels: &HashMap<String, String>) -> bool {
+    reuse && labels.contains_key(LABEL_REUSE)
+}
+
+/// Lists the containers, networks and volumes that `filter` lists and `pred` selects, leaving
+/// out, while reuse is on, those labelled [`LABEL_REUSE`].
 async fn list(
     docker: &Docker,
     filter: &HashMap<String, Vec<String>>,
     pred: impl Fn(&HashMap<String, String>, &str) -> Option<String>,
 ) -> Result<Listed> {
+    let reuse = super::reuse::reuse_on();
+    let pred = |labels: &HashMap<String, String>, id: &str| {
+        if kept_for_reuse(reuse, labels) {
+            None
+        } else {
+            pred(labels, id)
+        }
+    };
     let run_of =
         |labels: &HashMap<String, String>| labels.get(LABEL_RUN).cloned().unwrap_or_default();
     let mut listed = Listed::default();
@@ -497,4 +510,22 @@ fn finish(removed: Removed, failed: Vec<Failure>) -> Result<Removed> {
         Error::docker(removal_action(kind, &name), first.error),
         left,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reused_resources_stay_only_while_reuse_is_on() {
+        let reused = HashMap::from([
+            (LABEL_RUN.to_string(), "r1".to_string()),
+            (LABEL_REUSE.to_string(), "3f2a".to_string()),
+        ]);
+        let plain = HashMap::from([(LABEL_RUN.to_string(), "r1".to_string())]);
+        assert!(kept_for_reuse(true, &reused));
+        assert!(!kept_for_reuse(false, &reused));
+        assert!(!kept_for_reuse(true, &plain));
+        assert!(!kept_for_reuse(false, &plain));
+    }
 }

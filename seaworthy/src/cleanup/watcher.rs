@@ -34,8 +34,17 @@ static WATCHER: Mutex<Option<ChildStdin>> = Mutex::new(None);
 /// removal fails. A network is first disconnected from the containers still on it (shared ones,
 /// which outlive this network's owner).
 const REMOVE: &str = r#"
-kept() { case "$keep" in *" $1 "*) return 0 ;; esac; [ -e "$KEPT/$1" ]; }
+kept() { case "$keep$reused" in *" $1 "*) return 0 ;; esac; [ -e "$KEPT/$1" ]; }
+reused=""
+# While reuse is on (REUSE_LABEL set), what carries the reuse label stays.
+find_reused() {
+  [ -n "${REUSE_LABEL:-}" ] || return 0
+  reused=" $(docker ps -aq --no-trunc --filter "label=$REUSE_LABEL" | tr '\n' ' ')"
+  reused="$reused $(docker network ls -q --no-trunc --filter "label=$REUSE_LABEL" | tr '\n' ' ')"
+  reused="$reused $(docker volume ls -q --filter "label=$REUSE_LABEL" | tr '\n' ' ') "
+}
 remove_all() {
+  find_reused
   ids=$(docker ps -aq --no-trunc --filter "label=$LABEL") || err=1
   for id in $ids; do
     kept "$id" || docker rm -fv "$id" || err=1
@@ -252,6 +261,14 @@ fn command(
         )
         .env("PATIENCE", patience().to_string())
         .env("KEPT", kept::kept_dir())
+        .env(
+            "REUSE_LABEL",
+            if crate::cleanup::reuse::reuse_on() {
+                crate::cleanup::labels::LABEL_REUSE
+            } else {
+                ""
+            },
+        )
         .env(
             "CLAIM",
             claim.map(|c| c.path().as_os_str()).unwrap_or_default(),

@@ -15,6 +15,13 @@
 //! | [`RabbitMqContainer`] | `rabbitmq` | `rabbitmq:3` | `rabbitmqctl wait --pid 1` exits 0 |
 //! | [`NginxContainer`] | `nginx` | `nginx:latest` | an HTTP response on port 80, published on 127.0.0.1 |
 //!
+//! **A database per test.** On one shared server, each test can get its own: a PostgreSQL
+//! database copied from a template ([`PostgresContainer::fresh_database`], the template prepared
+//! by [`PostgresContainer::init_sql`]), a Redis database number
+//! ([`RedisContainer::fresh_database`]) or a RabbitMQ vhost ([`RabbitMqContainer::fresh_vhost`]),
+//! made when the test starts and removed when it ends, so tests run in parallel where
+//! `#[clean]` serialises them.
+//!
 //! The default images are the official ones on Docker Hub (`docker.io/library/…`, at the tags
 //! above), pulled on first use when not present (per the [`PullPolicy`](crate::PullPolicy),
 //! with progress lines under `--nocapture`); pin a digest with `.image("postgres@sha256:…")`.
@@ -64,13 +71,19 @@ use std::sync::Arc;
 
 use crate::definitions::ContainerDefinition;
 
+pub(crate) mod fresh;
+mod fresh_service;
 mod nginx;
 mod postgres;
+mod postgres_database;
 mod rabbitmq;
 mod redis;
 
+pub use fresh::FreshError;
+pub use fresh_service::{RabbitMqVhost, RedisDatabase};
 pub use nginx::NginxContainer;
 pub use postgres::PostgresContainer;
+pub use postgres_database::PostgresDatabase;
 pub use rabbitmq::RabbitMqContainer;
 pub use redis::RedisContainer;
 
@@ -112,6 +125,14 @@ pub(crate) fn encode(s: &str) -> String {
         .remove(b'_')
         .remove(b'~');
     percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// What a ready-made container does once its container is ready, when the harness (or its own
+/// `setup`) sets it up: nothing, unless the type says otherwise (PostgreSQL's `init_sql`).
+pub(crate) trait AfterSetup {
+    fn after_setup(&self) -> futures_util::future::BoxFuture<'_, crate::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// The wrapper boilerplate: `Deref` to the definition, the builder passthroughs and the
@@ -200,7 +221,10 @@ macro_rules! container_wrapper {
                 helper: &'a $crate::DockerHelper,
                 attach: &'a $crate::Attachment,
             ) -> futures_util::future::BoxFuture<'a, $crate::Result<()>> {
-                $crate::Resource::setup_attached(&self.def, helper, attach)
+                Box::pin(async move {
+                    $crate::Resource::setup_attached(&self.def, helper, attach).await?;
+                    $crate::containers::AfterSetup::after_setup(self).await
+                })
             }
 
             fn teardown(&self) -> futures_util::future::BoxFuture<'_, $crate::Result<()>> {

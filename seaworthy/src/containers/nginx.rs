@@ -36,6 +36,8 @@ pub struct NginxContainer {
 
 container_wrapper!(NginxContainer);
 
+impl super::AfterSetup for NginxContainer {}
+
 impl NginxContainer {
     /// `nginx`.
     pub const DEFAULT_NAME: &'static str = "nginx";

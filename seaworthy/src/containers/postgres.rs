@@ -6,6 +6,7 @@ use super::{container_wrapper, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
+use crate::helper::DockerHelper;
 use crate::wait::Wait;
 
 /// A PostgreSQL server from the official `postgres` image (or one with the same interface).
@@ -45,10 +46,17 @@ pub struct PostgresContainer {
     user: String,
     password: String,
     owner: (u32, u32),
+    init_sql: Vec<String>,
     custom: Customizations,
 }
 
 container_wrapper!(PostgresContainer);
+
+impl super::AfterSetup for PostgresContainer {
+    fn after_setup(&self) -> futures_util::future::BoxFuture<'_, Result<()>> {
+        Box::pin(self.run_init_sql())
+    }
+}
 
 impl PostgresContainer {
     /// `postgresql`.
@@ -79,6 +87,7 @@ impl PostgresContainer {
             user: Self::DEFAULT_USER.into(),
             password: Self::DEFAULT_PASSWORD.into(),
             owner: (999, 999),
+            init_sql: Vec::new(),
             custom: Customizations::default(),
         }
         .rebuild()
@@ -107,6 +116,43 @@ impl PostgresContainer {
     pub fn data_owner(mut self, uid: u32, gid: u32) -> Self {
         self.owner = (uid, gid);
         self.rebuild()
+    }
+
+    /// SQL run in the database once the server is ready, by whoever sets the container up
+    /// (the harness, once per shared instance, even under nextest; or
+    /// [`setup`](Self::setup)), with `ON_ERROR_STOP`: a failing statement fails the setup.
+    /// Repeat it for several scripts (e.g. `include_str!` of each migration, in order). This
+    /// is how the template of `fresh_database` (a `PostgresDatabase`) gets its schema and rows.
+    pub fn init_sql(mut self, sql: impl Into<String>) -> Self {
+        self.init_sql.push(sql.into());
+        self
+    }
+
+    /// Creates and starts the container, waits until it is ready and runs the
+    /// [`init_sql`](Self::init_sql) scripts (what the harness does for a fixture).
+    pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
+        self.def.setup(helper).await?;
+        self.run_init_sql().await
+    }
+
+    async fn run_init_sql(&self) -> Result<()> {
+        for sql in &self.init_sql {
+            let out = self
+                .exec_psql_on(&self.database, sql, ["-qtA", "-v", "ON_ERROR_STOP=1"])
+                .await?;
+            if out.exit_code != 0 {
+                return Err(crate::Error::from(
+                    crate::error::ContainerError::ExecFailed {
+                        container: self.name.clone(),
+                        command: format!("psql -v ON_ERROR_STOP=1 -c '{sql}' (init_sql)"),
+                        exit_code: out.exit_code,
+                        stdout: out.stdout_str(),
+                        stderr: out.stderr_str(),
+                    },
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn base_definition(&self) -> ContainerDefinition {
@@ -166,11 +212,25 @@ impl PostgresContainer {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.exec_psql_on(&self.database, command, psql_opts).await
+    }
+
+    /// `psql OPTS --dbname DATABASE -U USER -c COMMAND` on another database of the server.
+    pub(super) async fn exec_psql_on<I, S>(
+        &self,
+        database: &str,
+        command: &str,
+        psql_opts: I,
+    ) -> Result<ExecOutput>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         let mut cmd: Vec<String> = vec!["psql".into()];
         cmd.extend(psql_opts.into_iter().map(Into::into));
         cmd.extend([
             "--dbname".into(),
-            self.database.clone(),
+            database.into(),
             "-U".into(),
             self.user.clone(),
             "-c".into(),
@@ -183,11 +243,20 @@ impl PostgresContainer {
     /// into rows of fields (fields are separated by NUL, records by ASCII RS, so values containing
     /// newlines or `|`, such as access privileges, stay whole).
     async fn psql_rows(&self, command: &str) -> Result<Vec<Vec<String>>> {
+        self.psql_rows_on(&self.database, command).await
+    }
+
+    /// [`psql_rows`](Self::psql_rows) on another database of the server.
+    pub(super) async fn psql_rows_on(
+        &self,
+        database: &str,
+        command: &str,
+    ) -> Result<Vec<Vec<String>>> {
         let mut cmd: Vec<String> = ["psql", "-qtA", "-z", "-R", RECORD_SEPARATOR, "--dbname"]
             .map(String::from)
             .to_vec();
         cmd.extend([
-            self.database.clone(),
+            database.into(),
             "-U".into(),
             self.user.clone(),
             "-c".into(),

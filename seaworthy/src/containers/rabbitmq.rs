@@ -50,6 +50,8 @@ pub struct RabbitMqContainer {
 
 container_wrapper!(RabbitMqContainer);
 
+impl super::AfterSetup for RabbitMqContainer {}
+
 impl RabbitMqContainer {
     /// `rabbitmq`.
     pub const DEFAULT_NAME: &'static str = "rabbitmq";

@@ -37,6 +37,8 @@ pub struct RedisContainer {
 
 container_wrapper!(RedisContainer);
 
+impl super::AfterSetup for RedisContainer {}
+
 impl RedisContainer {
     /// `redis`.
     pub const DEFAULT_NAME: &'static str = "redis";
