@@ -2,6 +2,7 @@
 //! use) and runs its services on the engine API, with no `docker compose` binary.
 
 mod error;
+mod exit;
 mod model;
 mod parse;
 mod plan;

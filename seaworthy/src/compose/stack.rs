@@ -8,6 +8,7 @@ use std::time::Duration;
 use once_cell::sync::OnceCell;
 
 use super::error::ComposeError;
+use super::exit::wait_exit;
 use super::model::Condition;
 use super::parse::{self, MountSpec, Project, Service};
 use super::plan;
@@ -583,27 +584,6 @@ impl ComposeStack {
                 .await?;
         }
         Ok(())
-    }
-}
-
-/// Waits until the container of `d` has exited (within its readiness timeout): its exit code.
-async fn wait_exit(d: &ContainerDefinition, waiting: &str) -> Result<i64> {
-    let handle = d.handle()?;
-    let started = std::time::Instant::now();
-    loop {
-        let state = handle.inspect().await?.state.unwrap_or_default();
-        if state.running != Some(true) && state.restarting != Some(true) {
-            return Ok(state.exit_code.unwrap_or(-1));
-        }
-        if started.elapsed() >= d.get_wait_timeout() {
-            return Err(ComposeError::NotCompleted {
-                service: waiting.to_string(),
-                dependency: d.name().to_string(),
-                timeout: d.get_wait_timeout(),
-            }
-            .into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
