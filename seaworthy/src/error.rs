@@ -392,6 +392,10 @@ pub enum Error {
     #[error(transparent)]
     MatcherExhausted(#[from] MatcherExhausted),
 
+    /// A copy of files into or out of a container failed.
+    #[error(transparent)]
+    Copy(#[from] crate::copy::CopyError),
+
     /// A container's `create_options` layers disagree, or do not fit what its builder produces.
     #[error("invalid create options for container `{container}`: {source}")]
     CreateOptions {

@@ -65,6 +65,7 @@ mod cell;
 mod cleanup;
 mod console;
 pub mod containers;
+mod copy;
 mod definitions;
 pub mod engine;
 mod error;
@@ -106,6 +107,7 @@ pub use reqwest;
 /// [`ContainerDefinition::create_options`] (`seaworthy::serde_json::json!({…})`).
 pub use serde_json;
 
+pub use copy::{CopyError, CopyFile};
 pub use definitions::{
     Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
     NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT,

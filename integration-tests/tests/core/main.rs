@@ -7,6 +7,7 @@
 
 #![allow(missing_docs, unreachable_pub)]
 
+mod copy_files;
 mod definitions;
 mod errors;
 mod exec;

@@ -213,6 +213,9 @@ impl ContainerDefinition {
         for (net, aliases) in extra_networks {
             crate::definitions::network::connect(helper, &net, handle.id(), &aliases).await?;
         }
+        for file in &c.extras.copies {
+            handle.copy_to(file.clone()).await?;
+        }
         Ok(handle)
     }
 

@@ -1,8 +1,10 @@
 //! [`ContainerDefinition`]: a container described by a builder and driven through its
 //! lifecycle; once created, it delegates to its [`ContainerHandle`](crate::ContainerHandle).
 
+mod copy;
 mod definition;
 mod delegate;
+mod extras;
 mod lifecycle;
 mod request;
 mod validate;

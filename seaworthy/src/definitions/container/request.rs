@@ -53,6 +53,8 @@ pub(super) struct Config {
     pub(super) wait_timeout: Duration,
     pub(super) stop_signal: Option<String>,
     pub(super) pull_policy: crate::images::PullPolicy,
+    /// The settings added for testcontainers users (files, options, platform, …).
+    pub(super) extras: super::extras::Extras,
 }
 
 /// `/data:ro` → (`/data`, `ro`); `/data:rw` → (`/data`, `rw`), kept so that Docker records the

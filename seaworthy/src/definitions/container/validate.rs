@@ -37,6 +37,9 @@ impl Config {
         if let Some(wait) = &self.wait {
             check_patterns(wait)?;
         }
+        for file in &self.extras.copies {
+            file.check(&self.name)?;
+        }
         Ok(())
     }
 }

@@ -1,0 +1,13 @@
+//! The settings of a container definition added for users coming from testcontainers: files
+//! copied in before start, typed host options, a platform, networks made elsewhere, log
+//! consumers and the way to the host. Kept apart from [`Config`](super::request::Config)'s
+//! original fields; each has its own builder module.
+
+use crate::copy::CopyFile;
+
+/// A definition's extra settings (all empty by default).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Extras {
+    /// Copied after create, before start, in order.
+    pub(super) copies: Vec<CopyFile>,
+}
