@@ -12,6 +12,7 @@ mod definitions;
 mod errors;
 mod exec;
 mod helpers;
+mod host_options;
 mod http;
 mod logs;
 mod ps;

@@ -10,4 +10,6 @@ use crate::copy::CopyFile;
 pub(super) struct Extras {
     /// Copied after create, before start, in order.
     pub(super) copies: Vec<CopyFile>,
+    /// Typed host options (limits, capabilities, …).
+    pub(super) options: super::options::HostOptions,
 }

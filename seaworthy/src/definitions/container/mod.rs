@@ -6,6 +6,7 @@ mod definition;
 mod delegate;
 mod extras;
 mod lifecycle;
+mod options;
 mod request;
 mod validate;
 
