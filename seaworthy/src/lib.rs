@@ -61,6 +61,7 @@
 // Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.
 extern crate self as seaworthy;
 
+mod attach;
 mod cell;
 mod cleanup;
 mod console;

@@ -11,6 +11,7 @@ mod copy_files;
 mod definitions;
 mod errors;
 mod exec;
+mod external_networks;
 mod helpers;
 mod host_options;
 mod http;

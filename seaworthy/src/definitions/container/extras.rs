@@ -12,4 +12,6 @@ pub(super) struct Extras {
     pub(super) copies: Vec<CopyFile>,
     /// Typed host options (limits, capabilities, …).
     pub(super) options: super::options::HostOptions,
+    /// Networks made elsewhere to join (name or ID, extra aliases).
+    pub(super) joins: Vec<(String, Vec<String>)>,
 }

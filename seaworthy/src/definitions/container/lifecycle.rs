@@ -157,7 +157,8 @@ impl ContainerDefinition {
             attach,
             publish_ip,
         )?;
-        let extra_networks = c.extra_networks(attach)?;
+        let mut extra_networks = c.extra_networks(attach)?;
+        extra_networks.extend(self.resolve_joins(helper).await?);
         let docker = helper.docker().clone();
         let name = docker_name.clone();
         let image_ref = c.image.clone();

@@ -5,6 +5,7 @@ mod copy;
 mod definition;
 mod delegate;
 mod extras;
+mod join;
 mod lifecycle;
 mod options;
 mod request;
