@@ -34,14 +34,14 @@ async fn join_a_network_made_elsewhere_and_leave_it_while_running() {
         let fetch = || client.exec(["wget", "-qO-", "http://svc.test:8080/srv.txt"]);
         let first = fetch().await.unwrap();
         assert_eq!(first.stdout_str(), "hello\n", "{}", first.stderr_str());
-        let nets = server.inspect().await.unwrap().network_settings.unwrap().networks.unwrap();
+        let nets = networks_of(&server).await;
         let aliases = nets[&name].aliases.clone().unwrap();
         for a in ["joined-server", "svc", "svc.test"] {
             assert!(aliases.contains(&a.to_string()), "{aliases:?}");
         }
 
         server.handle().unwrap().disconnect_network(&name).await.unwrap();
-        let nets = server.inspect().await.unwrap().network_settings.unwrap().networks.unwrap();
+        let nets = networks_of(&server).await;
         assert!(!nets.contains_key(&name), "{nets:?}");
         let after = fetch().await.unwrap();
         assert_ne!(after.exit_code, 0, "still reachable: {}", after.stdout_str());
@@ -95,14 +95,7 @@ async fn harness_networks_take_a_subnet_a_gateway_and_a_range() {
         assert_eq!(pool.ip_range, Some(format!("10.213.{third}.128/25")));
         let c = sleeper("in-range").network(&net);
         c.setup(&helper).await.unwrap();
-        let nets = c
-            .inspect()
-            .await
-            .unwrap()
-            .network_settings
-            .unwrap()
-            .networks
-            .unwrap();
+        let nets = networks_of(&c).await;
         let ip = nets[&net.docker_name().unwrap()]
             .ip_address
             .clone()
@@ -123,4 +116,17 @@ async fn harness_networks_take_a_subnet_a_gateway_and_a_range() {
         assert!(e.to_string().contains("create network"), "{e}");
     })
     .await;
+}
+
+/// The networks a container is connected to, by name, from Docker.
+async fn networks_of(
+    c: &seaworthy::ContainerDefinition,
+) -> std::collections::HashMap<String, bollard::models::EndpointSettings> {
+    c.inspect()
+        .await
+        .unwrap()
+        .network_settings
+        .unwrap()
+        .networks
+        .unwrap_or_default()
 }
