@@ -111,7 +111,7 @@ pub use serde_json;
 pub use copy::{CopyError, CopyFile};
 pub use definitions::{
     Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
-    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
+    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT, PLATFORM_ENV,
 };
 pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
 pub use exec::{Exec, ExecOutput};

@@ -14,4 +14,6 @@ pub(super) struct Extras {
     pub(super) options: super::options::HostOptions,
     /// Networks made elsewhere to join (name or ID, extra aliases).
     pub(super) joins: Vec<(String, Vec<String>)>,
+    /// The platform to pull and create for.
+    pub(super) platform: Option<String>,
 }

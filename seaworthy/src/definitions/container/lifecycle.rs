@@ -146,8 +146,9 @@ impl ContainerDefinition {
     ) -> Result<ContainerHandle> {
         let c = &self.config;
         c.validate()?;
+        let platform = self.get_platform();
         let image = helper
-            .ensure_image_with_policy(&c.image, c.pull_policy)
+            .ensure_image_for_platform(&c.image, c.pull_policy, platform.as_deref())
             .await?;
         let docker_name = helper.resource_name(&c.name);
         let publish_ip = helper.engine().publish_address();
@@ -168,10 +169,11 @@ impl ContainerDefinition {
             // run's label) before it is created again: the engine may have made it.
             let created = create_once(
                 || {
-                    docker.create_container(
-                        Some(CreateContainerOptionsBuilder::new().name(&name).build()),
-                        body.clone(),
-                    )
+                    let mut options = CreateContainerOptionsBuilder::new().name(&name);
+                    if let Some(p) = &platform {
+                        options = options.platform(p);
+                    }
+                    docker.create_container(Some(options.build()), body.clone())
                 },
                 || created_by_run(&docker, &name, &run),
             )

@@ -8,7 +8,9 @@ mod extras;
 mod join;
 mod lifecycle;
 mod options;
+mod platform;
 mod request;
 mod validate;
 
 pub use definition::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use platform::PLATFORM_ENV;
