@@ -79,6 +79,7 @@ mod host;
 pub mod http;
 mod images;
 mod lines;
+mod log_consumer;
 mod logs;
 pub mod matchers;
 mod merge;
@@ -120,6 +121,7 @@ pub use harness::resource::Resource;
 pub use helper::{DockerHelper, ImageInfo, Removed};
 pub use images::{ParsePullPolicyError, PullPolicy, PULL_ENV};
 pub use lines::{LogLine, StreamKind};
+pub use log_consumer::{LogConsumer, LOG_TARGET};
 pub use logs::{LogOptions, LogStream};
 pub use merge::{JsonKind, MergeError};
 pub use ports::{PublishedPort, PublishedPorts};
@@ -137,9 +139,9 @@ pub mod prelude {
     };
     pub use crate::ps::TreeShape;
     pub use crate::{
-        container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
-        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, PullPolicy,
-        Resource, VolumeDefinition, Wait,
+        container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus, CopyFile,
+        DockerHelper, Exec, ImageBuild, ImageDefinition, LogConsumer, LogOptions,
+        NetworkDefinition, PullPolicy, Resource, VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }

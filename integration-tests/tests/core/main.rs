@@ -15,6 +15,7 @@ mod external_networks;
 mod helpers;
 mod host_options;
 mod http;
+mod log_consumers;
 mod logs;
 mod ps;
 mod readiness;

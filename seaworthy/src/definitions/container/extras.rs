@@ -16,4 +16,6 @@ pub(super) struct Extras {
     pub(super) joins: Vec<(String, Vec<String>)>,
     /// The platform to pull and create for.
     pub(super) platform: Option<String>,
+    /// Log consumers, attached at each start.
+    pub(super) consumers: Vec<crate::log_consumer::LogConsumer>,
 }

@@ -78,6 +78,9 @@ impl ContainerDefinition {
             ));
         }
         handle.start().await?;
+        for consumer in &self.config.extras.consumers {
+            handle.attach_consumer(consumer.clone());
+        }
         if let Some(fixture) = fixture {
             crate::console::line(format!(
                 "started container {} ({fixture})",
