@@ -20,6 +20,7 @@ async fn join_a_network_made_elsewhere_and_leave_it_while_running() {
         .await
         .unwrap()
         .id;
+    let _removed = RemoveNetwork(ext_id.clone());
     let name = external.clone();
     let id = ext_id.clone();
     with_helper(|helper| async move {
@@ -66,7 +67,7 @@ async fn join_a_network_made_elsewhere_and_leave_it_while_running() {
         client.teardown().await.unwrap();
     })
     .await;
-    // The harness left the network it did not make alone.
+    // The harness left the network it did not make alone (removed by `_removed`).
     docker
         .inspect_network(
             &ext_id,
@@ -74,7 +75,6 @@ async fn join_a_network_made_elsewhere_and_leave_it_while_running() {
         )
         .await
         .unwrap();
-    docker.remove_network(&ext_id).await.unwrap();
 }
 
 #[tokio::test]
@@ -129,4 +129,24 @@ async fn networks_of(
         .unwrap()
         .networks
         .unwrap_or_default()
+}
+
+/// Removes a network this test made itself when dropped, also when the test fails.
+struct RemoveNetwork(String);
+
+impl Drop for RemoveNetwork {
+    fn drop(&mut self) {
+        let id = self.0.clone();
+        let removal = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let docker = integration_tests::docker().await;
+                let _ = docker.remove_network(&id).await;
+            });
+        });
+        let _ = removal.join();
+    }
 }

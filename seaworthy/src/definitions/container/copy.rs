@@ -28,15 +28,6 @@ impl ContainerDefinition {
         self
     }
 
-    /// Hands every log line of the container to `consumer` as it is written, from the first
-    /// start to the removal (several consumers each get every line). See [`LogConsumer`].
-    ///
-    /// [`LogConsumer`]: crate::LogConsumer
-    pub fn log_consumer(mut self, consumer: crate::LogConsumer) -> Self {
-        self.config.extras.consumers.push(consumer);
-        self
-    }
-
     /// The content of the regular file `path` in the running container (see
     /// [`ContainerHandle::copy_file_from`](crate::ContainerHandle::copy_file_from)).
     pub async fn copy_file_from(&self, path: &str) -> Result<Vec<u8>> {

@@ -1,6 +1,7 @@
 //! [`ContainerDefinition`]: a container described by a builder and driven through its
 //! lifecycle; once created, it delegates to its [`ContainerHandle`](crate::ContainerHandle).
 
+mod consumers;
 mod copy;
 mod definition;
 mod delegate;
