@@ -682,3 +682,99 @@ async fn build_progress_lines_show_with_nocapture() {
     assert!(out.contains("child: built sha256:"), "{out}");
     remove_images(&docker, repository).await;
 }
+
+/// Platform selection (issue 20, item 4): the pull and the create use the definition's
+/// platform; an image present for another platform is pulled again; a platform the manifest
+/// list lacks is the pull's clear error, with nothing created.
+#[tokio::test]
+async fn a_definitions_platform_chooses_what_is_pulled_and_created() {
+    use seaworthy::ContainerDefinition;
+    use seaworthy_registry::test_support::tar_image_for;
+    let Some(registry) = Registry::start(None) else {
+        return;
+    };
+    let (port, address) = (registry.port, registry.address());
+    let _cleanup = RemoveImagesOf(address.clone());
+    let helper = self::helper().await;
+    let docker = helper.docker().clone();
+    let (amd, arm) = (
+        tar_image_for(&format!("amd {address}"), 1, 100, "amd64"),
+        tar_image_for(&format!("arm {address}"), 1, 100, "arm64"),
+    );
+    let mut entries = Vec::new();
+    for (img, arch) in [(&amd, "amd64"), (&arm, "arm64")] {
+        let digest = push_image(port, "plat", &sha256(&img.manifest), img);
+        entries.push(format!(
+            r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{digest}","size":{},"platform":{{"architecture":"{arch}","os":"linux"}}}}"#,
+            img.manifest.len()
+        ));
+    }
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#,
+        entries.join(",")
+    );
+    push_manifest(port, "plat", "1", OCI_INDEX, index.as_bytes());
+    let reference = format!("{address}/plat:1");
+    let since = integration_tests::unix_now() - 1;
+
+    let on_arm = ContainerDefinition::new("on-arm", &reference)
+        .platform("linux/arm64")
+        .command(["/never-started"]);
+    assert_eq!(on_arm.get_platform().as_deref(), Some("linux/arm64"));
+    on_arm.create(&helper).await.unwrap();
+    let image_id = on_arm.inspect().await.unwrap().image.unwrap();
+    assert_eq!(image_id, arm.config.0);
+    on_arm.teardown().await.unwrap();
+
+    // Present for arm64 now: asking for amd64 pulls again.
+    let on_amd = ContainerDefinition::new("on-amd", &reference)
+        .platform("linux/amd64")
+        .command(["/never-started"]);
+    on_amd.create(&helper).await.unwrap();
+    assert_eq!(on_amd.inspect().await.unwrap().image.unwrap(), amd.config.0);
+    on_amd.teardown().await.unwrap();
+    // Each image ID is its platform's config: both were pulled, one after the other.
+
+    let nowhere = ContainerDefinition::new("on-s390x", &reference)
+        .platform("linux/s390x")
+        .command(["/never-started"]);
+    let e = nowhere.create(&helper).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Image(seaworthy::ImageError::NoManifestForPlatform { .. })
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "image `{reference}` in the registry `{address}` has no manifest for this platform \
+             (linux/s390x)\n(hint: use a tag or digest built for linux/s390x)"
+        )
+    );
+    let filters = std::collections::HashMap::from([
+        (
+            "label".to_string(),
+            vec![format!("seaworthy.pid={}", std::process::id())],
+        ),
+        ("type".to_string(), vec!["container".to_string()]),
+        ("event".to_string(), vec!["create".to_string()]),
+    ]);
+    let creates =
+        integration_tests::events(&docker, filters, since, integration_tests::unix_now() + 1).await;
+    let names: Vec<_> = creates
+        .iter()
+        .filter_map(|e| {
+            e.actor
+                .as_ref()?
+                .attributes
+                .as_ref()?
+                .get("seaworthy.definition")
+                .cloned()
+        })
+        .filter(|d| d.starts_with("on-"))
+        .collect();
+    assert_eq!(names, ["on-arm", "on-amd"]);
+    remove_images(&docker, &format!("{address}/plat")).await;
+}

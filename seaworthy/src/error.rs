@@ -88,6 +88,10 @@ pub enum Error {
     #[error(transparent)]
     MatcherExhausted(#[from] MatcherExhausted),
 
+    /// A copy of files into or out of a container failed.
+    #[error(transparent)]
+    Copy(#[from] crate::copy::error::CopyError),
+
     /// A regular expression did not compile.
     #[error("invalid regex `{pattern}`: {source}")]
     InvalidRegex {

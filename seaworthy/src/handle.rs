@@ -62,6 +62,8 @@ struct Inner {
     /// The ports read at the last start; `None` while the container is not running.
     ports: Mutex<Option<PublishedPorts>>,
     ready_after: Mutex<Option<Duration>>,
+    /// The log consumers' follows, awaited before removal.
+    consumers: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 /// A start or stop repeated after a broken connection: 304 (already started, already stopped)
@@ -87,6 +89,7 @@ impl ContainerHandle {
                 helper,
                 ports: Mutex::new(None),
                 ready_after: Mutex::new(None),
+                consumers: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -109,6 +112,11 @@ impl ContainerHandle {
     /// How long readiness took at the last start.
     pub fn ready_after(&self) -> Option<Duration> {
         *lock(&self.inner.ready_after)
+    }
+
+    /// Keeps a log consumer's follow, to be awaited before removal.
+    pub(crate) fn keep_consumer(&self, task: tokio::task::JoinHandle<()>) {
+        lock(&self.inner.consumers).push(task);
     }
 
     pub(crate) fn set_ready_after(&self, took: Duration) {
@@ -215,6 +223,14 @@ impl ContainerHandle {
 
     /// Removes the container (forcibly, with its anonymous volumes).
     pub(crate) async fn remove(&self) -> Result<()> {
+        let consumers: Vec<_> = lock(&self.inner.consumers).drain(..).collect();
+        if !consumers.is_empty() {
+            // Stopped first, so that each follow reads the last lines and ends; then removed.
+            self.stop(Duration::from_secs(0)).await.ok();
+            for task in consumers {
+                let _ = task.await;
+            }
+        }
         self.helper()
             .remove(ResourceKind::Container, self.id(), self.docker_name())
             .await

@@ -511,13 +511,28 @@ impl DockerHelper {
         image: &str,
         policy: PullPolicy,
     ) -> Result<Arc<ImageInfo>> {
+        self.ensure_image_for_platform(image, policy, None).await
+    }
+
+    /// Like [`ensure_image_with_policy`](Self::ensure_image_with_policy), for `platform`
+    /// (`linux/arm64`; `None`: the engine's): a present image built for another platform is
+    /// pulled again for this one.
+    pub async fn ensure_image_for_platform(
+        &self,
+        image: &str,
+        policy: PullPolicy,
+        platform: Option<&str>,
+    ) -> Result<Arc<ImageInfo>> {
         let (effective, _) = crate::images::policy::effective(policy)?;
         if effective != PullPolicy::Always {
             if let Some(info) = self.cached_image(image) {
-                return Ok(info);
+                if platform.is_none_or(|p| info.is_for(p)) {
+                    return Ok(info);
+                }
             }
         }
-        let info = Arc::new(crate::images::ensure(&self.inner.docker, image, policy).await?);
+        let info =
+            Arc::new(crate::images::ensure(&self.inner.docker, image, policy, platform).await?);
         crate::sync::lock(&self.inner.images).insert(image.to_string(), info.clone());
         Ok(info)
     }

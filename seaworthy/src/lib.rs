@@ -61,11 +61,13 @@
 // Lets the macros' `::seaworthy::…` paths work inside this crate's own tests and docs.
 extern crate self as seaworthy;
 
+mod attach;
 mod cell;
 mod cleanup;
 pub mod compose;
 mod console;
 pub mod containers;
+mod copy;
 mod definitions;
 pub mod engine;
 mod error;
@@ -78,6 +80,7 @@ mod host;
 pub mod http;
 mod images;
 mod lines;
+mod log_consumer;
 mod logs;
 pub mod matchers;
 mod merge;
@@ -110,9 +113,10 @@ pub use reqwest;
 /// [`ContainerDefinition::create_options`] (`seaworthy::serde_json::json!({…})`).
 pub use serde_json;
 
+pub use copy::{CopyError, CopyFile};
 pub use definitions::{
     Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
-    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT,
+    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT, PLATFORM_ENV,
 };
 pub use error::{
     ContainerError, EngineError, Error, HarnessError, ImageError, ReadinessError,
@@ -126,6 +130,7 @@ pub use helper::{DockerHelper, ImageInfo, Removed};
 pub use images::PULL_ENV;
 pub use images::{ParsePullPolicyError, PullPolicy, ENV_PULL};
 pub use lines::{LogLine, StreamKind};
+pub use log_consumer::{LogConsumer, LOG_TARGET};
 pub use logs::{LogOptions, LogStream};
 pub use merge::{JsonKind, MergeError};
 pub use ports::{PublishedPort, PublishedPorts};
@@ -145,9 +150,9 @@ pub mod prelude {
     };
     pub use crate::ps::TreeShape;
     pub use crate::{
-        container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
-        DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, PullPolicy,
-        Resource, VolumeDefinition, Wait,
+        container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus, CopyFile,
+        DockerHelper, Exec, ImageBuild, ImageDefinition, LogConsumer, LogOptions,
+        NetworkDefinition, PullPolicy, Resource, VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }

@@ -198,8 +198,14 @@ struct Seen {
     /// A TTY's output arrives in chunks that are not messages: its lines are rebuilt first,
     /// then their times read; a reconnect drops a partial line (it is sent again).
     console: LineAssembler,
-    resume: Resume,
+    /// One per stream (stdout, stderr): the engine stamps each stream's messages in order, but
+    /// writes the two streams independently, so their stamps interleave out of order.
+    resume: [Resume; 2],
     keep_timestamps: bool,
+}
+
+fn slot(kind: StreamKind) -> usize {
+    usize::from(kind == StreamKind::Stderr)
 }
 
 impl Seen {
@@ -207,7 +213,7 @@ impl Seen {
         Seen {
             lines: LineAssembler::new(),
             console: LineAssembler::new(),
-            resume: Resume::default(),
+            resume: Default::default(),
             keep_timestamps,
         }
     }
@@ -220,7 +226,7 @@ impl Seen {
                 .into_iter()
                 .filter_map(|mut line| match split_stamp(line.text.as_bytes()) {
                     None => Some(line),
-                    Some((stamp, _)) if !self.resume.is_new(stamp) => None,
+                    Some((stamp, _)) if !self.resume[0].is_new(stamp) => None,
                     Some((_, text)) => {
                         if !self.keep_timestamps {
                             line.text = String::from_utf8_lossy(text).into_owned();
@@ -234,7 +240,7 @@ impl Seen {
             return Vec::new();
         };
         match split_stamp(&bytes) {
-            Some((stamp, _)) if !self.resume.is_new(stamp) => Vec::new(),
+            Some((stamp, _)) if !self.resume[slot(kind)].is_new(stamp) => Vec::new(),
             Some((_, text)) if !self.keep_timestamps => self.lines.push(kind, text),
             _ => self.lines.push(kind, &bytes),
         }
@@ -243,7 +249,13 @@ impl Seen {
     /// Prepares for a reconnect; the Unix second to ask from (`None`: as before).
     fn reconnect(&mut self) -> Option<i64> {
         self.console = LineAssembler::new();
-        self.resume.since()
+        // From the earlier of the two streams' latest seconds (a stream that has shown
+        // nothing has nothing to skip).
+        let [out, err] = &mut self.resume;
+        match (out.since(), err.since()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The partial lines left at the end.
@@ -441,6 +453,21 @@ mod should {
         assert!(seen.accept(out(format!("{T2} b\n"))).is_empty());
         assert_eq!(texts(seen.accept(out(format!("{T3} c\n")))), ["c"]);
         assert!(seen.finish().is_empty());
+    }
+
+    #[test]
+    fn keep_a_stream_whose_stamps_are_earlier_than_the_others() {
+        let err = |text: String| LogOutput::StdErr {
+            message: text.into(),
+        };
+        let mut seen = Seen::new(false);
+        assert_eq!(texts(seen.accept(out(format!("{T2} b\n")))), ["b"]);
+        // Written to stderr before `b`, delivered after it.
+        assert_eq!(texts(seen.accept(err(format!("{T1} a\n")))), ["a"]);
+        assert_eq!(seen.reconnect(), Some(1_795_958_525));
+        assert!(seen.accept(err(format!("{T1} a\n"))).is_empty());
+        assert!(seen.accept(out(format!("{T2} b\n"))).is_empty());
+        assert_eq!(texts(seen.accept(err(format!("{T3} c\n")))), ["c"]);
     }
 
     #[test]

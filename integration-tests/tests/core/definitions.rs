@@ -563,7 +563,7 @@ async fn clones_share_the_created_container() {
 /// definition named `definition` (every resource carries `seaworthy.pid=<this process>` and
 /// `seaworthy.definition=<its definition's name>`; `seaworthy.fixture` only when the harness set
 /// it up for a fixture).
-async fn creates(typ: &str, definition: &str, since: i64) -> usize {
+pub(crate) async fn creates(typ: &str, definition: &str, since: i64) -> usize {
     let docker = integration_tests::docker().await;
     let until = integration_tests::unix_now() + 1;
     let filters = HashMap::from([

@@ -7,11 +7,15 @@
 
 #![allow(missing_docs, unreachable_pub)]
 
+mod copy_files;
 mod definitions;
 mod errors;
 mod exec;
+mod external_networks;
 mod helpers;
+mod host_options;
 mod http;
+mod log_consumers;
 mod logs;
 mod ps;
 mod readiness;

@@ -194,6 +194,11 @@ pub fn image(label: &str, architecture: &str) -> Image {
 /// An image an engine can pull and unpack: `layers` uncompressed tar layers, each holding one
 /// file (`/layer-N`, `size` bytes that depend on `label`), for linux/amd64.
 pub fn tar_image(label: &str, layers: usize, size: usize) -> Image {
+    tar_image_for(label, layers, size, "amd64")
+}
+
+/// [`tar_image`] for linux/`architecture` (`arm64`, …).
+pub fn tar_image_for(label: &str, layers: usize, size: usize, architecture: &str) -> Image {
     let blobs = (0..layers)
         .map(|n| {
             let content: Vec<u8> = format!("{label} layer {n}\n")
@@ -213,7 +218,7 @@ pub fn tar_image(label: &str, layers: usize, size: usize) -> Image {
             builder.into_inner().expect("a tar in memory")
         })
         .collect();
-    assemble("amd64", blobs)
+    assemble(architecture, blobs)
 }
 
 fn assemble(architecture: &str, layers: Vec<Vec<u8>>) -> Image {

@@ -7,7 +7,7 @@ pub(crate) mod network;
 pub(crate) mod volume;
 
 pub use crate::status::ContainerStatus;
-pub use container::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use container::{Attachment, ContainerDefinition, DEFAULT_WAIT_TIMEOUT, PLATFORM_ENV};
 pub use image::{ImageBuild, ImageDefinition, LABEL_CONTEXT};
 pub use network::NetworkDefinition;
 pub use volume::VolumeDefinition;

@@ -1,7 +1,8 @@
 //! [`NetworkDefinition`]: a bridge network, named and labelled by the helper.
 
 use bollard::models::{
-    EndpointSettings, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest,
+    EndpointSettings, Ipam, IpamConfig, NetworkConnectRequest, NetworkCreateRequest,
+    NetworkDisconnectRequest,
 };
 
 use crate::cell::SharedCell;
@@ -41,6 +42,9 @@ pub struct NetworkDefinition {
     driver: String,
     internal: bool,
     labels: Vec<(String, String)>,
+    /// IPAM pools: subnet, gateway, IP range.
+    pools: Vec<IpamConfig>,
+    ipam_driver: Option<String>,
     state: SharedCell<Created>,
 }
 
@@ -52,6 +56,8 @@ impl NetworkDefinition {
             driver: "bridge".into(),
             internal: false,
             labels: Vec::new(),
+            pools: Vec::new(),
+            ipam_driver: None,
             state: SharedCell::default(),
         }
     }
@@ -71,6 +77,36 @@ impl NetworkDefinition {
     /// A label besides the `seaworthy.*` ones.
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.labels.push((key.into(), value.into()));
+        self
+    }
+
+    /// An IPAM pool: the network's `subnet` (`172.28.0.0/16`), with an optional gateway
+    /// address; call it again for another pool (an IPv6 one, say).
+    pub fn subnet(mut self, subnet: impl Into<String>, gateway: Option<&str>) -> Self {
+        self.pools.push(IpamConfig {
+            subnet: Some(subnet.into()),
+            gateway: gateway.map(str::to_string),
+            ..Default::default()
+        });
+        self
+    }
+
+    /// The range containers' addresses are taken from, within the last pool's subnet
+    /// (`172.28.5.0/24`); without a pool, it starts one with that range only.
+    pub fn ip_range(mut self, range: impl Into<String>) -> Self {
+        match self.pools.last_mut() {
+            Some(pool) => pool.ip_range = Some(range.into()),
+            None => self.pools.push(IpamConfig {
+                ip_range: Some(range.into()),
+                ..Default::default()
+            }),
+        }
+        self
+    }
+
+    /// The IPAM driver (default: the engine's, `default`).
+    pub fn ipam_driver(mut self, driver: impl Into<String>) -> Self {
+        self.ipam_driver = Some(driver.into());
         self
     }
 
@@ -122,6 +158,11 @@ impl NetworkDefinition {
             driver: Some(self.driver.clone()),
             internal: Some(self.internal),
             labels: Some(labels),
+            ipam: (!self.pools.is_empty() || self.ipam_driver.is_some()).then(|| Ipam {
+                driver: self.ipam_driver.clone(),
+                config: (!self.pools.is_empty()).then(|| self.pools.clone()),
+                ..Default::default()
+            }),
             ..Default::default()
         };
         let docker = helper.docker().clone();

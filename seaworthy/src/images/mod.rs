@@ -19,6 +19,8 @@ pub struct ImageInfo {
     pub id: String,
     /// Exposed ports as `<port>/<proto>`.
     pub exposed_ports: Vec<String>,
+    /// The platform it is built for, `os/architecture` (`linux/amd64`).
+    pub platform: String,
 }
 
 impl ImageInfo {
@@ -28,9 +30,23 @@ impl ImageInfo {
             .and_then(|c| c.exposed_ports)
             .unwrap_or_default();
         exposed_ports.sort();
+        let platform = format!(
+            "{}/{}",
+            inspect.os.unwrap_or_default(),
+            inspect.architecture.unwrap_or_default()
+        );
         ImageInfo {
             id: inspect.id.unwrap_or_default(),
             exposed_ports,
+            platform,
         }
+    }
+
+    /// Whether the image is for `platform` (`linux/arm64`, `linux/arm64/v8`: the variant is
+    /// not compared).
+    pub(crate) fn is_for(&self, platform: &str) -> bool {
+        let mut wanted = platform.split('/');
+        let mut have = self.platform.split('/');
+        wanted.next() == have.next() && wanted.next() == have.next()
     }
 }

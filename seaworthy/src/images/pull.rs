@@ -108,12 +108,19 @@ static PULLS: Lazy<Mutex<HashMap<String, PullCell>>> = Lazy::new(Default::defaul
 
 /// The image `image`, looked up locally and pulled per `policy` (which `SEAWORTHY_PULL`
 /// overrides). Progress lines are printed from the caller's task, so libtest captures them.
-pub(crate) async fn ensure(docker: &Docker, image: &str, policy: PullPolicy) -> Result<ImageInfo> {
+pub(crate) async fn ensure(
+    docker: &Docker,
+    image: &str,
+    policy: PullPolicy,
+    platform: Option<&str>,
+) -> Result<ImageInfo> {
     let (policy, source) = policy::effective(policy)?;
     let (lines, received) = unbounded_channel();
     let (docker, image_owned) = (docker.clone(), image.to_string());
+    let platform = platform.map(str::to_string);
     let work = runtime::run(async move {
-        ensure_on_runtime(&docker, &image_owned, policy, source, Some(lines)).await
+        let platform = platform.as_deref();
+        ensure_on_runtime(&docker, &image_owned, policy, source, Some(lines), platform).await
     });
     let (result, ()) = futures_util::join!(work, progress::forward(received));
     result
@@ -127,7 +134,7 @@ pub(crate) async fn ensure_base(
     policy: PullPolicy,
 ) -> Result<ImageInfo> {
     let (policy, source) = policy::effective(policy)?;
-    ensure_on_runtime(docker, image, policy, source, None).await
+    ensure_on_runtime(docker, image, policy, source, None, None).await
 }
 
 async fn ensure_on_runtime(
@@ -136,8 +143,12 @@ async fn ensure_on_runtime(
     policy: PullPolicy,
     source: PolicySource,
     lines: Option<UnboundedSender<String>>,
+    platform: Option<&str>,
 ) -> Result<ImageInfo> {
-    let present = inspect(docker, image).await?;
+    // An image present for another platform than the one asked for counts as missing.
+    let present = inspect(docker, image)
+        .await?
+        .filter(|info| platform.is_none_or(|p| info.is_for(p)));
     let reference = match Reference::parse(image) {
         Ok(reference) => reference,
         // An image ID (`sha256:…`) or a local name Docker accepts: looked up, never pulled.
@@ -169,9 +180,10 @@ async fn ensure_on_runtime(
     }
     // `always` pulls once per run under its own key, even after a `missing` pull of the tag.
     let key = format!(
-        "{}:{}{}",
+        "{}:{}{}{}",
         reference.name(),
         reference.reference(),
+        platform.map(|p| format!(" ({p})")).unwrap_or_default(),
         if policy == PullPolicy::Always {
             " (always)"
         } else {
@@ -184,10 +196,20 @@ async fn ensure_on_runtime(
             .entry(key.clone())
             .or_default()
             .clone();
-        cell.get_or_init(|| locked_pull(docker, &reference, image, &key, policy, lines.take()))
-            .await
-            .clone()
-            .map_err(|f| f.into_error(image))?;
+        cell.get_or_init(|| {
+            locked_pull(
+                docker,
+                &reference,
+                image,
+                &key,
+                policy,
+                lines.take(),
+                platform,
+            )
+        })
+        .await
+        .clone()
+        .map_err(|f| f.into_error(image))?;
         if let Some(info) = inspect(docker, image).await? {
             return Ok(info);
         }
@@ -248,6 +270,7 @@ async fn locked_pull(
     key: &str,
     policy: PullPolicy,
     lines: Option<UnboundedSender<String>>,
+    platform: Option<&str>,
 ) -> std::result::Result<(), PullFailure> {
     let key_owned = key.to_string();
     let lock = tokio::task::spawn_blocking(move || lock::acquire(&key_owned)).await;
@@ -264,12 +287,15 @@ async fn locked_pull(
         }
     };
     if policy == PullPolicy::Missing {
-        if let Ok(Some(_)) = inspect(docker, image).await {
+        if let Ok(Some(info)) = inspect(docker, image).await {
+            if platform.is_some_and(|p| !info.is_for(p)) {
+                return pull(docker, reference, image, lines, platform).await;
+            }
             tracing::debug!(target: "seaworthy", image, "pulled by another process");
             return Ok(());
         }
     }
-    pull(docker, reference, image, lines).await
+    pull(docker, reference, image, lines, platform).await
 }
 
 /// The engine's credentials for `domain`, from the docker CLI's config (may run a helper).
@@ -342,6 +368,7 @@ async fn pull(
     reference: &Reference,
     image: &str,
     lines: Option<UnboundedSender<String>>,
+    platform: Option<&str>,
 ) -> std::result::Result<(), PullFailure> {
     let credentials = credentials(reference.domain()).await?;
     let had_credentials = credentials.is_some();
@@ -352,10 +379,13 @@ async fn pull(
     };
     let mut progress = Progress::new(&shown, lines);
     progress.start(reference.domain());
-    let options = CreateImageOptionsBuilder::new()
+    let mut options = CreateImageOptionsBuilder::new()
         .from_image(&reference.name())
-        .tag(reference.reference())
-        .build();
+        .tag(reference.reference());
+    if let Some(platform) = platform {
+        options = options.platform(platform);
+    }
+    let options = options.build();
     let mut stream = docker.create_image(Some(options), None, credentials);
     while let Some(item) = stream.next().await {
         let message = match item {

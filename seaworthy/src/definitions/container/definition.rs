@@ -68,6 +68,7 @@ impl ContainerDefinition {
                 wait_timeout: DEFAULT_WAIT_TIMEOUT,
                 stop_signal: None,
                 pull_policy: PullPolicy::Missing,
+                extras: Default::default(),
             },
             state: SharedCell::default(),
         }

@@ -79,6 +79,9 @@ impl ContainerDefinition {
             ));
         }
         handle.start().await?;
+        for consumer in &self.config.extras.consumers {
+            handle.attach_consumer(consumer.clone());
+        }
         if let Some(fixture) = fixture {
             crate::console::line(format!(
                 "started container {} ({fixture})",
@@ -159,8 +162,9 @@ impl ContainerDefinition {
     ) -> Result<ContainerHandle> {
         let c = &self.config;
         c.validate()?;
+        let platform = self.get_platform();
         let image = helper
-            .ensure_image_with_policy(&c.image, c.pull_policy)
+            .ensure_image_for_platform(&c.image, c.pull_policy, platform.as_deref())
             .await?;
         helper.before_create().await;
         let docker_name = helper.resource_name(&c.name);
@@ -171,7 +175,8 @@ impl ContainerDefinition {
             attach,
             publish_ip,
         )?;
-        let extra_networks = c.extra_networks(attach)?;
+        let mut extra_networks = c.extra_networks(attach)?;
+        extra_networks.extend(self.resolve_joins(helper).await?);
         let docker = helper.docker().clone();
         let name = docker_name.clone();
         let image_ref = c.image.clone();
@@ -181,10 +186,11 @@ impl ContainerDefinition {
             // run's label) before it is created again: the engine may have made it.
             let created = create_once(
                 || {
-                    docker.create_container(
-                        Some(CreateContainerOptionsBuilder::new().name(&name).build()),
-                        body.clone(),
-                    )
+                    let mut options = CreateContainerOptionsBuilder::new().name(&name);
+                    if let Some(p) = &platform {
+                        options = options.platform(p);
+                    }
+                    docker.create_container(Some(options.build()), body.clone())
                 },
                 || created_by_run(&docker, &name, &run),
             )
@@ -226,6 +232,9 @@ impl ContainerDefinition {
         guard.set(handle.clone());
         for (net, aliases) in extra_networks {
             crate::definitions::network::connect(helper, &net, handle.id(), &aliases).await?;
+        }
+        for file in &c.extras.copies {
+            handle.copy_to(file.clone()).await?;
         }
         Ok(handle)
     }

@@ -1,12 +1,20 @@
 //! [`ContainerDefinition`]: a container described by a builder and driven through its
 //! lifecycle; once created, it delegates to its [`ContainerHandle`](crate::ContainerHandle).
 
+mod consumers;
+mod copy;
 mod definition;
 mod delegate;
 pub(crate) mod error;
+mod extras;
+mod host_options;
+mod join;
 mod lifecycle;
+mod options;
+mod platform;
 mod request;
 mod validate;
 
 pub use definition::{ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use platform::PLATFORM_ENV;
 pub use request::Attachment;

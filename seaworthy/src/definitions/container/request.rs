@@ -62,6 +62,8 @@ pub(super) struct Config {
     pub(super) wait_timeout: Duration,
     pub(super) stop_signal: Option<String>,
     pub(super) pull_policy: crate::images::PullPolicy,
+    /// The settings added for testcontainers users (files, options, platform, …).
+    pub(super) extras: super::extras::Extras,
 }
 
 /// `/data:ro` → (`/data`, `ro`); `/data:rw` → (`/data`, `rw`), kept so that Docker records the
@@ -115,6 +117,14 @@ impl Config {
             .as_ref()
             .and_then(|n| n.endpoints_config.as_ref())
             .and_then(|e| e.keys().next().cloned());
+        let mut host_config = HostConfig {
+            port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
+            binds: (!binds.is_empty()).then_some(binds),
+            tmpfs: (!self.tmpfs.is_empty()).then(|| self.tmpfs.iter().cloned().collect()),
+            network_mode,
+            ..Default::default()
+        };
+        self.extras.options.apply(&mut host_config);
         let body = ContainerCreateBody {
             image: Some(self.image.clone()),
             cmd: self.command.clone(),
@@ -126,13 +136,7 @@ impl Config {
             labels: Some(labels),
             exposed_ports: (!exposed.is_empty()).then_some(exposed),
             stop_signal: self.stop_signal.clone(),
-            host_config: Some(HostConfig {
-                port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
-                binds: (!binds.is_empty()).then_some(binds),
-                tmpfs: (!self.tmpfs.is_empty()).then(|| self.tmpfs.iter().cloned().collect()),
-                network_mode,
-                ..Default::default()
-            }),
+            host_config: Some(host_config),
             networking_config,
             ..Default::default()
         };

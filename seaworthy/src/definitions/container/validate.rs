@@ -40,6 +40,12 @@ impl Config {
         if let Some(wait) = &self.wait {
             check_patterns(wait)?;
         }
+        if let Some((reason, hint)) = self.extras.options.problem() {
+            return Err(invalid(reason, hint));
+        }
+        for file in &self.extras.copies {
+            file.check(&self.name)?;
+        }
         Ok(())
     }
 }
