@@ -144,12 +144,11 @@ pub mod prelude {
 /// What the macros expand to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::harness::fixture::{fixture_failed, max_depth, Node, Scope};
+    pub use crate::harness::probe::{PlainTag, Probe, ResourceTag, ViaPlain, ViaResource};
     pub use crate::harness::registry::{TestEntry, TestInfo};
+    pub use crate::harness::resolve::{Ctx, Fixture};
     pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
-    pub use crate::harness::scope::{
-        fixture_failed, max_depth, Ctx, Fixture, Node, PlainTag, Probe, ResourceTag, Scope,
-        ViaPlain, ViaResource,
-    };
     pub use futures_util::future::LocalBoxFuture;
     pub use inventory;
 }

@@ -1,13 +1,24 @@
 //! The fixture runtime behind `#[fixture]` and `#[container_test]`.
 
 pub(crate) mod exit;
+pub(crate) mod fixture;
+pub(crate) mod instance;
+pub(crate) mod probe;
 pub(crate) mod process;
 pub(crate) mod registry;
 pub(crate) mod removals;
 pub(crate) mod report;
+pub(crate) mod resolve;
 pub(crate) mod resource;
 pub(crate) mod runner;
-pub(crate) mod scope;
 pub(crate) mod share;
 pub(crate) mod skip;
 pub(crate) mod watcher;
+
+use std::sync::{Mutex, MutexGuard};
+
+/// Locks `m`, carrying on past a panic of an earlier holder (the data stays consistent: every
+/// critical section of the harness is a single push, take or lookup).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

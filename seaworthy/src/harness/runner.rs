@@ -13,7 +13,7 @@ use super::process;
 use super::registry::{self, TestInfo};
 use super::removals;
 use super::report;
-use super::scope::{Ctx, TestState};
+use super::resolve::{Ctx, TestState};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 
