@@ -36,7 +36,7 @@ impl Scope {
     }
 }
 
-/// One fixture parameter: `name: &Type`, maybe `#[clean]`.
+/// One parameter: `name: &Type`, maybe `#[clean]` or `#[context]`.
 #[derive(Debug)]
 pub(crate) struct Param {
     /// The fixture it names.
@@ -45,6 +45,15 @@ pub(crate) struct Param {
     pub(crate) ty: Type,
     /// `#[clean]`, at its `clean`.
     pub(crate) clean: Option<Span>,
+    /// `#[context]`, at its `context`: the parameter receives the test's context, not a fixture.
+    pub(crate) context: Option<Span>,
+}
+
+impl Param {
+    /// `true` when the parameter names a fixture (it is no `#[context]`).
+    pub(crate) fn is_fixture(&self) -> bool {
+        self.context.is_none()
+    }
 }
 
 /// A valid `#[fixture]`.

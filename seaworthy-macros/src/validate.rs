@@ -151,13 +151,26 @@ fn signature(function: &Function, owner: Owner, errors: &mut Errors) -> Vec<Para
 /// Checks one `pattern: Type` parameter; it is usable as `name: &Type`.
 fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
     let mut clean = None;
+    let mut context = None;
     for attr in &t.attrs {
         let path = attr.path();
+        if path.is_ident("context") {
+            if attr.meta.require_path_only().is_err() {
+                errors.spanned(attr, messages::CONTEXT_ARGS);
+            } else if context.is_some() {
+                errors.spanned(attr, messages::duplicate_key("#[context]"));
+            }
+            context = Some(path.span());
+            continue;
+        }
         match (path.is_ident("clean"), owner) {
             (true, Owner::Test) => clean = Some(path.span()),
             (true, Owner::Fixture) => errors.spanned(attr, messages::CLEAN_ON_FIXTURE),
             (false, _) => errors.spanned(attr, messages::UNKNOWN_PARAM_ATTR),
         }
+    }
+    if let (Some(_), Some(c)) = (clean, context) {
+        errors.at(c, messages::CLEAN_AND_CONTEXT);
     }
     let name = match &t.pat {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
@@ -191,6 +204,7 @@ fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
             name,
             ty: t.ty.clone(),
             clean,
+            context,
         }),
         _ => None,
     }
@@ -455,6 +469,45 @@ mod should {
         ];
         for (case, attr, item, want) in cases {
             assert_eq!(test_errors(attr, item), expected(want), "case {case}");
+        }
+    }
+
+    #[test]
+    fn read_context_parameters_and_reject_their_misuse() {
+        let t = test(input("", "fn t(web: &Web, #[context] cx: &TestContext) {}"))
+            .unwrap_or_else(|_| panic!("valid"));
+        let kinds: Vec<_> = t
+            .params
+            .iter()
+            .map(|p| (p.name.to_string(), p.is_fixture()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("web".to_string(), true), ("cx".to_string(), false)]
+        );
+        let f = fixture(input("", "fn f(#[context] cx: &TestContext) -> u8 { 0 }"))
+            .unwrap_or_else(|_| panic!("valid"));
+        assert!(f.params[0].context.is_some());
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+        let cases: [Case<'_>; 3] = [
+            (
+                "take_no_arguments",
+                "fn t(#[context(test)] cx: &TestContext) {}",
+                &[(messages::CONTEXT_ARGS, "#[context(test)]")],
+            ),
+            (
+                "not_clean",
+                "fn t(#[clean] #[context] cx: &TestContext) {}",
+                &[(messages::CLEAN_AND_CONTEXT, "context")],
+            ),
+            (
+                "borrowed_like_a_fixture",
+                "fn t(#[context] cx: TestContext) {}",
+                &[(&messages::param_not_ref("cx", "TestContext"), "TestContext")],
+            ),
+        ];
+        for (case, item, want) in cases {
+            assert_eq!(test_errors("", item), expected(want), "case {case}");
         }
     }
 

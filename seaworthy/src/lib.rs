@@ -113,6 +113,8 @@ pub use definitions::{
 pub use error::{Error, ReadinessError, ReadinessErrorKind, Result};
 pub use exec::{Exec, ExecOutput};
 pub use handle::ContainerHandle;
+pub use harness::context::TestContext;
+pub use harness::finalizers::TeardownOutcome;
 pub use harness::resource::Resource;
 pub use helper::{DockerHelper, ImageInfo, Removed};
 pub use images::{ParsePullPolicyError, PullPolicy, PULL_ENV};
@@ -136,7 +138,7 @@ pub mod prelude {
     pub use crate::{
         container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus,
         DockerHelper, Exec, ImageBuild, ImageDefinition, LogOptions, NetworkDefinition, PullPolicy,
-        Resource, VolumeDefinition, Wait,
+        Resource, TestContext, VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }

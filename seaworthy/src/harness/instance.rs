@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
+use super::finalizers::{self, Finalizer};
 use super::lock;
 use super::resource::Tracked;
 use super::share::SharedScope;
@@ -43,10 +44,28 @@ impl ContainerRef {
     }
 }
 
-/// What a scope instance tears down: one fixture's resource.
+/// What a scope instance tears down: one fixture's resource, or teardown code a fixture (or the
+/// test) registered.
 pub(super) struct Registered {
     pub(super) fixture: &'static str,
-    pub(super) resource: Arc<dyn Tracked>,
+    pub(super) held: Held,
+}
+
+/// What is held.
+pub(super) enum Held {
+    Resource(Arc<dyn Tracked>),
+    /// The number of a [`Finalizer`] waiting in [`finalizers`].
+    Teardown(u64),
+}
+
+impl Registered {
+    /// The resource, when this is one.
+    pub(super) fn resource(&self) -> Option<&Arc<dyn Tracked>> {
+        match &self.held {
+            Held::Resource(r) => Some(r),
+            Held::Teardown(_) => None,
+        }
+    }
 }
 
 /// The values of one scope instance.
@@ -95,14 +114,21 @@ impl ScopeInstance {
     }
 
     pub(super) fn register(&self, fixture: &'static str, resource: Arc<dyn Tracked>) {
-        lock(&self.resources).push(Registered { fixture, resource });
+        let held = Held::Resource(resource);
+        lock(&self.resources).push(Registered { fixture, held });
+    }
+
+    /// Adds teardown code, to run before everything set up so far is torn down.
+    pub(crate) fn add_finalizer(&self, fixture: &'static str, f: Finalizer) {
+        let held = Held::Teardown(f.wait());
+        lock(&self.resources).push(Registered { fixture, held });
     }
 
     /// The containers set up in this instance (for failure reports and keep instructions).
     pub(crate) fn containers(&self) -> Vec<(&'static str, ContainerDefinition)> {
         lock(&self.resources)
             .iter()
-            .filter_map(|r| r.resource.container().map(|c| (r.fixture, c.clone())))
+            .filter_map(|r| Some((r.fixture, r.resource()?.container()?.clone())))
             .collect()
     }
 
@@ -110,7 +136,8 @@ impl ScopeInstance {
     pub(crate) fn resource_ids(&self) -> Vec<String> {
         lock(&self.resources)
             .iter()
-            .flat_map(|r| r.resource.docker_ids())
+            .filter_map(Registered::resource)
+            .flat_map(|r| r.docker_ids())
             .collect()
     }
 
@@ -156,7 +183,7 @@ impl ScopeInstance {
         Ok(())
     }
 
-    /// Removes everything, newest first: resources, then the links of shared containers to this
+    /// Removes everything, newest first: teardown code and resources, then the links of shared containers to this
     /// instance's network, then the network. Returns the problems met (it carries on past them).
     pub(crate) async fn teardown(&self) -> Vec<String> {
         if self.torn_down.swap(true, Ordering::SeqCst) {
@@ -164,7 +191,12 @@ impl ScopeInstance {
         }
         let mut problems = Vec::new();
         let resources: Vec<Registered> = std::mem::take(&mut *lock(&self.resources));
+        let keep = self.keep.load(Ordering::SeqCst);
         if let Some(shared) = &self.shared {
+            // Its teardown code was registered in this process: it runs here.
+            if !keep {
+                problems.extend(run_teardown_code(&resources).await);
+            }
             // Other processes may still use them: the run watcher removes them at the run's end.
             if !resources.is_empty() {
                 console::line(format!(
@@ -175,13 +207,25 @@ impl ScopeInstance {
             }
             return problems;
         }
-        let keep = self.keep.load(Ordering::SeqCst);
         if keep {
+            // Kept as they are: their teardown code would undo what is kept.
+            for r in &resources {
+                if let Held::Teardown(id) = r.held {
+                    drop(finalizers::take(id));
+                }
+            }
             return problems;
         }
         for r in resources.iter().rev() {
-            let name = r.resource.container().and_then(|c| c.docker_name().ok());
-            match r.resource.teardown().await {
+            let resource = match &r.held {
+                Held::Resource(resource) => resource,
+                Held::Teardown(_) => {
+                    problems.extend(run_teardown_code(std::slice::from_ref(r)).await);
+                    continue;
+                }
+            };
+            let name = resource.container().and_then(|c| c.docker_name().ok());
+            match resource.teardown().await {
                 Ok(()) => {
                     if let Some(name) = name {
                         console::line(format!("removed container {name} ({})", r.fixture));
@@ -210,6 +254,18 @@ impl ScopeInstance {
         }
         problems
     }
+}
+
+/// Runs the teardown code among `held`, newest first (each at most once: a signal may have run
+/// it already).
+async fn run_teardown_code(held: &[Registered]) -> Vec<String> {
+    let ids = held.iter().rev().filter_map(|r| match r.held {
+        Held::Teardown(id) => Some(id),
+        Held::Resource(_) => None,
+    });
+    // Taken all at once, before the first runs: none is run twice.
+    let taken: Vec<_> = ids.filter_map(finalizers::take).collect();
+    finalizers::run_each(taken).await
 }
 
 #[cfg(test)]

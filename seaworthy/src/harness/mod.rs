@@ -1,6 +1,8 @@
 //! The fixture runtime behind `#[fixture]` and `#[container_test]`.
 
+pub(crate) mod context;
 pub(crate) mod exit;
+pub(crate) mod finalizers;
 pub(crate) mod fixture;
 pub(crate) mod instance;
 pub(crate) mod probe;

@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
 
+use super::context::{Scratch, TestContext};
+use super::finalizers::Finalizer;
 use super::fixture::{Node, Scope};
 use super::instance::{Built, ContainerRef, ScopeInstance};
 use super::lock;
@@ -56,6 +58,8 @@ pub(crate) struct TestState {
     pub(crate) function: Arc<ScopeInstance>,
     pub(crate) used: Mutex<Vec<Arc<ScopeInstance>>>,
     pub(crate) containers: Mutex<Vec<ContainerRef>>,
+    /// The test's scratch directory, made when a `#[context]` asks for it.
+    pub(crate) scratch: Arc<Scratch>,
     exclusive: Mutex<Vec<tokio::sync::OwnedMutexGuard<()>>>,
     /// The `clean` locks of values shared across processes (closing one releases it).
     exclusive_files: Mutex<Vec<std::fs::File>>,
@@ -74,6 +78,7 @@ impl TestState {
             function: ScopeInstance::new(format!("test `{name}`"), name),
             used: Mutex::default(),
             containers: Mutex::default(),
+            scratch: Arc::new(Scratch::new(module, name)),
             exclusive: Mutex::default(),
             exclusive_files: Mutex::default(),
         })
@@ -105,6 +110,8 @@ impl TestState {
 #[derive(Clone)]
 pub struct Ctx {
     test: Arc<TestState>,
+    /// The teardown code the fixture registers while it is built; `None` for the test's own.
+    pending: Option<Arc<Mutex<Vec<Finalizer>>>>,
     scope: Arc<ScopeInstance>,
     fixture: &'static str,
     closure: Arc<Mutex<Vec<ContainerRef>>>,
@@ -117,6 +124,7 @@ impl Ctx {
             scope: test.function.clone(),
             fixture: test.name,
             test,
+            pending: None,
             closure: Arc::default(),
             sharing: None,
         }
@@ -127,15 +135,24 @@ impl Ctx {
         let instance = self.test.instance_for(F::SCOPE);
         let cell = instance.cell(TypeId::of::<F>());
         let build = |sharing: Option<Arc<Sharing>>| {
+            let pending: Arc<Mutex<Vec<Finalizer>>> = Arc::default();
+            let registered = pending.clone();
+            let instance = instance.clone();
             let ctx = Ctx {
                 test: self.test.clone(),
+                pending: Some(pending),
                 scope: instance.clone(),
                 fixture: F::NAME,
                 closure: Arc::default(),
                 sharing,
             };
             async move {
-                match AssertUnwindSafe(F::build(ctx)).catch_unwind().await {
+                let built = AssertUnwindSafe(F::build(ctx)).catch_unwind().await;
+                // Whatever the outcome: teardown code registered before a failure still runs.
+                for f in std::mem::take(&mut *lock(&registered)) {
+                    instance.add_finalizer(F::NAME, f);
+                }
+                match built {
                     Ok(Ok(node)) => Ok(Arc::new(node) as Arc<dyn Any + Send + Sync>),
                     Ok(Err(e)) => Err(Arc::new(e)),
                     Err(panic) => {
@@ -194,6 +211,25 @@ impl Ctx {
         Ok(node)
     }
 
+    /// The context for a `#[context]` parameter.
+    pub fn context(&self) -> Arc<Node<TestContext>> {
+        let fixture = self.pending.is_some().then_some(self.fixture);
+        let value = Arc::new(TestContext::new(
+            (self.test.module, self.test.name),
+            self.test.scratch.clone(),
+            fixture,
+            self.scope.clone(),
+            self.pending.clone(),
+        ));
+        // Borrowed as a fixture value is: `&**node`.
+        Arc::new(Node {
+            value,
+            containers: Vec::new(),
+            exclusive: Arc::default(),
+            slot: None,
+        })
+    }
+
     /// Cleans a resolved value for a `#[clean]` parameter.
     ///
     /// The test then has the value to itself until it ends: other `#[clean]` users of the same
@@ -243,7 +279,7 @@ impl Ctx {
                 let net = self.scope.ensure_network(&helper).await?;
                 for c in &closure {
                     let own = lock(&self.scope.resources).iter().any(|r| {
-                        r.resource.container().and_then(|x| x.id().ok()) == c.def.id().ok()
+                        r.resource().and_then(|x| x.container()?.id().ok()) == c.def.id().ok()
                     });
                     self.scope.connect(&helper, &net, c, own).await?;
                 }
