@@ -44,7 +44,7 @@ fn every_rust_block_of_every_page_is_tested() {
             ("README.md", "scopes", 1),
             ("docs/fixtures-and-scopes.md", "tour", 1),
             ("docs/fixtures-and-scopes.md", "scopes", 2),
-            ("docs/fixtures-and-scopes.md", "context", 1),
+            ("docs/fixtures-and-scopes.md", "context", 2),
             ("docs/image-structure.md", "structure", 1),
             ("docs/image-structure.md", "cst", 1),
             ("docs/looking-inside.md", "inside", 2),

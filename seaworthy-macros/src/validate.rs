@@ -152,8 +152,19 @@ fn signature(function: &Function, owner: Owner, errors: &mut Errors) -> Vec<Para
 fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
     let mut clean = None;
     let mut context = None;
+    let mut from: Option<syn::Path> = None;
     for attr in &t.attrs {
         let path = attr.path();
+        if path.is_ident("from") {
+            match attr.parse_args::<syn::Path>() {
+                Ok(_) if from.is_some() => {
+                    errors.spanned(attr, messages::duplicate_key("#[from]"));
+                }
+                Ok(p) => from = Some(p),
+                Err(_) => errors.spanned(attr, messages::FROM_ARGS),
+            }
+            continue;
+        }
         if path.is_ident("context") {
             if attr.meta.require_path_only().is_err() {
                 errors.spanned(attr, messages::CONTEXT_ARGS);
@@ -171,6 +182,9 @@ fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
     }
     if let (Some(_), Some(c)) = (clean, context) {
         errors.at(c, messages::CLEAN_AND_CONTEXT);
+    }
+    if let (Some(f), Some(_)) = (&from, context) {
+        errors.spanned(f, messages::FROM_AND_CONTEXT);
     }
     let name = match &t.pat {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
@@ -205,6 +219,7 @@ fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
             ty: t.ty.clone(),
             clean,
             context,
+            from,
         }),
         _ => None,
     }
@@ -508,6 +523,42 @@ mod should {
         ];
         for (case, item, want) in cases {
             assert_eq!(test_errors("", item), expected(want), "case {case}");
+        }
+    }
+
+    #[test]
+    fn read_from_paths_and_reject_their_misuse() {
+        let t = test(input("", "fn t(#[from(db::port)] a: &u16, port: &u16) {}"))
+            .unwrap_or_else(|_| panic!("valid"));
+        let named: Vec<_> = t.params.iter().map(|p| p.fixture_name()).collect();
+        assert_eq!(named, ["port", "port"]);
+        assert_eq!(t.params[0].fixture().to_string(), "db :: port");
+        let cases: [(&str, &str, &str, &str); 3] = [
+            (
+                "want_a_path",
+                "fn t(#[from] a: &u16) {}",
+                messages::FROM_ARGS,
+                "#[from]",
+            ),
+            (
+                "one_path",
+                "fn t(#[from(a, b)] a: &u16) {}",
+                messages::FROM_ARGS,
+                "#[from(a, b)]",
+            ),
+            (
+                "not_with_context",
+                "fn t(#[from(a)] #[context] cx: &TestContext) {}",
+                messages::FROM_AND_CONTEXT,
+                "a",
+            ),
+        ];
+        for (case, item, message, at) in cases {
+            assert_eq!(
+                test_errors("", item),
+                expected(&[(message, at)]),
+                "case {case}"
+            );
         }
     }
 

@@ -39,8 +39,10 @@ pub(super) fn get(p: &Param, var: &Ident) -> TokenStream {
             let #var = #ctx.context();
         };
     }
-    quote_spanned! {dep.span()=>
-        let #var = __ctx.get::<#dep>().await?;
+    let _ = dep;
+    let (fixture, span) = (p.fixture(), p.fixture_span());
+    quote_spanned! {span=>
+        let #var = __ctx.get::<#fixture>().await?;
     }
 }
 
@@ -58,7 +60,7 @@ pub(super) fn with_param_types(params: &[Param], body: TokenStream) -> TokenStre
     let mut seen = std::collections::HashSet::new();
     let stand_ins = params
         .iter()
-        .filter(|p| p.is_fixture() && seen.insert(p.name.to_string()))
+        .filter(|p| p.is_fixture() && p.from.is_none() && seen.insert(p.name.to_string()))
         .map(|p| {
             let name = &p.name;
             quote_spanned! {name.span()=>
