@@ -46,6 +46,7 @@ fn every_rust_block_of_every_page_is_tested() {
             ("docs/compose.md", "compose", 2),
             ("docs/fixtures-and-scopes.md", "tour", 1),
             ("docs/fixtures-and-scopes.md", "scopes", 3),
+            ("docs/fixtures-and-scopes.md", "context", 2),
             ("docs/image-structure.md", "structure", 1),
             ("docs/image-structure.md", "running", 1),
             ("docs/image-structure.md", "cst", 1),

@@ -21,8 +21,17 @@ pub(crate) const FLAVOR_NEEDS_ASYNC: &str =
     "`flavor` only applies to `async fn` tests; a plain `fn` test runs on the test's thread";
 pub(crate) const CLEAN_ON_FIXTURE: &str =
     "`#[clean]` belongs on a #[container_test] parameter, where it resets a shared fixture before the test";
-pub(crate) const UNKNOWN_PARAM_ATTR: &str = "unknown parameter attribute: the only one is \
-    `#[clean]`, on a #[container_test] parameter (lint attributes and doc comments are kept)";
+pub(crate) const UNKNOWN_PARAM_ATTR: &str = "unknown parameter attribute: the harness's are \
+    `#[context]` (the test's context, `&TestContext`), `#[from(fixture)]` and `#[clean]` (on a #[container_test] \
+    parameter); lint attributes and doc comments are kept";
+pub(crate) const CONTEXT_ARGS: &str =
+    "`#[context]` takes no arguments: write `#[context] cx: &TestContext`";
+pub(crate) const FROM_ARGS: &str =
+    "`#[from]` names one fixture by its path: write `#[from(fixture_name)]` or `#[from(module::fixture_name)]`";
+pub(crate) const FROM_AND_CONTEXT: &str = "a `#[context]` parameter receives the test's context, \
+    not a fixture: remove `#[from(…)]`";
+pub(crate) const CLEAN_AND_CONTEXT: &str = "a `#[context]` parameter is the test's context, not a \
+    fixture value, so it cannot be `#[clean]`: remove one of the two";
 pub(crate) const ZERO_WORKERS: &str =
     "a multi-thread runtime needs at least one worker: `worker_threads = 1` or more";
 pub(crate) const DUPLICATE_TEST_ATTR: &str =

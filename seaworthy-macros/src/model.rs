@@ -36,7 +36,7 @@ impl Scope {
     }
 }
 
-/// One fixture parameter: `name: &Type`, maybe `#[clean]`.
+/// One parameter: `name: &Type`, maybe `#[clean]` or `#[context]`.
 #[derive(Debug)]
 pub(crate) struct Param {
     /// The fixture it names.
@@ -45,6 +45,41 @@ pub(crate) struct Param {
     pub(crate) ty: Type,
     /// `#[clean]`, at its `clean`.
     pub(crate) clean: Option<Span>,
+    /// `#[context]`, at its `context`: the parameter receives the test's context, not a fixture.
+    pub(crate) context: Option<Span>,
+    /// `#[from(path::to::fixture)]`: the fixture it receives, when not the one its name names.
+    pub(crate) from: Option<syn::Path>,
+}
+
+impl Param {
+    /// `true` when the parameter names a fixture (it is no `#[context]`).
+    pub(crate) fn is_fixture(&self) -> bool {
+        self.context.is_none()
+    }
+
+    /// The fixture's marker type, as the user wrote it: the `#[from]` path, or the name.
+    pub(crate) fn fixture(&self) -> proc_macro2::TokenStream {
+        match &self.from {
+            Some(path) => quote::ToTokens::to_token_stream(path),
+            None => quote::ToTokens::to_token_stream(&self.name),
+        }
+    }
+
+    /// The fixture's name, for messages: the last segment of the `#[from]` path, or the name.
+    pub(crate) fn fixture_name(&self) -> String {
+        match self.from.as_ref().and_then(|p| p.segments.last()) {
+            Some(last) => fixture_name(&last.ident),
+            None => fixture_name(&self.name),
+        }
+    }
+
+    /// Where the fixture is named: the `#[from]` path, or the name.
+    pub(crate) fn fixture_span(&self) -> Span {
+        match &self.from {
+            Some(path) => syn::spanned::Spanned::span(path),
+            None => self.name.span(),
+        }
+    }
 }
 
 /// A valid `#[fixture]`.

@@ -151,13 +151,40 @@ fn signature(function: &Function, owner: Owner, errors: &mut Errors) -> Vec<Para
 /// Checks one `pattern: Type` parameter; it is usable as `name: &Type`.
 fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
     let mut clean = None;
+    let mut context = None;
+    let mut from: Option<syn::Path> = None;
     for attr in &t.attrs {
         let path = attr.path();
+        if path.is_ident("from") {
+            match attr.parse_args::<syn::Path>() {
+                Ok(_) if from.is_some() => {
+                    errors.spanned(attr, messages::duplicate_key("#[from]"));
+                }
+                Ok(p) => from = Some(p),
+                Err(_) => errors.spanned(attr, messages::FROM_ARGS),
+            }
+            continue;
+        }
+        if path.is_ident("context") {
+            if attr.meta.require_path_only().is_err() {
+                errors.spanned(attr, messages::CONTEXT_ARGS);
+            } else if context.is_some() {
+                errors.spanned(attr, messages::duplicate_key("#[context]"));
+            }
+            context = Some(path.span());
+            continue;
+        }
         match (path.is_ident("clean"), owner) {
             (true, Owner::Test) => clean = Some(path.span()),
             (true, Owner::Fixture) => errors.spanned(attr, messages::CLEAN_ON_FIXTURE),
             (false, _) => errors.spanned(attr, messages::UNKNOWN_PARAM_ATTR),
         }
+    }
+    if let (Some(_), Some(c)) = (clean, context) {
+        errors.at(c, messages::CLEAN_AND_CONTEXT);
+    }
+    if let (Some(f), Some(_)) = (&from, context) {
+        errors.spanned(f, messages::FROM_AND_CONTEXT);
     }
     let name = match &t.pat {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
@@ -191,6 +218,8 @@ fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
             name,
             ty: t.ty.clone(),
             clean,
+            context,
+            from,
         }),
         _ => None,
     }
@@ -455,6 +484,81 @@ mod should {
         ];
         for (case, attr, item, want) in cases {
             assert_eq!(test_errors(attr, item), expected(want), "case {case}");
+        }
+    }
+
+    #[test]
+    fn read_context_parameters_and_reject_their_misuse() {
+        let t = test(input("", "fn t(web: &Web, #[context] cx: &TestContext) {}"))
+            .unwrap_or_else(|_| panic!("valid"));
+        let kinds: Vec<_> = t
+            .params
+            .iter()
+            .map(|p| (p.name.to_string(), p.is_fixture()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("web".to_string(), true), ("cx".to_string(), false)]
+        );
+        let f = fixture(input("", "fn f(#[context] cx: &TestContext) -> u8 { 0 }"))
+            .unwrap_or_else(|_| panic!("valid"));
+        assert!(f.params[0].context.is_some());
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+        let cases: [Case<'_>; 3] = [
+            (
+                "take_no_arguments",
+                "fn t(#[context(test)] cx: &TestContext) {}",
+                &[(messages::CONTEXT_ARGS, "#[context(test)]")],
+            ),
+            (
+                "not_clean",
+                "fn t(#[clean] #[context] cx: &TestContext) {}",
+                &[(messages::CLEAN_AND_CONTEXT, "context")],
+            ),
+            (
+                "borrowed_like_a_fixture",
+                "fn t(#[context] cx: TestContext) {}",
+                &[(&messages::param_not_ref("cx", "TestContext"), "TestContext")],
+            ),
+        ];
+        for (case, item, want) in cases {
+            assert_eq!(test_errors("", item), expected(want), "case {case}");
+        }
+    }
+
+    #[test]
+    fn read_from_paths_and_reject_their_misuse() {
+        let t = test(input("", "fn t(#[from(db::port)] a: &u16, port: &u16) {}"))
+            .unwrap_or_else(|_| panic!("valid"));
+        let named: Vec<_> = t.params.iter().map(|p| p.fixture_name()).collect();
+        assert_eq!(named, ["port", "port"]);
+        assert_eq!(t.params[0].fixture().to_string(), "db :: port");
+        let cases: [(&str, &str, &str, &str); 3] = [
+            (
+                "want_a_path",
+                "fn t(#[from] a: &u16) {}",
+                messages::FROM_ARGS,
+                "#[from]",
+            ),
+            (
+                "one_path",
+                "fn t(#[from(a, b)] a: &u16) {}",
+                messages::FROM_ARGS,
+                "#[from(a, b)]",
+            ),
+            (
+                "not_with_context",
+                "fn t(#[from(a)] #[context] cx: &TestContext) {}",
+                messages::FROM_AND_CONTEXT,
+                "a",
+            ),
+        ];
+        for (case, item, message, at) in cases {
+            assert_eq!(
+                test_errors("", item),
+                expected(&[(message, at)]),
+                "case {case}"
+            );
         }
     }
 

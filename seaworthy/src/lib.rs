@@ -124,6 +124,8 @@ pub use error::{
 };
 pub use exec::{Exec, ExecOutput};
 pub use handle::ContainerHandle;
+pub use harness::context::TestContext;
+pub use harness::finalizers::TeardownOutcome;
 pub use harness::resource::Resource;
 pub use helper::{DockerHelper, ImageInfo, Removed};
 #[allow(deprecated)]
@@ -152,7 +154,7 @@ pub mod prelude {
     pub use crate::{
         container_test, fixture, ContainerDefinition, ContainerHandle, ContainerStatus, CopyFile,
         DockerHelper, Exec, ImageBuild, ImageDefinition, LogConsumer, LogOptions,
-        NetworkDefinition, PullPolicy, Resource, VolumeDefinition, Wait,
+        NetworkDefinition, PullPolicy, Resource, TestContext, VolumeDefinition, Wait,
     };
     pub use std::time::Duration;
 }
@@ -160,12 +162,11 @@ pub mod prelude {
 /// What the macros expand to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::harness::fixture::{fixture_failed, max_depth, Node, Scope};
+    pub use crate::harness::probe::{PlainTag, Probe, ResourceTag, ViaPlain, ViaResource};
     pub use crate::harness::registry::{TestEntry, TestInfo};
+    pub use crate::harness::resolve::{Ctx, Fixture};
     pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
-    pub use crate::harness::scope::{
-        fixture_failed, max_depth, Ctx, Fixture, Node, PlainTag, Probe, ResourceTag, Scope,
-        ViaPlain, ViaResource,
-    };
     pub use futures_util::future::LocalBoxFuture;
     pub use inventory;
 }

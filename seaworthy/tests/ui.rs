@@ -14,7 +14,7 @@
 
 use std::path::Path;
 
-const MACROS: [&str; 4] = ["fixture", "container_test", "builders", "api"];
+const MACROS: [&str; 5] = ["fixture", "container_test", "context", "builders", "api"];
 
 #[test]
 fn ui() {

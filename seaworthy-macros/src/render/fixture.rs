@@ -67,14 +67,17 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
     };
     let marker_type = marker_type(item, *scope);
     let marker_impl = marker_impl(item, *scope, value_ty, &quote!(#depth_const), &build);
-    let depths = params.iter().map(|p| {
-        let dep = &p.name;
-        quote_spanned! {dep.span()=> <#dep as #private::Fixture>::DEPTH }
+    let depths = params.iter().filter(|p| p.is_fixture()).map(|p| {
+        let dep = p.fixture();
+        quote_spanned! {p.fixture_span()=> <#dep as #private::Fixture>::DEPTH }
     });
-    let scope_checks = params.iter().filter(|_| *scope != Scope::Function).map(|p| {
-        let dep = &p.name;
-        let msg = messages::scope_violation(&name_str, scope.as_str(), &fixture_name(dep));
-        quote_spanned! {dep.span()=>
+    let scope_checks = params
+        .iter()
+        .filter(|p| p.is_fixture() && *scope != Scope::Function)
+        .map(|p| {
+        let dep = p.fixture();
+        let msg = messages::scope_violation(&name_str, scope.as_str(), &p.fixture_name());
+        quote_spanned! {p.fixture_span()=>
             const _: () = ::core::assert!(
                 <#dep as #private::Fixture>::SCOPE.rank() >= #private::Scope::#scope_variant.rank(),
                 #msg

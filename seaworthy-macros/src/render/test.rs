@@ -46,7 +46,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
     let cleans = with_vars()
         .filter_map(|(p, var)| Some((p, var, p.clean?)))
         .map(|(p, var, clean)| {
-            let fixture = fixture_name(&p.name);
+            let fixture = p.fixture_name();
             // At `clean`, so a value that cannot be cleaned is reported there.
             let ctx = syn::Ident::new("__ctx", clean);
             let var = syn::Ident::new(&var.to_string(), clean);

@@ -29,11 +29,20 @@ pub(super) fn var(p: &Param) -> Ident {
 }
 
 /// `let var = __ctx.get::<fixture>().await?;`, at the parameter's name: a name that is no
-/// fixture is reported there.
+/// fixture is reported there. A `#[context]` parameter gets the context instead.
 pub(super) fn get(p: &Param, var: &Ident) -> TokenStream {
     let dep = &p.name;
-    quote_spanned! {dep.span()=>
-        let #var = __ctx.get::<#dep>().await?;
+    if let Some(context) = p.context {
+        // At `context`: a parameter type other than `&TestContext` is reported at the type.
+        let ctx = Ident::new("__ctx", context);
+        return quote_spanned! {context=>
+            let #var = #ctx.context();
+        };
+    }
+    let _ = dep;
+    let (fixture, span) = (p.fixture(), p.fixture_span());
+    quote_spanned! {span=>
+        let #var = __ctx.get::<#fixture>().await?;
     }
 }
 
@@ -51,7 +60,7 @@ pub(super) fn with_param_types(params: &[Param], body: TokenStream) -> TokenStre
     let mut seen = std::collections::HashSet::new();
     let stand_ins = params
         .iter()
-        .filter(|p| seen.insert(p.name.to_string()))
+        .filter(|p| p.is_fixture() && p.from.is_none() && seen.insert(p.name.to_string()))
         .map(|p| {
             let name = &p.name;
             quote_spanned! {name.span()=>

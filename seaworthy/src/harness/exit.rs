@@ -18,7 +18,7 @@ use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::{registry, removals};
+use super::{finalizers, registry, removals};
 use crate::cleanup::{kept, sweep};
 use crate::error::Result;
 use crate::helper::{DockerHelper, Removed};
@@ -70,7 +70,7 @@ fn install_signal_handler() {
         // Tests whose containers are being removed may panic; the process is ending anyway.
         std::panic::set_hook(Box::new(|_| {}));
         let outcome = tokio::select! {
-            done = tokio::time::timeout(SIGNAL_CLEANUP_LIMIT, sweep_own_run()) => match done {
+            done = tokio::time::timeout(SIGNAL_CLEANUP_LIMIT, teardown_code_then_sweep()) => match done {
                 Ok(Ok(removed)) => interrupted_line(&removed),
                 Ok(Err(e)) => format!(
                     "could not remove this run's resources: {e}\n(hint: the cleanup watcher \
@@ -107,6 +107,15 @@ fn exit_now(code: i32, what: &str) -> ! {
     unsafe { libc::_exit(code) }
 }
 
+/// Runs the teardown code still waiting (its failures on stderr: the signal's one line is about
+/// Docker resources), then removes everything of this run but the kept resources.
+async fn teardown_code_then_sweep() -> Result<Removed> {
+    for p in finalizers::run_all_waiting().await {
+        let _ = writeln!(std::io::stderr(), "seaworthy: warning: {p}");
+    }
+    sweep_own_run().await
+}
+
 /// Removes everything of this run but the kept resources.
 async fn sweep_own_run() -> Result<Removed> {
     let helper = DockerHelper::shared().await?;
@@ -128,6 +137,9 @@ extern "C" fn at_exit() {
                 for p in instance.teardown().await {
                     console::warn(p);
                 }
+            }
+            for p in finalizers::run_all_waiting().await {
+                console::warn(p);
             }
             if let Err(e) = sweep_own_run().await {
                 console::warn(format!("cleanup at exit failed: {e}"));

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use once_cell::sync::Lazy;
 
-use super::scope::ScopeInstance;
+use super::instance::ScopeInstance;
 use super::share::{self, SharedScope};
 
 /// A `#[container_test]`: the one description of it that the macro emits, in a `static`. The

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use once_cell::sync::Lazy;
 use tokio::task::JoinHandle;
 
-use super::scope::ScopeInstance;
+use super::instance::ScopeInstance;
 use crate::console;
 use crate::runtime;
 use crate::sync::lock;

@@ -13,7 +13,7 @@ use super::process;
 use super::registry::{self, TestInfo};
 use super::removals;
 use super::report;
-use super::scope::{Ctx, TestState};
+use super::resolve::{Ctx, TestState};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 
@@ -180,10 +180,21 @@ fn run<R>(
     };
     test.release_exclusive();
     let keep = failure.is_some() && keep_on_failure();
-    let logs = match &failure {
+    let mut logs = match &failure {
         Some(_) => rt.block_on(failure_logs(&test)),
         None => String::new(),
     };
+    match (&failure, test.scratch.used()) {
+        (None, _) => test.scratch.remove(),
+        (Some(_), Some(dir)) => {
+            let _ = write!(
+                logs,
+                "\n\nthe test's scratch directory is kept: {}",
+                dir.display()
+            );
+        }
+        (Some(_), None) => {}
+    }
     if keep {
         rt.block_on(keep_resources(&test));
     } else if failure.is_some() {

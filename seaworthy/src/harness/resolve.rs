@@ -1,67 +1,27 @@
-//! Scope instances and fixture resolution.
-//!
-//! A *scope instance* holds the fixture values of one test (function scope), one test module
-//! (module scope), the whole process (binary scope) or the whole run (run scope), in the order
-//! they were set up, plus the network its containers share when one of them depends on another.
-//! An instance [shared across processes](super::share) sets each value up once per run under a
-//! lock, records it, and has later processes adopt it.
+//! Fixture resolution: the [`Fixture`] trait the `#[fixture]` macro implements, a test's state
+//! while its fixtures are resolved, and the [`Ctx`] each fixture is built in, which finds its value in the right scope instance or builds it there
+//! (under the run's lock when the instance is shared across processes).
 
-use crate::console;
-use crate::error::HarnessError;
 use std::any::{Any, TypeId};
-use std::collections::{HashMap, HashSet};
-use std::ops::Deref;
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt;
-use tokio::sync::OnceCell;
 
+use super::context::{Scratch, TestContext};
+use super::finalizers::Finalizer;
+use super::fixture::{Node, Scope};
+use super::instance::{Built, ContainerRef, ScopeInstance};
+use super::lock;
 use super::report;
 use super::resource::{Created, Resource, Tracked};
 use super::share::{Record, SharedScope, Slot};
-use crate::definitions::{Attachment, ContainerDefinition, NetworkDefinition};
-use crate::error::{Error, Result};
+use crate::console;
+use crate::definitions::Attachment;
+use crate::error::{Error, HarnessError, Result};
 use crate::helper::DockerHelper;
-
-/// How long a fixture value lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Scope {
-    /// A fresh value for every test (the default).
-    Function,
-    /// One value per test module, torn down after the module's last selected test.
-    Module,
-    /// One value per test process, torn down when its last selected test has finished.
-    Binary,
-    /// One value per `cargo test` or `cargo nextest run` invocation, across test binaries,
-    /// torn down when that invocation ends (one per process when the process was not started by
-    /// either, or `SEAWORTHY_SHARE=0`).
-    Run,
-}
-
-impl Scope {
-    /// `function`, `module`, `binary` or `run`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Scope::Function => "function",
-            Scope::Module => "module",
-            Scope::Binary => "binary",
-            Scope::Run => "run",
-        }
-    }
-
-    /// 0, 1, 2, 3: a fixture may only depend on fixtures of a rank at least its own.
-    pub const fn rank(self) -> usize {
-        match self {
-            Scope::Function => 0,
-            Scope::Module => 1,
-            Scope::Binary => 2,
-            Scope::Run => 3,
-        }
-    }
-}
 
 /// A fixture, as `#[fixture]` describes it to the runtime.
 #[diagnostic::on_unimplemented(
@@ -82,234 +42,12 @@ pub trait Fixture: 'static {
     fn build(ctx: Ctx) -> LocalBoxFuture<'static, Result<Node<Self::Value>>>;
 }
 
-/// `max` for const contexts.
-pub const fn max_depth(depths: &[usize]) -> usize {
-    let mut m = 0;
-    let mut i = 0;
-    while i < depths.len() {
-        if depths[i] > m {
-            m = depths[i];
-        }
-        i += 1;
-    }
-    m
-}
-
-/// A container reachable from a fixture, with the aliases other containers use for it.
-#[derive(Clone)]
-pub(crate) struct ContainerRef {
-    pub(crate) def: ContainerDefinition,
-    pub(crate) fixture: &'static str,
-}
-
-impl ContainerRef {
-    fn aliases(&self) -> Vec<String> {
-        let mut a = vec![self.fixture.to_string()];
-        if self.def.name() != self.fixture {
-            a.push(self.def.name().to_string());
-        }
-        a
-    }
-}
-
-/// A resolved fixture value and the containers it (transitively) stands on.
-pub struct Node<V> {
-    value: Arc<V>,
-    containers: Vec<ContainerRef>,
-    /// Held by a test from cleaning the value until it ends (`#[clean]`).
-    exclusive: Arc<tokio::sync::Mutex<()>>,
-    /// For a value shared across processes: its files, whose `clean` lock `#[clean]` takes too.
-    slot: Option<Slot>,
-}
-
-impl<V> Deref for Node<V> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        &self.value
-    }
-}
-
-type Built = std::result::Result<Arc<dyn Any + Send + Sync>, Arc<Error>>;
-type Cell = Arc<OnceCell<Built>>;
-
 /// A value of a shared instance being built: its files, and either what another process
 /// created (to adopt) or what this one creates (to record).
 struct Sharing {
     slot: Slot,
     adopt: Option<Vec<Created>>,
     created: Mutex<Vec<Created>>,
-}
-
-struct Registered {
-    fixture: &'static str,
-    resource: Arc<dyn Tracked>,
-}
-
-/// The values of one scope instance.
-pub(crate) struct ScopeInstance {
-    pub(crate) label: String,
-    short: String,
-    cells: Mutex<HashMap<TypeId, Cell>>,
-    resources: Mutex<Vec<Registered>>,
-    network: tokio::sync::Mutex<Option<NetworkDefinition>>,
-    connected: Mutex<HashSet<String>>,
-    foreign: Mutex<Vec<(String, String)>>,
-    pub(crate) keep: AtomicBool,
-    torn_down: AtomicBool,
-    /// Set when the processes of a run share this instance.
-    shared: Option<Arc<SharedScope>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl ScopeInstance {
-    pub(crate) fn new(label: String, short: &str) -> Arc<ScopeInstance> {
-        Self::with_sharing(label, short, None)
-    }
-
-    /// An instance the processes of a run share when `shared` is set.
-    pub(crate) fn with_sharing(
-        label: String,
-        short: &str,
-        shared: Option<Arc<SharedScope>>,
-    ) -> Arc<ScopeInstance> {
-        let short = crate::text::name_safe(short);
-        Arc::new(ScopeInstance {
-            label,
-            short,
-            cells: Mutex::default(),
-            resources: Mutex::default(),
-            network: tokio::sync::Mutex::new(None),
-            connected: Mutex::default(),
-            foreign: Mutex::default(),
-            keep: AtomicBool::new(false),
-            torn_down: AtomicBool::new(false),
-            shared,
-        })
-    }
-
-    fn cell(&self, id: TypeId) -> Cell {
-        lock(&self.cells).entry(id).or_default().clone()
-    }
-
-    fn register(&self, fixture: &'static str, resource: Arc<dyn Tracked>) {
-        lock(&self.resources).push(Registered { fixture, resource });
-    }
-
-    /// The containers set up in this instance (for failure reports and keep instructions).
-    pub(crate) fn containers(&self) -> Vec<(&'static str, ContainerDefinition)> {
-        lock(&self.resources)
-            .iter()
-            .filter_map(|r| r.resource.container().map(|c| (r.fixture, c.clone())))
-            .collect()
-    }
-
-    /// The Docker IDs (volume names) of everything set up in this instance.
-    pub(crate) fn resource_ids(&self) -> Vec<String> {
-        lock(&self.resources)
-            .iter()
-            .flat_map(|r| r.resource.docker_ids())
-            .collect()
-    }
-
-    /// The network's name and ID, if this instance made one.
-    pub(crate) async fn network_name(&self) -> Option<(String, String)> {
-        let net = self.network.lock().await;
-        let n = net.as_ref()?;
-        Some((n.docker_name().ok()?, n.id().ok()?))
-    }
-
-    async fn ensure_network(&self, helper: &DockerHelper) -> Result<String> {
-        let mut net = self.network.lock().await;
-        if let Some(n) = net.as_ref() {
-            return n.id();
-        }
-        let n = NetworkDefinition::new(format!("{}-net", self.short));
-        n.setup(helper).await?;
-        console::line(format!(
-            "created network {} for {}",
-            n.docker_name()?,
-            self.label
-        ));
-        let id = n.id()?;
-        *net = Some(n);
-        Ok(id)
-    }
-
-    async fn connect(
-        &self,
-        helper: &DockerHelper,
-        net: &str,
-        c: &ContainerRef,
-        own: bool,
-    ) -> Result<()> {
-        let id = c.def.id()?;
-        if !lock(&self.connected).insert(id.clone()) {
-            return Ok(());
-        }
-        crate::definitions::network::connect(helper, net, &id, &c.aliases()).await?;
-        if !own {
-            lock(&self.foreign).push((id, net.to_string()));
-        }
-        Ok(())
-    }
-
-    /// Removes everything, newest first: resources, then the links of shared containers to this
-    /// instance's network, then the network. Returns the problems met (it carries on past them).
-    pub(crate) async fn teardown(&self) -> Vec<String> {
-        if self.torn_down.swap(true, Ordering::SeqCst) {
-            return Vec::new();
-        }
-        let mut problems = Vec::new();
-        let resources: Vec<Registered> = std::mem::take(&mut *lock(&self.resources));
-        if let Some(shared) = &self.shared {
-            // Other processes may still use them: the run watcher removes them at the run's end.
-            if !resources.is_empty() {
-                console::line(format!(
-                    "{}: done in this process; its shared fixtures stay until {} ends",
-                    self.label,
-                    shared.run.describe()
-                ));
-            }
-            return problems;
-        }
-        let keep = self.keep.load(Ordering::SeqCst);
-        if keep {
-            return problems;
-        }
-        for r in resources.iter().rev() {
-            let name = r.resource.container().and_then(|c| c.docker_name().ok());
-            match r.resource.teardown().await {
-                Ok(()) => {
-                    if let Some(name) = name {
-                        console::line(format!("removed container {name} ({})", r.fixture));
-                    }
-                }
-                Err(e) => problems.push(format!("fixture `{}`: {e}", r.fixture)),
-            }
-        }
-        let net = self.network.lock().await.take();
-        if let Some(net) = net {
-            if let Ok(helper) = DockerHelper::shared().await {
-                let foreign = std::mem::take(&mut *lock(&self.foreign));
-                for (container, network) in foreign {
-                    if let Err(e) =
-                        crate::definitions::network::disconnect(&helper, &network, &container).await
-                    {
-                        problems.push(e.to_string());
-                    }
-                }
-            }
-            let name = net.docker_name().unwrap_or_default();
-            match net.teardown().await {
-                Ok(()) => console::line(format!("removed network {name}")),
-                Err(e) => problems.push(e.to_string()),
-            }
-        }
-        problems
-    }
 }
 
 /// What a test run knows while it resolves fixtures.
@@ -320,6 +58,8 @@ pub(crate) struct TestState {
     pub(crate) function: Arc<ScopeInstance>,
     pub(crate) used: Mutex<Vec<Arc<ScopeInstance>>>,
     pub(crate) containers: Mutex<Vec<ContainerRef>>,
+    /// The test's scratch directory, made when a `#[context]` asks for it.
+    pub(crate) scratch: Arc<Scratch>,
     exclusive: Mutex<Vec<tokio::sync::OwnedMutexGuard<()>>>,
     /// The `clean` locks of values shared across processes (closing one releases it).
     exclusive_files: Mutex<Vec<std::fs::File>>,
@@ -338,6 +78,7 @@ impl TestState {
             function: ScopeInstance::new(format!("test `{name}`"), name),
             used: Mutex::default(),
             containers: Mutex::default(),
+            scratch: Arc::new(Scratch::new(module, name)),
             exclusive: Mutex::default(),
             exclusive_files: Mutex::default(),
         })
@@ -369,6 +110,8 @@ impl TestState {
 #[derive(Clone)]
 pub struct Ctx {
     test: Arc<TestState>,
+    /// The teardown code the fixture registers while it is built; `None` for the test's own.
+    pending: Option<Arc<Mutex<Vec<Finalizer>>>>,
     scope: Arc<ScopeInstance>,
     fixture: &'static str,
     closure: Arc<Mutex<Vec<ContainerRef>>>,
@@ -381,6 +124,7 @@ impl Ctx {
             scope: test.function.clone(),
             fixture: test.name,
             test,
+            pending: None,
             closure: Arc::default(),
             sharing: None,
         }
@@ -391,15 +135,24 @@ impl Ctx {
         let instance = self.test.instance_for(F::SCOPE);
         let cell = instance.cell(TypeId::of::<F>());
         let build = |sharing: Option<Arc<Sharing>>| {
+            let pending: Arc<Mutex<Vec<Finalizer>>> = Arc::default();
+            let registered = pending.clone();
+            let instance = instance.clone();
             let ctx = Ctx {
                 test: self.test.clone(),
+                pending: Some(pending),
                 scope: instance.clone(),
                 fixture: F::NAME,
                 closure: Arc::default(),
                 sharing,
             };
             async move {
-                match AssertUnwindSafe(F::build(ctx)).catch_unwind().await {
+                let built = AssertUnwindSafe(F::build(ctx)).catch_unwind().await;
+                // Whatever the outcome: teardown code registered before a failure still runs.
+                for f in std::mem::take(&mut *lock(&registered)) {
+                    instance.add_finalizer(F::NAME, f);
+                }
+                match built {
                     Ok(Ok(node)) => Ok(Arc::new(node) as Arc<dyn Any + Send + Sync>),
                     Ok(Err(e)) => Err(Arc::new(e)),
                     Err(panic) => {
@@ -458,6 +211,25 @@ impl Ctx {
         Ok(node)
     }
 
+    /// The context for a `#[context]` parameter.
+    pub fn context(&self) -> Arc<Node<TestContext>> {
+        let fixture = self.pending.is_some().then_some(self.fixture);
+        let value = Arc::new(TestContext::new(
+            (self.test.module, self.test.name),
+            self.test.scratch.clone(),
+            fixture,
+            self.scope.clone(),
+            self.pending.clone(),
+        ));
+        // Borrowed as a fixture value is: `&**node`.
+        Arc::new(Node {
+            value,
+            containers: Vec::new(),
+            exclusive: Arc::default(),
+            slot: None,
+        })
+    }
+
     /// Cleans a resolved value for a `#[clean]` parameter.
     ///
     /// The test then has the value to itself until it ends: other `#[clean]` users of the same
@@ -507,7 +279,7 @@ impl Ctx {
                 let net = self.scope.ensure_network(&helper).await?;
                 for c in &closure {
                     let own = lock(&self.scope.resources).iter().any(|r| {
-                        r.resource.container().and_then(|x| x.id().ok()) == c.def.id().ok()
+                        r.resource().and_then(|x| x.container()?.id().ok()) == c.def.id().ok()
                     });
                     self.scope.connect(&helper, &net, c, own).await?;
                 }
@@ -639,58 +411,125 @@ where
     }
 }
 
-/// Picks `finish_resource` or `finish_plain` by the value's type (autoref specialisation): the
-/// macro writes `(&Probe::new(&value)).__seaworthy_kind().finish(ctx, value)`.
-pub struct Probe<T>(std::marker::PhantomData<T>);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-impl<T> Probe<T> {
-    /// A probe for the type of `_value`.
-    pub fn new(_value: &T) -> Self {
-        Probe(std::marker::PhantomData)
+    static BUILT: AtomicUsize = AtomicUsize::new(0);
+    static MODULE_BUILT: AtomicUsize = AtomicUsize::new(0);
+
+    #[crate::fixture]
+    fn counted() -> usize {
+        BUILT.fetch_add(1, Ordering::SeqCst)
     }
-}
 
-/// The error of a fallible fixture function that returned `Err(error)`.
-pub fn fixture_failed(fixture: &str, error: &dyn std::fmt::Display) -> Error {
-    Error::from(HarnessError::FixtureFailed {
-        fixture: fixture.to_string(),
-        message: error.to_string(),
-    })
-}
-
-/// Chosen when the value is a [`Resource`].
-pub struct ResourceTag;
-/// Chosen for every other value.
-pub struct PlainTag;
-
-/// Selects [`ResourceTag`].
-pub trait ViaResource {
-    /// The tag.
-    fn __seaworthy_kind(&self) -> ResourceTag {
-        ResourceTag
+    #[crate::fixture(scope = "module")]
+    fn per_module() -> usize {
+        MODULE_BUILT.fetch_add(1, Ordering::SeqCst)
     }
-}
-impl<T: Resource> ViaResource for Probe<T> {}
 
-/// Selects [`PlainTag`].
-pub trait ViaPlain {
-    /// The tag.
-    fn __seaworthy_kind(&self) -> PlainTag {
-        PlainTag
+    #[crate::fixture]
+    fn broken() -> std::result::Result<u8, String> {
+        Err("the seed file is missing".into())
     }
-}
-impl<T> ViaPlain for &Probe<T> {}
 
-impl ResourceTag {
-    /// Sets the value up as a resource.
-    pub async fn finish<V: Resource>(self, ctx: Ctx, value: V) -> Result<Node<V>> {
-        ctx.finish_resource(value).await
+    #[crate::fixture]
+    fn above_broken(broken: &u8) -> u8 {
+        *broken
     }
-}
 
-impl PlainTag {
-    /// Keeps the value as plain data.
-    pub async fn finish<V: Send + Sync + 'static>(self, ctx: Ctx, value: V) -> Result<Node<V>> {
-        ctx.finish_plain(value).await
+    #[crate::fixture]
+    fn panicking() -> u8 {
+        panic!("boom")
+    }
+
+    fn test_state(module: &'static str) -> Arc<TestState> {
+        let helper = crate::runtime::block_on(DockerHelper::shared())
+            .expect("the resolution tests run where the harness's own tests do: with Docker");
+        TestState::new(module, "t", helper)
+    }
+
+    #[test]
+    fn a_function_scoped_value_is_built_once_per_test() {
+        let (one, two) = (test_state("m::a"), test_state("m::a"));
+        crate::runtime::block_on(async {
+            let first = Ctx::root(one.clone())
+                .get::<counted>()
+                .await
+                .expect("built");
+            let again = Ctx::root(one.clone())
+                .get::<counted>()
+                .await
+                .expect("found");
+            assert!(Arc::ptr_eq(&first, &again), "one value per test");
+            let other = Ctx::root(two.clone())
+                .get::<counted>()
+                .await
+                .expect("built");
+            assert_eq!(**other, **first + 1, "another test builds its own");
+        });
+        assert!(
+            lock(&one.used).is_empty(),
+            "the function scope is the test's own"
+        );
+    }
+
+    #[test]
+    fn a_module_scoped_value_is_shared_by_the_module_s_tests() {
+        let (one, two) = (test_state("m::shared"), test_state("m::shared"));
+        let other = test_state("m::elsewhere");
+        crate::runtime::block_on(async {
+            let a = Ctx::root(one.clone())
+                .get::<per_module>()
+                .await
+                .expect("built");
+            let b = Ctx::root(two.clone())
+                .get::<per_module>()
+                .await
+                .expect("found");
+            let c = Ctx::root(other).get::<per_module>().await.expect("built");
+            assert!(Arc::ptr_eq(&a, &b));
+            assert_eq!(**c, **a + 1, "another module builds its own");
+        });
+        let used = lock(&one.used);
+        assert_eq!(used.len(), 1);
+        assert_eq!(used[0].label, "module `m::shared`");
+    }
+
+    #[test]
+    fn a_failure_names_the_chain_of_fixtures_down_to_its_cause() {
+        let test = test_state("m::b");
+        let e = crate::runtime::block_on(Ctx::root(test).get::<above_broken>())
+            .err()
+            .expect("a broken dependency fails");
+        match e {
+            Error::Fixture { chain, source } => {
+                assert_eq!(chain, "above_broken -> broken");
+                assert!(
+                    matches!(&*source, Error::Harness(HarnessError::FixtureFailed { fixture, message })
+                        if fixture == "broken" && message == "the seed file is missing"),
+                    "{source:?}"
+                );
+            }
+            other => panic!("expected a fixture chain, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_panicking_fixture_is_an_error_not_a_crash() {
+        let test = test_state("m::c");
+        let e = crate::runtime::block_on(Ctx::root(test).get::<panicking>())
+            .err()
+            .expect("the panic is caught");
+        let Error::Fixture { chain, source } = e else {
+            panic!("expected a fixture error, got {e:?}");
+        };
+        assert_eq!(chain, "panicking");
+        assert!(
+            matches!(&*source, Error::Harness(HarnessError::FixturePanicked { fixture, message })
+                if fixture == "panicking" && message.starts_with("boom")),
+            "{source:?}"
+        );
     }
 }
