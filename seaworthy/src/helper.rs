@@ -457,7 +457,7 @@ impl DockerHelper {
 
     /// Removes resources that dead runs left behind: everything labelled [`LABEL_RUN`] whose
     /// creating process ([`LABEL_PID`] on [`LABEL_HOST`]) on this host is gone, and, from any
-    /// host, everything of a run whose [lease](crate::cleanup::lease) on the engine expired
+    /// host, everything of a run whose lease (`cleanup/lease.rs`) on the engine expired
     /// (not renewed within its bound, [`DEFAULT_LEASE_SECONDS`] unless the run said otherwise,
     /// by the engine's clock); then the leases of those runs. Resources labelled
     /// [`LABEL_REUSE`] are never removed by a lease's expiry, nor kept ones (`SEAWORTHY_KEEP`).

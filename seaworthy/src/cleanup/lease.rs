@@ -147,7 +147,7 @@ impl Leases {
         for v in volumes.volumes.unwrap_or_default() {
             let (Some(run), Some(created)) = (
                 v.labels.get(LABEL_LEASE),
-                v.created_at
+                created_at(&v)
                     .as_deref()
                     .and_then(crate::resume::parse_rfc3339),
             ) else {
@@ -207,6 +207,14 @@ pub(crate) async fn remove(docker: &Docker, volumes: &[String]) {
             tracing::debug!(target: "seaworthy", volume = v, "remove a lease: {e}");
         }
     }
+}
+
+/// A volume's `CreatedAt` as the engine wrote it (RFC 3339), whichever type bollard gives the
+/// field: a string, or `OffsetDateTime` when another crate of the build turns on bollard's
+/// `time` feature (feature unification), which serializes back to the same text.
+fn created_at(v: &bollard::models::Volume) -> Option<String> {
+    let json = serde_json::to_value(v).ok()?;
+    json.get("CreatedAt")?.as_str().map(str::to_string)
 }
 
 #[cfg(test)]
