@@ -27,7 +27,7 @@ pub use crate::definitions::container::error::{
     ContainerError, ReadinessError, ReadinessErrorKind,
 };
 pub use crate::engine::error::{EngineError, UnreachableCause};
-pub use crate::harness::error::HarnessError;
+pub use crate::harness_error::HarnessError;
 pub use crate::images::error::ImageError;
 
 use crate::containers::fresh::FreshError;

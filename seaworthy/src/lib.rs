@@ -75,6 +75,7 @@ mod exec;
 mod file_lock;
 mod handle;
 mod harness;
+mod harness_error;
 pub mod helper;
 mod host;
 pub mod http;

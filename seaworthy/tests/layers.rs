@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 ///   `readiness.rs` (the loop that waits) sits above them.
 /// - `structure/` (checks of the image itself) sits with the definitions: it creates containers
 ///   from images through the handle layer, and nothing below it names it.
-/// - `compose/` (a Compose file as a resource) sits with the harness: the harness's resource
-///   bookkeeping knows a stack's several objects, and a stack is a `Resource`.
+/// - `compose/` (a Compose file as a resource) sits below the harness: the harness's resource
+///   bookkeeping knows a stack's several objects; the stack never names the harness.
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "bottom helpers",
@@ -38,7 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "engine/transport.rs",
             "images/error.rs",
             "definitions/container/error.rs",
-            "harness/error.rs",
+            "harness_error.rs",
             "http/error.rs",
             "ps/error.rs",
             "structure/error.rs",
@@ -75,7 +75,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("readiness", &["readiness.rs"]),
-    ("harness and compose", &["harness/", "compose/"]),
+    ("compose", &["compose/"]),
+    ("harness", &["harness/"]),
     ("containers", &["containers/"]),
 ];
 

@@ -1,7 +1,6 @@
 //! The fixture runtime behind `#[fixture]` and `#[container_test]`.
 
 pub(crate) mod context;
-pub(crate) mod error;
 pub(crate) mod exit;
 pub(crate) mod finalizers;
 pub(crate) mod fixture;
