@@ -30,7 +30,7 @@ pub use crate::engine::error::{EngineError, UnreachableCause};
 pub use crate::harness_error::HarnessError;
 pub use crate::images::error::ImageError;
 
-use crate::containers::fresh::FreshError;
+use crate::fresh::FreshError;
 use crate::http::HttpWaitError;
 use crate::matchers::MatcherExhausted;
 use crate::ps::PsError;

@@ -73,6 +73,7 @@ pub mod engine;
 mod error;
 mod exec;
 mod file_lock;
+mod fresh;
 mod handle;
 mod harness;
 mod harness_error;

@@ -43,7 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "ps/error.rs",
             "structure/error.rs",
             "compose/error.rs",
-            "containers/fresh.rs",
+            "fresh.rs",
             "copy/error.rs",
         ],
     ),

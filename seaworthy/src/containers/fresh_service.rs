@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
 
-use super::fresh::{unique_name, FreshError};
 use super::{encode, RabbitMqContainer, RedisContainer};
 use crate::definitions::Attachment;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
+use crate::fresh::{unique_name, FreshError};
 use crate::helper::DockerHelper;
 use crate::Resource;
 

@@ -71,7 +71,6 @@ use std::sync::Arc;
 
 use crate::definitions::ContainerDefinition;
 
-pub(crate) mod fresh;
 mod fresh_service;
 mod nginx;
 mod postgres;
@@ -79,7 +78,7 @@ mod postgres_database;
 mod rabbitmq;
 mod redis;
 
-pub use fresh::FreshError;
+pub use crate::fresh::FreshError;
 pub use fresh_service::{RabbitMqVhost, RedisDatabase};
 pub use nginx::NginxContainer;
 pub use postgres::PostgresContainer;

@@ -2,11 +2,11 @@
 
 use futures_util::future::BoxFuture;
 
-use super::fresh::{unique_name, FreshError};
 use super::{encode, PostgresContainer};
 use crate::definitions::Attachment;
 use crate::error::{Error, Result};
 use crate::exec::{Exec, ExecOutput};
+use crate::fresh::{unique_name, FreshError};
 use crate::helper::DockerHelper;
 use crate::Resource;
 
