@@ -47,6 +47,7 @@ fn every_rust_block_of_every_page_is_tested() {
             ("docs/fixtures-and-scopes.md", "tour", 1),
             ("docs/fixtures-and-scopes.md", "scopes", 3),
             ("docs/fixtures-and-scopes.md", "context", 2),
+            ("docs/fixtures-and-scopes.md", "cases", 1),
             ("docs/image-structure.md", "structure", 1),
             ("docs/image-structure.md", "running", 1),
             ("docs/image-structure.md", "cst", 1),

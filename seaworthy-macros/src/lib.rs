@@ -10,6 +10,7 @@
 use proc_macro::TokenStream;
 use quote::quote;
 
+mod cases;
 mod errors;
 mod messages;
 mod model;

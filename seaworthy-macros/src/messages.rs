@@ -39,6 +39,48 @@ pub(crate) const DUPLICATE_TEST_ATTR: &str =
 pub(crate) const UNSAFE_FN: &str =
     "the harness calls this function, so it cannot be `unsafe`: remove `unsafe` and use an `unsafe { … }` block inside";
 
+pub(crate) const CASES_WITHOUT_PARAMS: &str = "this test has cases but no `#[case]` parameter to \
+    receive their values: mark each parameter a case fills, `#[case] name: Type`";
+pub(crate) const CASE_PARAM_WITHOUT_CASES: &str = "a `#[case]` parameter takes its value from the \
+    test's cases: add `#[case::id(value, …)]` to the test, one per case";
+pub(crate) const CASE_ARGS: &str =
+    "a case lists the values of the `#[case]` parameters, in order: write `#[case::id(value, …)]`";
+pub(crate) const CASE_MARKER_ARGS: &str =
+    "`#[case]` on a parameter takes no arguments: the values \
+    go on the test, `#[case::id(value, …)]`";
+pub(crate) const VALUES_ARGS: &str =
+    "`#[values]` lists the values the parameter takes, at least one: write `#[values(a, b)]`";
+pub(crate) const CASE_TWO_MARKERS: &str = "a parameter gets its values either from the cases \
+    (`#[case]`) or from its own list (`#[values(…)]`): keep one";
+pub(crate) const CASE_PARAM_ATTR: &str =
+    "a `#[case]` or `#[values(…)]` parameter receives a value \
+    of the test, not a fixture: remove this attribute";
+pub(crate) const CASE_PARAM_PATTERN: &str =
+    "a `#[case]` or `#[values(…)]` parameter must be a plain \
+    name: write `name: Type` and destructure the value inside the body";
+pub(crate) const CASE_ON_FIXTURE: &str =
+    "`#[case]` and `#[values(…)]` belong on a #[container_test] \
+    parameter: a fixture receives fixtures only";
+
+/// Two cases with the same id.
+pub(crate) fn duplicate_case(id: &str) -> String {
+    format!(
+        "two runs of this test are named `{id}`: give each case its own id, `#[case::other_id(…)]`"
+    )
+}
+
+/// A case with the wrong number of values.
+pub(crate) fn case_arity(given: usize, params: &[String]) -> String {
+    let names: Vec<String> = params.iter().map(|n| format!("`{n}`")).collect();
+    format!(
+        "this case gives {given} value{}, but the test has {} `#[case]` parameter{} ({}): give one value per parameter, in order",
+        if given == 1 { "" } else { "s" },
+        params.len(),
+        if params.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    )
+}
+
 /// A module- or binary-scoped fixture depending on a narrower one. Only the dependent's scope
 /// is known when the macro runs; the check itself runs in the type checker.
 pub(crate) fn scope_violation(fixture: &str, scope: &str, param: &str) -> String {

@@ -122,6 +122,8 @@ pub(crate) struct Test {
     pub(crate) item: ItemFn,
     pub(crate) runtime: Runtime,
     pub(crate) params: Vec<Param>,
+    /// The cases of a parametrized test (`crate::cases`).
+    pub(crate) cases: Option<crate::cases::Cases>,
 }
 
 /// A `#[container_test]` with errors.

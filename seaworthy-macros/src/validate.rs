@@ -55,10 +55,11 @@ pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, Box<Invalid
 pub(crate) fn test(input: Input<TestAttrs>) -> Result<Test, InvalidTest> {
     let Input {
         attrs,
-        function,
+        mut function,
         mut errors,
     } = input;
     let runtime = runtime(&attrs, function.item.sig.asyncness.is_some(), &mut errors);
+    let cases = crate::cases::take(&mut function, &mut errors);
     for a in function.item.attrs.iter().filter(|a| is_test_attr(a)) {
         errors.spanned(a, messages::DUPLICATE_TEST_ATTR);
     }
@@ -69,6 +70,7 @@ pub(crate) fn test(input: Input<TestAttrs>) -> Result<Test, InvalidTest> {
             item,
             runtime,
             params,
+            cases,
         }),
         Err(errors) => Err(InvalidTest {
             errors,
@@ -177,6 +179,9 @@ fn param(t: &TypedParam, owner: Owner, errors: &mut Errors) -> Option<Param> {
         match (path.is_ident("clean"), owner) {
             (true, Owner::Test) => clean = Some(path.span()),
             (true, Owner::Fixture) => errors.spanned(attr, messages::CLEAN_ON_FIXTURE),
+            (false, Owner::Fixture) if parse::marker(attr).is_some() => {
+                errors.spanned(attr, messages::CASE_ON_FIXTURE);
+            }
             (false, _) => errors.spanned(attr, messages::UNKNOWN_PARAM_ATTR),
         }
     }

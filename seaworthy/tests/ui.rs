@@ -14,7 +14,14 @@
 
 use std::path::Path;
 
-const MACROS: [&str; 5] = ["fixture", "container_test", "context", "builders", "api"];
+const MACROS: [&str; 6] = [
+    "fixture",
+    "container_test",
+    "context",
+    "cases",
+    "builders",
+    "api",
+];
 
 #[test]
 fn ui() {
@@ -38,7 +45,7 @@ fn ui() {
             assert!(
                 found,
                 "SEAWORTHY_UI_CASE=`{case}` names no case: expected a file \
-                 tests/ui/{{fixture,container_test,builders,api}}/{{pass,fail}}/{case}.rs"
+                 tests/ui/{{fixture,container_test,context,cases,builders,api}}/{{pass,fail}}/{case}.rs"
             );
         }
         _ => {

@@ -23,6 +23,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
         mut item,
         runtime,
         params,
+        cases,
     } = test;
     let name = item.sig.ident.clone();
     let name_str = fixture_name(&name);
@@ -55,6 +56,15 @@ pub(crate) fn test(test: Test) -> TokenStream {
             }
         });
     let borrows: Vec<_> = with_vars().map(|(p, var)| borrow(p, var)).collect();
+    // A parametrized test: the running case's values among the fixtures, and one entry per run.
+    let (borrows, prelude, info) = match &cases {
+        Some(c) => (
+            super::cases::args(c, &borrows),
+            super::cases::prelude(c),
+            quote!(&__SEAWORTHY_TESTS[__case]),
+        ),
+        None => (borrows, quote!(), quote!(&__SEAWORTHY_TEST)),
+    };
     let resolve = with_param_types(
         &params,
         quote! {
@@ -83,9 +93,10 @@ pub(crate) fn test(test: Test) -> TokenStream {
     let run = match runtime {
         Runtime::Blocking => quote_spanned! {name.span()=>
             #run_sync(
-                &__SEAWORTHY_TEST,
+                #info,
                 #resolve,
                 |(#(#vars,)*)| {
+                    #prelude
                     let #outcome = #name(#(#borrows),*);
                     #checked
                 },
@@ -98,17 +109,37 @@ pub(crate) fn test(test: Test) -> TokenStream {
             };
             quote_spanned! {name.span()=>
                 #run_async(
-                    &__SEAWORTHY_TEST,
+                    #info,
                     #flavor,
                     #resolve,
-                    |(#(#vars,)*)| ::std::boxed::Box::pin(async move {
-                        let #outcome = #name(#(#borrows),*).await;
-                        #checked
-                    }),
+                    |(#(#vars,)*)| {
+                        #prelude
+                        ::std::boxed::Box::pin(async move {
+                            let #outcome = #name(#(#borrows),*).await;
+                            #checked
+                        })
+                    },
                 )
             }
         }
     };
+    if let Some(c) = &cases {
+        let registration = super::cases::registration(c, &private, &name_str, ignored);
+        let tests = super::cases::tests(c, &name, &runner, &outer_attrs);
+        return quote! {
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[allow(non_snake_case, dead_code)]
+            fn #runner(__case: usize) {
+                #[allow(clippy::ptr_arg)]
+                #item
+                #registration
+                #run
+            }
+
+            #tests
+        };
+    }
     quote! {
         #(#cfgs)*
         #[doc(hidden)]

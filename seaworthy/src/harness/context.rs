@@ -54,7 +54,8 @@ impl TestContext {
         }
     }
 
-    /// The test function's name (`reads_a_row`).
+    /// The test function's name (`reads_a_row`), or for one run of a parametrized test the
+    /// function's name and the run's id (`reads_a_row::pg_15`).
     pub fn test_name(&self) -> &str {
         self.name
     }

@@ -284,6 +284,38 @@ mod tests {
         assert!(info.ignored);
     }
 
+    #[crate::container_test]
+    #[ignore = "only its registration is tested"]
+    #[case::one(1)]
+    #[case::two(2)]
+    fn registered_cases(#[case] n: u8) {
+        assert!(n > 0);
+    }
+
+    #[test]
+    fn a_parametrized_test_registers_each_case_in_its_own_module() {
+        let mut names: Vec<String> = inventory::iter::<TestEntry>
+            .into_iter()
+            .map(|TestEntry(t)| *t)
+            .filter(|t| t.name.starts_with("registered_cases::"))
+            .map(|t| {
+                assert_eq!(t.module, module_path!(), "a case is a test of this module");
+                libtest_name(t.module, t.name)
+            })
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "harness::registry::tests::registered_cases::one",
+                "harness::registry::tests::registered_cases::two"
+            ]
+        );
+        let exact = Selection::parse(["--exact".into(), names[1].clone()]);
+        let selected: Vec<_> = names.iter().filter(|n| exact.runs(n, false)).collect();
+        assert_eq!(selected, [&names[1]], "`--exact` selects one case");
+    }
+
     #[test]
     fn libtest_names_drop_the_crate() {
         assert_eq!(libtest_name("fixtures", "t"), "t");
