@@ -30,7 +30,7 @@
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
-//! `SEAWORTHY_SHARE`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_WATCHER_LOGS`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
+//! `SEAWORTHY_SHARE`, `SEAWORTHY_TEST_TIMEOUT`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_WATCHER_LOGS`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
 //!
 //! # Names and labels
 //!
@@ -164,11 +164,13 @@ pub mod prelude {
 /// What the macros expand to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::harness::autouse::{set_up_autouse, AutouseEntry};
     pub use crate::harness::fixture::{fixture_failed, max_depth, Node, Scope};
     pub use crate::harness::probe::{PlainTag, Probe, ResourceTag, ViaPlain, ViaResource};
     pub use crate::harness::registry::{TestEntry, TestInfo};
     pub use crate::harness::resolve::{Ctx, Fixture};
     pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
+    pub use crate::harness::skip::skip;
     pub use futures_util::future::LocalBoxFuture;
     pub use inventory;
 }

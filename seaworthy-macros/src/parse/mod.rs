@@ -2,6 +2,8 @@
 //! judged here beyond what the syntax demands; `validate` does that.
 
 mod attrs;
+mod autouse;
+mod duration;
 mod function;
 mod input;
 

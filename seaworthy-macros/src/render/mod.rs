@@ -2,6 +2,7 @@
 //! Nothing is checked here beyond what only the type checker can check, which is emitted as
 //! code spanned at the user's tokens.
 
+mod autouse;
 mod crate_path;
 mod fixture;
 mod test;

@@ -23,6 +23,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
         mut item,
         runtime,
         params,
+        timeout_ms,
     } = test;
     let name = item.sig.ident.clone();
     let name_str = fixture_name(&name);
@@ -80,6 +81,10 @@ pub(crate) fn test(test: Test) -> TokenStream {
     // `#[track_caller]`).
     let run_sync = respan(quote!(#private::run_sync), name.span());
     let run_async = respan(quote!(#private::run_async), name.span());
+    let timeout = match timeout_ms {
+        Some(ms) => quote!(::core::option::Option::Some(::core::time::Duration::from_millis(#ms))),
+        None => quote!(::core::option::Option::None),
+    };
     let run = match runtime {
         Runtime::Blocking => quote_spanned! {name.span()=>
             #run_sync(
@@ -122,6 +127,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 ignored: #ignored,
+                timeout: #timeout,
             };
             #private::inventory::submit! {
                 #private::TestEntry(&__SEAWORTHY_TEST)
