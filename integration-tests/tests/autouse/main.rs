@@ -97,12 +97,16 @@ async fn run(args: &'static [&'static str]) -> (Scenario, Vec<(String, String, S
     (s, ev)
 }
 
-/// The `SETUP …` lines, in order.
-fn setups(stderr: &str) -> Vec<&str> {
-    stderr
+/// Checks the `SETUP …` lines, in order, and that the binary's banner was torn down once.
+fn set_up_in_order(s: &Scenario, expected: &[&str]) {
+    let setups: Vec<&str> = s
+        .stderr
         .lines()
         .filter_map(|l| l.strip_prefix("SETUP "))
-        .collect()
+        .collect();
+    assert_eq!(setups, expected, "{}", s.stderr);
+    let teardowns = s.stderr.matches("TEARDOWN banner").count();
+    assert_eq!(teardowns, 1, "{}", s.stderr);
 }
 
 #[tokio::test]
@@ -133,9 +137,9 @@ async fn autouse_fixtures_are_set_up_for_their_module_s_tests_first_by_scope() {
         "{ev:?}"
     );
     // libtest runs them in name order; widest scope first, the test's own fixtures last.
-    assert_eq!(
-        setups(&s.stderr),
-        [
+    set_up_in_order(
+        &s,
+        &[
             "banner by scenarios::with_module::names_nothing",
             "module_box",
             "per_test_box for names_nothing",
@@ -144,31 +148,12 @@ async fn autouse_fixtures_are_set_up_for_their_module_s_tests_first_by_scope() {
             "module_box",
             "per_test_box for inner",
         ],
-        "{}",
-        s.stderr
-    );
-    assert_eq!(
-        s.stderr.matches("TEARDOWN banner").count(),
-        1,
-        "{}",
-        s.stderr
     );
 }
 
 #[tokio::test]
 async fn a_binary_autouse_fixture_reaches_every_module_and_a_module_one_only_its_own() {
     let (s, ev) = run(&["--exact", "scenarios::elsewhere::plain"]).await;
-    assert_eq!(
-        setups(&s.stderr),
-        ["banner by scenarios::elsewhere::plain"],
-        "{}",
-        s.stderr
-    );
-    assert_eq!(
-        s.stderr.matches("TEARDOWN banner").count(),
-        1,
-        "{}",
-        s.stderr
-    );
+    set_up_in_order(&s, &["banner by scenarios::elsewhere::plain"]);
     assert_eq!(ev, Vec::<(String, String, String)>::new());
 }

@@ -92,9 +92,9 @@ fn parse(text: &str) -> Option<u64> {
 /// `2s`, `1500ms`, `2m`.
 fn shown(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 60_000 == 0 {
+    if ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
-    } else if ms % 1_000 == 0 {
+    } else if ms.is_multiple_of(1_000) {
         format!("{}s", ms / 1_000)
     } else {
         format!("{ms}ms")
@@ -118,9 +118,7 @@ impl Limit {
             format!("{ENV_TEST_TIMEOUT}={d}")
         };
         let during = match phase {
-            Phase::Setup(fixtures) if fixtures.is_empty() => {
-                "while setting up its fixtures".to_string()
-            }
+            Phase::Setup([]) => "while setting up its fixtures".to_string(),
             Phase::Setup(fixtures) => format!(
                 "while setting up its fixtures (still setting up: {})",
                 fixtures
