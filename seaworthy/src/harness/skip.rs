@@ -182,43 +182,6 @@ extern "C" fn print_summary() {
     });
 }
 
-/// Skips the running `#[container_test]`, or every test that needs the fixture it is called
-/// in, with a reason given as to [`format!`]: `seaworthy::skip!("the engine lacks {feature}")`.
-///
-/// libtest has no "skipped", so the test prints `ok`; the harness says
-/// `seaworthy: skipping `name` (file:line): reason` on stderr, counts it in the summary it
-/// prints when the test process exits, and appends it to `SEAWORTHY_SKIP_LOG` (which
-/// `scripts/test` sums up), as it does for a test that found no Docker. Teardown runs as after
-/// a pass. A skip in a module-scoped fixture skips each test of the module that uses it, each
-/// reported. `SEAWORTHY_REQUIRE_DOCKER=1` does not turn it into a failure.
-///
-/// It panics with a payload the harness recognises, so it works anywhere in a test's body or a
-/// fixture function, on the test's own thread; elsewhere (a spawned task or thread, a plain
-/// `#[test]`) it is an ordinary panic.
-///
-/// ```no_run
-/// use seaworthy::prelude::*;
-///
-/// #[fixture(scope = "module")]
-/// fn ipv6() -> bool {
-///     std::path::Path::new("/proc/net/if_inet6").exists()
-/// }
-///
-/// #[container_test]
-/// async fn reaches_the_server_over_ipv6(ipv6: &bool) {
-///     if !*ipv6 {
-///         seaworthy::skip!("this host has no IPv6");
-///     }
-/// }
-/// # fn main() {}
-/// ```
-#[macro_export]
-macro_rules! skip {
-    ($($reason:tt)+) => {
-        $crate::__private::skip(::std::format!($($reason)+))
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
