@@ -127,7 +127,7 @@ pub fn run_async<R, O>(
 /// Runs a test whose body is a plain `fn` (it runs outside any runtime, so it may call
 /// [`block_on`](crate::block_on)). A setup failure is reported at the caller, like
 /// [`run_async`]. With a timeout, the body runs on a thread of its own (see
-/// [`timeout::on_thread`]).
+/// `timeout::on_thread`).
 #[track_caller]
 pub fn run_sync<R, O>(
     info: &'static TestInfo,
