@@ -32,6 +32,12 @@ pub(crate) const FROM_AND_CONTEXT: &str = "a `#[context]` parameter receives the
     not a fixture: remove `#[from(…)]`";
 pub(crate) const CLEAN_AND_CONTEXT: &str = "a `#[context]` parameter is the test's context, not a \
     fixture value, so it cannot be `#[clean]`: remove one of the two";
+pub(crate) const BAD_TIMEOUT: &str = "a timeout is a duration in whole units, such as \
+    \"30s\", \"500ms\", \"2m\", \"1h\" or \"1m30s\"";
+pub(crate) const ZERO_TIMEOUT: &str =
+    "a timeout of zero ends every test at once: give a positive duration such as \"30s\"";
+pub(crate) const AUTOUSE_VALUE: &str =
+    "`autouse` is a flag and takes no value: write `#[fixture(autouse)]`";
 pub(crate) const ZERO_WORKERS: &str =
     "a multi-thread runtime needs at least one worker: `worker_threads = 1` or more";
 pub(crate) const DUPLICATE_TEST_ATTR: &str =

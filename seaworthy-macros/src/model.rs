@@ -92,6 +92,8 @@ pub(crate) struct Fixture {
     pub(crate) value_ty: Type,
     /// The function returns a `Result`: an `Err` fails the tests that need the fixture.
     pub(crate) fallible: bool,
+    /// `autouse`: set up for every test of its module (or, wider than a module, the binary).
+    pub(crate) autouse: bool,
 }
 
 /// A `#[fixture]` with errors, and what can still be declared about it: with its value type
@@ -124,6 +126,8 @@ pub(crate) struct Test {
     pub(crate) params: Vec<Param>,
     /// The cases of a parametrized test (`crate::cases`).
     pub(crate) cases: Option<crate::cases::Cases>,
+    /// `timeout = "…"`, in milliseconds.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 /// A `#[container_test]` with errors.

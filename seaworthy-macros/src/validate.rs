@@ -20,6 +20,7 @@ pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, Box<Invalid
         function,
         mut errors,
     } = input;
+    let autouse = attrs.autouse.is_some();
     let scope = attrs.scope.and_then(|a| a.value).unwrap_or_default();
     let params = signature(&function, Owner::Fixture, &mut errors);
     let item = function.item;
@@ -36,6 +37,7 @@ pub(crate) fn fixture(input: Input<FixtureAttrs>) -> Result<Fixture, Box<Invalid
                 params,
                 value_ty,
                 fallible,
+                autouse,
             }),
             Err(errors) => {
                 // A struct cannot be declared inside an `impl`: no marker for a method.
@@ -60,6 +62,7 @@ pub(crate) fn test(input: Input<TestAttrs>) -> Result<Test, InvalidTest> {
     } = input;
     let runtime = runtime(&attrs, function.item.sig.asyncness.is_some(), &mut errors);
     let cases = crate::cases::take(&mut function, &mut errors);
+    let timeout_ms = attrs.timeout.and_then(|a| a.value);
     for a in function.item.attrs.iter().filter(|a| is_test_attr(a)) {
         errors.spanned(a, messages::DUPLICATE_TEST_ATTR);
     }
@@ -71,6 +74,7 @@ pub(crate) fn test(input: Input<TestAttrs>) -> Result<Test, InvalidTest> {
             runtime,
             params,
             cases,
+            timeout_ms,
         }),
         Err(errors) => Err(InvalidTest {
             errors,

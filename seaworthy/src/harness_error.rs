@@ -62,6 +62,14 @@ pub enum HarnessError {
         resource: String,
     },
 
+    /// A fixture function skipped the tests that need it (`seaworthy::skip!`): they are
+    /// reported as skipped, not failed.
+    #[error("skipped: {reason}")]
+    Skipped {
+        /// The reason the fixture gave.
+        reason: String,
+    },
+
     /// The harness's own bookkeeping went wrong: a bug in seaworthy, please report it.
     #[error("internal error in the fixture runtime: {0}\n(hint: this is a bug in seaworthy; please report it with the test that shows it)")]
     Internal(String),

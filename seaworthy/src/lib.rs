@@ -30,7 +30,7 @@
 //! | `DOCKER_CONFIG` | a directory | where registry credentials are read (`config.json`: `auths`, `credsStore`, `credHelpers`), as the docker CLI does (default `~/.docker`) |
 //!
 //! The variables of the test harness (`SEAWORTHY_REQUIRE_DOCKER`, `SEAWORTHY_KEEP`,
-//! `SEAWORTHY_SHARE`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_WATCHER_LOGS`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
+//! `SEAWORTHY_SHARE`, `SEAWORTHY_TEST_TIMEOUT`, `SEAWORTHY_SKIP_LOG`, `SEAWORTHY_WATCHER_LOGS`, `SEAWORTHY_MACROS_DEBUG`) are in the docs of [`container_test`].
 //!
 //! # Names and labels
 //!
@@ -161,14 +161,53 @@ pub mod prelude {
     pub use std::time::Duration;
 }
 
+/// Skips the running `#[container_test]`, or every test that needs the fixture it is called
+/// in, with a reason given as to [`format!`]: `seaworthy::skip!("the engine lacks {feature}")`.
+///
+/// libtest has no "skipped", so the test prints `ok`; the harness says
+/// `seaworthy: skipping `name` (file:line): reason` on stderr, counts it in the summary it
+/// prints when the test process exits, and appends it to `SEAWORTHY_SKIP_LOG` (which
+/// `scripts/test` sums up), as it does for a test that found no Docker. Teardown runs as after
+/// a pass. A skip in a module-scoped fixture skips each test of the module that uses it, each
+/// reported. `SEAWORTHY_REQUIRE_DOCKER=1` does not turn it into a failure.
+///
+/// It panics with a payload the harness recognises, so it works anywhere in a test's body or a
+/// fixture function, on the test's own thread; elsewhere (a spawned task or thread, a plain
+/// `#[test]`) it is an ordinary panic.
+///
+/// ```no_run
+/// use seaworthy::prelude::*;
+///
+/// #[fixture(scope = "module")]
+/// fn ipv6() -> bool {
+///     std::path::Path::new("/proc/net/if_inet6").exists()
+/// }
+///
+/// #[container_test]
+/// async fn reaches_the_server_over_ipv6(ipv6: &bool) {
+///     if !*ipv6 {
+///         seaworthy::skip!("this host has no IPv6");
+///     }
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! skip {
+    ($($reason:tt)+) => {
+        $crate::__private::skip(::std::format!($($reason)+))
+    };
+}
+
 /// What the macros expand to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::harness::autouse::{set_up_autouse, AutouseEntry};
     pub use crate::harness::fixture::{fixture_failed, max_depth, Node, Scope};
     pub use crate::harness::probe::{PlainTag, Probe, ResourceTag, ViaPlain, ViaResource};
     pub use crate::harness::registry::{TestEntry, TestInfo};
     pub use crate::harness::resolve::{Ctx, Fixture};
     pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
+    pub use crate::harness::skip::skip;
     pub use futures_util::future::LocalBoxFuture;
     pub use inventory;
 }

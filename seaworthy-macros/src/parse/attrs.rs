@@ -19,6 +19,8 @@ mod kw {
     syn::custom_keyword!(scope);
     syn::custom_keyword!(flavor);
     syn::custom_keyword!(worker_threads);
+    syn::custom_keyword!(autouse);
+    syn::custom_keyword!(timeout);
 }
 
 /// An attribute's arguments.
@@ -56,6 +58,8 @@ impl<T> Arg<T> {
 #[derive(Debug, Default)]
 pub(crate) struct FixtureAttrs {
     pub(crate) scope: Option<Arg<Scope>>,
+    /// `autouse`, at the word: set up for every test of its module (or binary) unasked.
+    pub(crate) autouse: Option<Span>,
 }
 
 /// The `flavor` of `#[container_test(flavor = "…")]`.
@@ -70,6 +74,8 @@ pub(crate) enum Flavor {
 pub(crate) struct TestAttrs {
     pub(crate) flavor: Option<Arg<Flavor>>,
     pub(crate) worker_threads: Option<Arg<usize>>,
+    /// `timeout = "30s"`, in milliseconds.
+    pub(crate) timeout: Option<Arg<u64>>,
 }
 
 impl Args for FixtureAttrs {
@@ -79,6 +85,9 @@ impl Args for FixtureAttrs {
             if lookahead.peek(kw::scope) {
                 let key = input.parse::<kw::scope>()?.span;
                 key_value(input, key, "scope", &mut attrs.scope, errors, scope)
+            } else if lookahead.peek(kw::autouse) {
+                let key = input.parse::<kw::autouse>()?.span;
+                super::autouse::flag(input, key, &mut attrs.autouse, errors)
             } else {
                 Err(lookahead.error())
             }
@@ -98,6 +107,10 @@ impl Args for TestAttrs {
                 let key = input.parse::<kw::worker_threads>()?.span;
                 let slot = &mut attrs.worker_threads;
                 key_value(input, key, "worker_threads", slot, errors, workers)
+            } else if lookahead.peek(kw::timeout) {
+                let key = input.parse::<kw::timeout>()?.span;
+                let slot = &mut attrs.timeout;
+                key_value(input, key, "timeout", slot, errors, super::duration::millis)
             } else {
                 Err(lookahead.error())
             }
@@ -229,7 +242,7 @@ mod should {
             (
                 "name_the_known_key",
                 r#"scop = "module""#,
-                &["expected `scope`"],
+                &["expected `scope` or `autouse`"],
             ),
             (
                 "list_the_scopes",
@@ -306,6 +319,27 @@ mod should {
     }
 
     #[test]
+    fn read_autouse_and_timeouts() {
+        let attrs: FixtureAttrs = ok("autouse_alone", "autouse");
+        assert!(attrs.autouse.is_some() && attrs.scope.is_none());
+        let attrs: FixtureAttrs = ok("autouse_and_scope", r#"scope = "module", autouse"#);
+        assert!(attrs.autouse.is_some());
+        let scope = attrs.scope.as_ref().and_then(Arg::value).copied();
+        assert_eq!(scope, Some(Scope::Module));
+        let attrs: TestAttrs = ok("timeout", r#"timeout = "1m30s""#);
+        let ms = attrs.timeout.as_ref().and_then(Arg::value).copied();
+        assert_eq!(ms, Some(90_000));
+    }
+
+    #[test]
+    fn reject_autouse_with_a_value_or_twice() {
+        let (_, messages) = parsed::<FixtureAttrs>("autouse = true");
+        assert_eq!(messages, [messages::AUTOUSE_VALUE]);
+        let (_, messages) = parsed::<FixtureAttrs>("autouse, autouse");
+        assert_eq!(messages, [messages::duplicate_key("autouse")]);
+    }
+
+    #[test]
     fn keep_what_was_read_next_to_a_bad_value() {
         let (attrs, messages) = parsed::<TestAttrs>(r#"flavor = "multi", worker_threads = 2"#);
         assert_eq!(messages, [messages::BAD_FLAVOR]);
@@ -324,11 +358,26 @@ mod should {
 
     #[test]
     fn reject_bad_test_arguments() {
-        let cases: [(&str, &str, &[&str]); 6] = [
+        let cases: [(&str, &str, &[&str]); 9] = [
             (
                 "name_the_known_keys",
+                "timeouts = 30",
+                &["expected one of: `flavor`, `worker_threads`, `timeout`"],
+            ),
+            (
+                "want_a_timeout_string",
                 "timeout = 30",
-                &["expected `flavor` or `worker_threads`"],
+                &["expected string literal"],
+            ),
+            (
+                "want_a_duration_with_units",
+                r#"timeout = "30""#,
+                &[messages::BAD_TIMEOUT],
+            ),
+            (
+                "want_a_positive_timeout",
+                r#"timeout = "0s""#,
+                &[messages::ZERO_TIMEOUT],
             ),
             (
                 "list_the_flavors",

@@ -3,6 +3,8 @@
 
 mod attrs;
 mod cases;
+mod autouse;
+mod duration;
 mod function;
 mod input;
 

@@ -56,6 +56,7 @@ pub(super) fn registration(
     private: &TokenStream,
     name: &str,
     ignored: bool,
+    timeout: &TokenStream,
 ) -> TokenStream {
     let n = cases.runs.len();
     let infos = cases.runs.iter().map(|run| {
@@ -67,6 +68,7 @@ pub(super) fn registration(
                 file: ::core::file!(),
                 line: ::core::line!(),
                 ignored: #ignored,
+                timeout: #timeout,
             },
         }
     });

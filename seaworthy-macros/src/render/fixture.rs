@@ -22,6 +22,7 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
         params,
         value_ty,
         fallible,
+        autouse,
     } = f;
     let name = &item.sig.ident;
     let name_str = fixture_name(name);
@@ -101,6 +102,7 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
         },
     );
 
+    let autouse = autouse.then(|| super::autouse::registration(name, *scope));
     quote! {
         // Parameters are `&Value` of the fixtures they name, so `&String` is what a user must
         // write for a `String` fixture: clippy's `ptr_arg` has no better option to offer.
@@ -110,6 +112,8 @@ pub(crate) fn fixture(f: &Fixture) -> TokenStream {
         #marker_type
 
         const _: () = #uses_of_params;
+
+        #autouse
     }
 }
 

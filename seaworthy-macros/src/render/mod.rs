@@ -3,6 +3,7 @@
 //! code spanned at the user's tokens.
 
 mod cases;
+mod autouse;
 mod crate_path;
 mod fixture;
 mod test;

@@ -24,6 +24,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
         runtime,
         params,
         cases,
+        timeout_ms,
     } = test;
     let name = item.sig.ident.clone();
     let name_str = fixture_name(&name);
@@ -90,12 +91,18 @@ pub(crate) fn test(test: Test) -> TokenStream {
     // `#[track_caller]`).
     let run_sync = respan(quote!(#private::run_sync), name.span());
     let run_async = respan(quote!(#private::run_async), name.span());
+    let timeout = match timeout_ms {
+        Some(ms) => quote!(::core::option::Option::Some(::core::time::Duration::from_millis(#ms))),
+        None => quote!(::core::option::Option::None),
+    };
     let run = match runtime {
         Runtime::Blocking => quote_spanned! {name.span()=>
             #run_sync(
                 #info,
                 #resolve,
-                |(#(#vars,)*)| {
+                // `move`: a parametrized test's case number is copied in (the body may run on a
+                // thread of its own under a timeout, so it borrows nothing of the runner).
+                move |(#(#vars,)*)| {
                     #prelude
                     let #outcome = #name(#(#borrows),*);
                     #checked
@@ -124,7 +131,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
         }
     };
     if let Some(c) = &cases {
-        let registration = super::cases::registration(c, &private, &name_str, ignored);
+        let registration = super::cases::registration(c, &private, &name_str, ignored, &timeout);
         let tests = super::cases::tests(c, &name, &runner, &outer_attrs);
         return quote! {
             #(#cfgs)*
@@ -153,6 +160,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 ignored: #ignored,
+                timeout: #timeout,
             };
             #private::inventory::submit! {
                 #private::TestEntry(&__SEAWORTHY_TEST)

@@ -1,5 +1,6 @@
 //! The fixture runtime behind `#[fixture]` and `#[container_test]`.
 
+pub(crate) mod autouse;
 pub(crate) mod context;
 pub(crate) mod exit;
 pub(crate) mod finalizers;
@@ -15,5 +16,6 @@ pub(crate) mod resource;
 pub(crate) mod runner;
 pub(crate) mod share;
 pub(crate) mod skip;
+pub(crate) mod timeout;
 
 pub(crate) use crate::sync::lock;

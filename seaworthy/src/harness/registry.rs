@@ -33,6 +33,8 @@ pub struct TestInfo {
     pub line: u32,
     /// `true` when the test carries `#[ignore]`.
     pub ignored: bool,
+    /// `#[container_test(timeout = "…")]`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A test's entry in the link-time registry: the test's [`TestInfo`].

@@ -115,3 +115,8 @@ pub(crate) fn take_caught() -> Vec<Caught> {
         .try_with(|c| std::mem::take(&mut *c.borrow_mut()))
         .unwrap_or_default()
 }
+
+/// Hands panics held back on another thread (a plain `fn` body run on its own) to this one's.
+pub(crate) fn hold(caught: Vec<Caught>) {
+    let _ = CAUGHT.try_with(|c| c.borrow_mut().extend(caught));
+}

@@ -58,6 +58,8 @@ pub(crate) struct TestState {
     pub(crate) function: Arc<ScopeInstance>,
     pub(crate) used: Mutex<Vec<Arc<ScopeInstance>>>,
     pub(crate) containers: Mutex<Vec<ContainerRef>>,
+    /// The containers being set up right now (for the report of a test that timed out).
+    pub(crate) in_setup: Mutex<Vec<ContainerRef>>,
     /// The test's scratch directory, made when a `#[context]` asks for it.
     pub(crate) scratch: Arc<Scratch>,
     exclusive: Mutex<Vec<tokio::sync::OwnedMutexGuard<()>>>,
@@ -78,6 +80,7 @@ impl TestState {
             function: ScopeInstance::new(format!("test `{name}`"), name),
             used: Mutex::default(),
             containers: Mutex::default(),
+            in_setup: Mutex::default(),
             scratch: Arc::new(Scratch::new(module, name)),
             exclusive: Mutex::default(),
             exclusive_files: Mutex::default(),
@@ -157,7 +160,11 @@ impl Ctx {
                     Ok(Err(e)) => Err(Arc::new(e)),
                     Err(panic) => {
                         // Held back by the runner's hook: the setup failure reports it.
-                        let message = match report::take_caught().pop() {
+                        let caught = report::take_caught().pop();
+                        if let Some(reason) = super::skip::reason_of_panic(&*panic) {
+                            return Err(Arc::new(Error::from(HarnessError::Skipped { reason })));
+                        }
+                        let message = match caught {
                             Some(c) => format!("{} (at {})", c.message, c.location),
                             None => report::panic_message(&*panic),
                         };
@@ -286,10 +293,17 @@ impl Ctx {
                 attach.network = Some(net);
             }
         }
+        let in_setup = value.container().map(|c| ContainerRef {
+            def: c.clone(),
+            fixture: self.fixture,
+        });
+        lock(&self.test.in_setup).extend(in_setup);
         // Named and labelled after the fixture, which the lifecycle lines and the alias say too.
-        value
+        let set_up = value
             .setup_attached(&helper.for_fixture(self.fixture), &attach)
-            .await?;
+            .await;
+        lock(&self.test.in_setup).retain(|c| c.fixture != self.fixture);
+        set_up?;
         let mut containers = closure;
         if let Some(c) = value.container() {
             if attach.network.is_some() {
@@ -399,6 +413,8 @@ where
                     ));
                     Record::Ready(std::mem::take(&mut *lock(&sharing.created)))
                 }
+                // A skip is no failure: each process runs the fixture and skips on its own.
+                Err(e) if super::skip::of_error(e).is_some() => return built,
                 Err(e) => Record::failure(e),
             };
             if let Err(e) = claim.write(&record) {

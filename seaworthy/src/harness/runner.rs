@@ -14,6 +14,7 @@ use super::registry::{self, TestInfo};
 use super::removals;
 use super::report;
 use super::resolve::{Ctx, TestState};
+use super::timeout::{self, TimedOut};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
 
@@ -117,24 +118,33 @@ pub fn run_async<R, O>(
     O: TestOutcome,
 {
     let rt = runtime(flavor);
-    run(info, &rt, resolve, |r| {
-        rt.block_on(body(r)).check();
+    run(info, &rt, resolve, |r, deadline| {
+        rt.block_on(timeout::bounded(deadline, body(r)))?.check();
+        Ok(())
     });
 }
 
 /// Runs a test whose body is a plain `fn` (it runs outside any runtime, so it may call
 /// [`block_on`](crate::block_on)). A setup failure is reported at the caller, like
-/// [`run_async`].
+/// [`run_async`]. With a timeout, the body runs on a thread of its own (see
+/// `timeout::on_thread`).
 #[track_caller]
 pub fn run_sync<R, O>(
     info: &'static TestInfo,
     resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
-    body: impl FnOnce(R) -> O,
+    body: impl FnOnce(R) -> O + Send + 'static,
 ) where
+    R: Send + 'static,
     O: TestOutcome,
 {
     let rt = runtime(Flavor::CurrentThread);
-    run(info, &rt, resolve, |r| body(r).check());
+    run(info, &rt, resolve, |r, deadline| match deadline {
+        None => {
+            body(r).check();
+            Ok(())
+        }
+        Some(deadline) => timeout::on_thread(deadline, move || body(r).check()),
+    });
 }
 
 /// One report per failure, at the user's code, with the containers' last log lines in it: a
@@ -146,7 +156,7 @@ fn run<R>(
     info: &'static TestInfo,
     rt: &tokio::runtime::Runtime,
     resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
-    body: impl FnOnce(R),
+    body: impl FnOnce(R, Option<tokio::time::Instant>) -> std::result::Result<(), TimedOut>,
 ) {
     registry::start();
     let mut finish = Finish {
@@ -159,23 +169,68 @@ fn run<R>(
         Err(e) => return super::skip::docker_missing(info, &e),
     };
     rt.block_on(process::start_once(&helper));
+    let limit = match timeout::limit(info) {
+        Ok(limit) => limit,
+        Err(msg) => panic!("{msg}"),
+    };
     let test = TestState::new(info.module, info.name, helper);
-    let resolved = report::deferring(|| rt.block_on(resolve(Ctx::root(test.clone()))));
+    // The clock starts with the setup: a hung readiness wait counts.
+    let deadline = limit.map(|l| l.deadline());
+    let setup = async {
+        let root = Ctx::root(test.clone());
+        super::autouse::set_up_all(&root, info.module).await?;
+        resolve(root).await
+    };
+    let resolved = report::deferring(|| rt.block_on(timeout::bounded(deadline, setup)));
+    let mut skip = None;
     let failure = match resolved {
-        Err(e) => Some(Failure::Setup(setup_failure_message(info, &e))),
-        Ok(r) => {
-            let outcome =
-                report::deferring(|| std::panic::catch_unwind(AssertUnwindSafe(|| body(r))));
+        Err(TimedOut { .. }) => {
+            let stuck: Vec<_> = crate::sync::lock(&test.in_setup)
+                .iter()
+                .map(|c| c.fixture)
+                .collect();
+            let phase = timeout::Phase::Setup(&stuck);
+            limit.map(|l| Failure::TimedOut(l.message(info, phase)))
+        }
+        Ok(Err(e)) => match super::skip::of_error(&e) {
+            Some((chain, reason)) => {
+                skip = Some((reason.to_string(), chain.map(str::to_string)));
+                None
+            }
+            None => Some(Failure::Setup(setup_failure_message(info, &e))),
+        },
+        Ok(Ok(r)) => {
+            let outcome = report::deferring(|| {
+                std::panic::catch_unwind(AssertUnwindSafe(|| body(r, deadline)))
+            });
             let mut caught = report::take_caught();
             let last = match outcome {
                 Err(_) => caught.pop(),
-                Ok(()) => None,
+                Ok(_) => None,
             };
             // Panics the body caught itself are shown as the hook would have shown them.
             for c in caught {
                 eprint!("{}", c.report(""));
             }
-            outcome.err().map(|payload| Failure::Body(payload, last))
+            match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(TimedOut {
+                    thread_left_running,
+                })) => {
+                    let phase = match thread_left_running {
+                        true => timeout::Phase::SyncBody,
+                        false => timeout::Phase::AsyncBody,
+                    };
+                    limit.map(|l| Failure::TimedOut(l.message(info, phase)))
+                }
+                Err(payload) => match super::skip::reason_of_panic(&*payload) {
+                    Some(reason) => {
+                        skip = Some((reason, None));
+                        None
+                    }
+                    None => Some(Failure::Body(payload, last)),
+                },
+            }
         }
     };
     test.release_exclusive();
@@ -206,9 +261,12 @@ fn run<R>(
         // Off the critical path: the result is reported now, the next test starts meanwhile.
         finish.pending = Some(removals::spawn(test.function.clone()));
     }
+    if let Some((reason, chain)) = skip {
+        super::skip::skipped(info, &reason, chain.as_deref());
+    }
     match failure {
         None => {}
-        Some(Failure::Setup(msg)) => panic!("{msg}{logs}"),
+        Some(Failure::Setup(msg) | Failure::TimedOut(msg)) => panic!("{msg}{logs}"),
         Some(Failure::Body(payload, caught)) => {
             match caught {
                 Some(c) => eprint!("{}", c.report(&logs)),
@@ -226,6 +284,8 @@ fn run<R>(
 enum Failure {
     /// Its fixtures could not be set up: the message.
     Setup(String),
+    /// It ran out of time, in its setup or its body: the message.
+    TimedOut(String),
     /// Its body panicked: the payload, and the panic as the hook saw it.
     Body(Box<dyn std::any::Any + Send>, Option<report::Caught>),
 }
@@ -257,7 +317,13 @@ fn setup_failure_message(info: &TestInfo, e: &Error) -> String {
 
 /// The last log lines of every container the test used, for its failure message.
 async fn failure_logs(test: &Arc<TestState>) -> String {
-    let containers = crate::sync::lock(&test.containers).clone();
+    let mut containers = crate::sync::lock(&test.containers).clone();
+    // A test that timed out: the containers it was still setting up too.
+    for c in crate::sync::lock(&test.in_setup).iter() {
+        if !containers.iter().any(|x| x.fixture == c.fixture) {
+            containers.push(c.clone());
+        }
+    }
     let mut out = String::new();
     for c in containers {
         let Ok(name) = c.def.docker_name() else {

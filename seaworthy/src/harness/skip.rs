@@ -11,7 +11,16 @@
 //!   (`<reason>\t<test>`), for a runner of several test binaries to sum up at the end
 //!   (`scripts/test` does; dcd's end-to-end test appends its own skips in the same format).
 //!
-//! With [`ENV_REQUIRE_DOCKER`]`=1` nothing is skipped: the test fails instead.
+//! With [`ENV_REQUIRE_DOCKER`]`=1` nothing is skipped for want of Docker: the test fails
+//! instead.
+//!
+//! A test or a fixture can also skip itself at run time, with a reason (`seaworthy::skip!`,
+//! e.g. when the engine lacks a feature): the macro panics with a payload of its own, which the
+//! runner (for a body) and the resolution (for a fixture) recognise. Such a skip is reported
+//! the same three ways, with the reason given, and the test's teardown runs as after a pass. A
+//! fixture's skip skips every test that needs it (a module-scoped one: each test of the module
+//! that uses it, each reported). A deliberate skip stays a skip under
+//! [`ENV_REQUIRE_DOCKER`]`=1`, which is about Docker only.
 
 use std::io::Write as _;
 use std::sync::Mutex;
@@ -19,7 +28,7 @@ use std::sync::Mutex;
 use once_cell::sync::OnceCell;
 
 use super::registry::TestInfo;
-use crate::error::Error;
+use crate::error::{Error, HarnessError};
 
 /// Env var: `1` makes tests fail instead of skip when Docker is unreachable.
 pub(crate) const ENV_REQUIRE_DOCKER: &str = "SEAWORTHY_REQUIRE_DOCKER";
@@ -51,6 +60,54 @@ pub(crate) fn docker_missing(info: &TestInfo, e: &Error) {
     );
     record(
         &format!("Docker is not available ({cause})"),
+        &format!(
+            "{}::{} ({}:{})",
+            info.module, info.name, info.file, info.line
+        ),
+    );
+}
+
+/// The panic payload of [`skip!`](crate::skip): the reason.
+struct Skip(String);
+
+/// Skips the running test with `reason`: what [`skip!`](crate::skip) expands to.
+pub fn skip(reason: String) -> ! {
+    std::panic::panic_any(Skip(reason))
+}
+
+/// The reason of a panic that is a skip.
+pub(crate) fn reason_of_panic(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload.downcast_ref::<Skip>().map(|s| s.0.clone())
+}
+
+/// A fixture's skip: the fixture chain down to it, and the reason.
+pub(crate) fn of_error(e: &Error) -> Option<(Option<&str>, &str)> {
+    match e {
+        Error::Harness(HarnessError::Skipped { reason }) => Some((None, reason)),
+        Error::Fixture { chain, source } => match &**source {
+            Error::Harness(HarnessError::Skipped { reason }) => Some((Some(chain), reason)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A test skipped itself, or a fixture it needs skipped it: says so and records the skip. Not
+/// turned into a failure by [`ENV_REQUIRE_DOCKER`], which is about Docker only.
+pub(crate) fn skipped(info: &TestInfo, reason: &str, chain: Option<&str>) {
+    let by = match chain {
+        Some(chain) => format!("fixture {chain} skipped it: "),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "seaworthy: skipping `{}` ({}:{}): {by}{reason}",
+        info.name,
+        info.file,
+        info.line,
+    );
+    record(
+        reason,
         &format!(
             "{}::{} ({}:{})",
             info.module, info.name, info.file, info.line

@@ -1,6 +1,6 @@
 use seaworthy::prelude::*;
 
-#[container_test(timeout = 30)]
+#[container_test(retries = 30)]
 async fn adds() {
     assert_eq!(1 + 1, 2);
 }
