@@ -1,8 +1,9 @@
 //! Shared support for the workspace's integration tests and benchmarks (not published).
 //!
 //! The fixture scenarios run as child processes: a driver test re-runs its own test binary with
-//! `--ignored --exact <scenario>` and then asks Docker what that child created and removed,
-//! recognised by the `seaworthy.pid` label every resource carries.
+//! `--ignored --exact <scenario>` ([`run_scenario`], or [`ReadyChild`] for one that waits to be
+//! signalled) and counts what that child created and removed in Docker's events, followed live
+//! ([`LiveEvents`]), recognised by the `seaworthy.pid` label every resource carries.
 //!
 //! [`fault_proxy`] puts a scriptable, fault-injecting proxy between a helper and the engine.
 
@@ -195,21 +196,6 @@ pub async fn docker() -> Docker {
         .expect("docker reachable")
 }
 
-/// Docker events (`type`, `action`, fixture label) of resources a process created, in a window.
-pub async fn events_of_pid(
-    docker: &Docker,
-    pid: u32,
-    since: i64,
-    until: i64,
-) -> Vec<(String, String, String)> {
-    let filters = HashMap::from([("label".to_string(), vec![format!("seaworthy.pid={pid}")])]);
-    events(docker, filters, since, until)
-        .await
-        .iter()
-        .map(triple)
-        .collect()
-}
-
 /// (`type`, `action`, fixture label) of an event.
 fn triple(e: &EventMessage) -> (String, String, String) {
     let fixture = e
@@ -223,35 +209,13 @@ fn triple(e: &EventMessage) -> (String, String, String) {
     )
 }
 
-/// Docker events matching `filters` (Docker's event filters: `type`, `event`, `label`, …) in a
-/// window of Unix seconds.
-pub async fn events(
-    docker: &Docker,
-    filters: HashMap<String, Vec<String>>,
-    since: i64,
-    until: i64,
-) -> Vec<EventMessage> {
-    let mut stream = docker.events(Some(
-        EventsOptionsBuilder::new()
-            .since(&since.to_string())
-            .until(&until.to_string())
-            .filters(&filters)
-            .build(),
-    ));
-    let mut out = Vec::new();
-    while let Some(Ok(e)) = stream.next().await {
-        out.push(e);
-    }
-    out
-}
-
 /// Docker events followed live from just before [`start`] (container `create` and `destroy`
 /// events) or [`start_with`] (those `filters` select) until dropped: the one live subscription
 /// the drivers count events with.
 ///
-/// The engine keeps only its last 256 events for a `since`/`until` query such as
-/// [`events_of_pid`]'s, and other processes' events count too: a run that makes hundreds of
-/// events (an exec each for 200 tests) pushes its own `create` out. A live subscription
+/// The library offers no query of past events: the engine keeps only its last 256 events for a
+/// `since`/`until` query, and other processes' events count too, so a run that makes hundreds
+/// of events (an exec each for 200 tests) pushes its own `create` out. A live subscription
 /// misses nothing.
 ///
 /// [`start`]: LiveEvents::start
