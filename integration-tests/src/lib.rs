@@ -1,15 +1,17 @@
 //! Shared support for the workspace's integration tests and benchmarks (not published).
 //!
 //! The fixture scenarios run as child processes: a driver test re-runs its own test binary with
-//! `--ignored --exact <scenario>` and then asks Docker what that child created and removed,
-//! recognised by the `seaworthy.pid` label every resource carries.
+//! `--ignored --exact <scenario>` ([`run_scenario`], or [`ReadyChild`] for one that waits to be
+//! signalled) and counts what that child created and removed in Docker's events, followed live
+//! ([`LiveEvents`]), recognised by the `seaworthy.pid` label every resource carries.
 //!
 //! [`fault_proxy`] puts a scriptable, fault-injecting proxy between a helper and the engine.
 
 pub mod fault_proxy;
 
 use std::collections::HashMap;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use bollard::models::EventMessage;
@@ -194,59 +196,30 @@ pub async fn docker() -> Docker {
         .expect("docker reachable")
 }
 
-/// Docker events (`type`, `action`, fixture label) of resources a process created, in a window.
-pub async fn events_of_pid(
-    docker: &Docker,
-    pid: u32,
-    since: i64,
-    until: i64,
-) -> Vec<(String, String, String)> {
-    let filters = HashMap::from([("label".to_string(), vec![format!("seaworthy.pid={pid}")])]);
-    events(docker, filters, since, until)
-        .await
-        .into_iter()
-        .map(|e| {
-            let attrs = e.actor.and_then(|a| a.attributes).unwrap_or_default();
-            (
-                e.typ.map(|t| t.to_string()).unwrap_or_default(),
-                e.action.unwrap_or_default(),
-                attrs.get("seaworthy.fixture").cloned().unwrap_or_default(),
-            )
-        })
-        .collect()
+/// (`type`, `action`, fixture label) of an event.
+fn triple(e: &EventMessage) -> (String, String, String) {
+    let fixture = e
+        .actor
+        .as_ref()
+        .and_then(|a| a.attributes.as_ref()?.get("seaworthy.fixture").cloned());
+    (
+        e.typ.map(|t| t.to_string()).unwrap_or_default(),
+        e.action.clone().unwrap_or_default(),
+        fixture.unwrap_or_default(),
+    )
 }
 
-/// Docker events matching `filters` (Docker's event filters: `type`, `event`, `label`, …) in a
-/// window of Unix seconds.
-pub async fn events(
-    docker: &Docker,
-    filters: HashMap<String, Vec<String>>,
-    since: i64,
-    until: i64,
-) -> Vec<EventMessage> {
-    let mut stream = docker.events(Some(
-        EventsOptionsBuilder::new()
-            .since(&since.to_string())
-            .until(&until.to_string())
-            .filters(&filters)
-            .build(),
-    ));
-    let mut out = Vec::new();
-    while let Some(Ok(e)) = stream.next().await {
-        out.push(e);
-    }
-    out
-}
-
-/// Container `create` and `destroy` events, followed live from just before [`start`] until
-/// dropped.
+/// Docker events followed live from just before [`start`] (container `create` and `destroy`
+/// events) or [`start_with`] (those `filters` select) until dropped: the one live subscription
+/// the drivers count events with.
 ///
-/// The engine keeps only its last 256 events for a `since`/`until` query such as
-/// [`events_of_pid`]'s, and other processes' events count too: a run that makes hundreds of
-/// events (an exec each for 200 tests) pushes its own `create` out. A live subscription
+/// The library offers no query of past events: the engine keeps only its last 256 events for a
+/// `since`/`until` query, and other processes' events count too, so a run that makes hundreds
+/// of events (an exec each for 200 tests) pushes its own `create` out. A live subscription
 /// misses nothing.
 ///
 /// [`start`]: LiveEvents::start
+/// [`start_with`]: LiveEvents::start_with
 #[derive(Debug)]
 pub struct LiveEvents {
     seen: std::sync::Arc<std::sync::Mutex<Vec<EventMessage>>>,
@@ -254,19 +227,28 @@ pub struct LiveEvents {
 }
 
 impl LiveEvents {
-    /// Subscribes (replaying the last second, so a create racing the subscription counts).
+    /// Subscribes to container `create` and `destroy` events (replaying the last second, so a
+    /// create racing the subscription counts).
     pub fn start(docker: &Docker) -> Self {
-        let docker = docker.clone();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let into = seen.clone();
-        let task = tokio::spawn(async move {
-            let filters = HashMap::from([
+        Self::start_with(
+            docker,
+            HashMap::from([
                 ("type".to_string(), vec!["container".to_string()]),
                 (
                     "event".to_string(),
                     vec!["create".to_string(), "destroy".to_string()],
                 ),
-            ]);
+            ]),
+        )
+    }
+
+    /// Subscribes to the events Docker's `filters` select (`type`, `event`, `label`, …),
+    /// replaying the last second. Spawns on the current Tokio runtime.
+    pub fn start_with(docker: &Docker, filters: HashMap<String, Vec<String>>) -> Self {
+        let docker = docker.clone();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let into = seen.clone();
+        let task = tokio::spawn(async move {
             let since = (unix_now() - 1).to_string();
             let mut stream = docker.events(Some(
                 EventsOptionsBuilder::new()
@@ -281,40 +263,69 @@ impl LiveEvents {
         LiveEvents { seen, task }
     }
 
-    /// (`type`, `action`, fixture label) of the events of resources `pid` created.
+    /// Every event seen so far, in order.
+    pub fn all(&self) -> Vec<EventMessage> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// (`type`, `action`, fixture label) of the events of resources `pid` created (Docker
+    /// gives containers' events their labels, not networks' or volumes').
     pub fn of_pid(&self, pid: u32) -> Vec<(String, String, String)> {
         let label = pid.to_string();
-        self.seen
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.all()
             .iter()
-            .filter_map(|e| {
-                let attrs = e.actor.as_ref()?.attributes.as_ref()?;
-                (attrs.get("seaworthy.pid") == Some(&label)).then(|| {
-                    (
-                        e.typ.map(|t| t.to_string()).unwrap_or_default(),
-                        e.action.clone().unwrap_or_default(),
-                        attrs.get("seaworthy.fixture").cloned().unwrap_or_default(),
-                    )
-                })
+            .filter(|e| {
+                e.actor
+                    .as_ref()
+                    .and_then(|a| a.attributes.as_ref()?.get("seaworthy.pid"))
+                    == Some(&label)
             })
+            .map(triple)
             .collect()
+    }
+
+    /// The actions, in order, of the events of the `typ` object (`network`, `volume`,
+    /// `container`) named `name` (a volume's name is its ID).
+    pub fn actions_of(&self, typ: &str, name: &str) -> Vec<String> {
+        self.all()
+            .into_iter()
+            .filter(|e| {
+                let Some(actor) = &e.actor else { return false };
+                let named = actor.id.as_deref() == Some(name)
+                    || actor
+                        .attributes
+                        .as_ref()
+                        .and_then(|a| a.get("name"))
+                        .is_some_and(|n| n == name);
+                e.typ.map(|t| t.to_string()).as_deref() == Some(typ) && named
+            })
+            .filter_map(|e| e.action)
+            .collect()
+    }
+
+    /// Waits until `done` holds of what has been seen (or, as a safety net, until `limit` has
+    /// passed).
+    pub async fn until(&self, limit: Duration, done: impl Fn(&Self) -> bool) {
+        let start = Instant::now();
+        while !done(self) && start.elapsed() <= limit {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The events of `pid` once every container it created has been destroyed too (or, as a
     /// safety net, once `limit` has passed).
     pub async fn settled(&self, pid: u32, limit: Duration) -> Vec<(String, String, String)> {
-        let start = Instant::now();
-        loop {
-            let ev = self.of_pid(pid);
-            let creates = ev.iter().filter(|(_, a, _)| a == "create").count();
-            let destroys = ev.iter().filter(|(_, a, _)| a == "destroy").count();
-            if creates == destroys || start.elapsed() > limit {
-                return ev;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.until(limit, |live| {
+            let ev = live.of_pid(pid);
+            count_actions(&ev, "create") == count_actions(&ev, "destroy")
+        })
+        .await;
+        self.of_pid(pid)
     }
+}
+
+fn count_actions(events: &[(String, String, String)], action: &str) -> usize {
+    events.iter().filter(|(_, a, _)| a == action).count()
 }
 
 impl Drop for LiveEvents {
@@ -410,6 +421,69 @@ pub async fn wait_until_gone(
             return Err(left);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A scenario child that has printed `SCENARIO-READY` (a scenario that sets up, says so, then
+/// waits to be signalled), its stdout drained in the background so it never blocks on a full
+/// pipe, its stderr collected. The one way the drivers start, signal and reap such a child.
+#[derive(Debug)]
+pub struct ReadyChild {
+    child: Child,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+impl ReadyChild {
+    /// Spawns `cmd` and waits for its `SCENARIO-READY` line (or for its stdout to close, when it
+    /// ends before saying it).
+    pub fn start(mut cmd: Command) -> ReadyChild {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the scenario");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+        for line in lines.by_ref() {
+            if line.map_or(true, |l| l.contains("SCENARIO-READY")) {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        ReadyChild { child, stderr }
+    }
+
+    /// The child's PID (the value of its resources' `seaworthy.pid` label).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The resources the child has created (see [`resources_labelled`]), from a thread outside
+    /// any runtime (the driver's blocking thread).
+    pub fn resources(&self) -> Vec<String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let label = format!("seaworthy.pid={}", self.pid());
+        rt.block_on(async { resources_labelled(&docker().await, &label).await })
+    }
+
+    /// Sends `sig` to the child, then waits for it: see [`wait`](Self::wait).
+    pub fn kill(self, sig: i32) -> (ExitStatus, String) {
+        signal(self.pid(), sig);
+        self.wait()
+    }
+
+    /// Waits for the child to end: its status and whole stderr.
+    pub fn wait(mut self) -> (ExitStatus, String) {
+        let status = self.child.wait().expect("wait for the scenario");
+        (status, self.stderr.join().expect("the stderr reader"))
     }
 }
 

@@ -7,13 +7,13 @@
 //! scenario child (an ignored test of this binary) with its own environment, and the driver
 //! asserts on what it printed and on what Docker holds afterwards.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use integration_tests::{
-    docker, resources_labelled, run_scenario, scenario_command, signal, wait_until_gone, Scenario,
+    docker, resources_labelled, run_scenario, scenario_command, signal, wait_until_gone,
+    ReadyChild, Scenario,
 };
 use seaworthy::prelude::*;
 use seaworthy_registry::test_support::require_program;
@@ -573,20 +573,10 @@ async fn sigkill_on_a_tls_context_engine_leaves_nothing() {
         return;
     };
     let config = context_config(&root, "tcp://127.0.0.3:2397", Some(&client), true);
-    let mut cmd = scenario("waits_on_the_engine", &[("DOCKER_CONFIG", &config)]);
+    let cmd = scenario("waits_on_the_engine", &[("DOCKER_CONFIG", &config)]);
     let (pid, status) = tokio::task::spawn_blocking(move || {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        for line in lines.by_ref() {
-            if line.unwrap().contains("SCENARIO-READY") {
-                break;
-            }
-        }
+        let child = ReadyChild::start(cmd);
+        let pid = child.pid();
         let created = Command::new("docker")
             .args([
                 "ps",
@@ -597,9 +587,7 @@ async fn sigkill_on_a_tls_context_engine_leaves_nothing() {
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&created.stdout).lines().count(), 1);
-        signal(pid, libc::SIGKILL);
-        for _ in lines {}
-        (pid, child.wait().unwrap())
+        (pid, child.kill(libc::SIGKILL).0)
     })
     .await
     .unwrap();

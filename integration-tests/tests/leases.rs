@@ -22,16 +22,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bollard::models::EventMessage;
-use bollard::query_parameters::{EventsOptionsBuilder, ListVolumesOptionsBuilder};
+use bollard::query_parameters::ListVolumesOptionsBuilder;
 use bollard::Docker;
-use futures_util::StreamExt;
 use integration_tests::fault_proxy::FaultProxy;
-use integration_tests::{container_ids_labelled, wait_until_gone};
-use integration_tests::{docker, resources_labelled, scenario_command, signal, unix_now};
+use integration_tests::{container_ids_labelled, wait_until_gone, LiveEvents};
+use integration_tests::{docker, resources_labelled, scenario_command, signal};
 use seaworthy::helper::{LABEL_LEASE, LABEL_LEASE_SECONDS, LABEL_RUN};
 
 mod scenarios {
@@ -242,85 +239,20 @@ async fn run_of(d: &Docker, pid: u32) -> String {
     c.config.unwrap().labels.unwrap()[LABEL_RUN].clone()
 }
 
-/// Docker events of containers, networks and volumes, followed live from just before `start`.
-struct Events {
-    seen: Arc<Mutex<Vec<EventMessage>>>,
-    task: tokio::task::JoinHandle<()>,
+/// Docker events of containers, networks and volumes, followed live from now.
+fn watch_events(d: &Docker) -> LiveEvents {
+    let types = ["container", "network", "volume"]
+        .map(String::from)
+        .to_vec();
+    LiveEvents::start_with(d, HashMap::from([("type".to_string(), types)]))
 }
 
-impl Events {
-    fn start(d: &Docker) -> Events {
-        let d = d.clone();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let into = seen.clone();
-        let task = tokio::spawn(async move {
-            let filters = HashMap::from([(
-                "type".to_string(),
-                vec![
-                    "container".to_string(),
-                    "network".to_string(),
-                    "volume".to_string(),
-                ],
-            )]);
-            let since = (unix_now() - 1).to_string();
-            let mut stream = d.events(Some(
-                EventsOptionsBuilder::new()
-                    .since(&since)
-                    .filters(&filters)
-                    .build(),
-            ));
-            while let Some(Ok(e)) = stream.next().await {
-                into.lock().unwrap().push(e);
-            }
-        });
-        Events { seen, task }
-    }
-
-    /// Whether the resource `what` (as [`resources_labelled`] names it: `container /name`,
-    /// `network name`, `volume name`) was destroyed.
-    fn destroyed(&self, what: &str) -> bool {
-        let (kind, name) = what.split_once(' ').unwrap();
-        let name = name.trim_start_matches('/');
-        self.seen.lock().unwrap().iter().any(|e| {
-            let Some(actor) = &e.actor else { return false };
-            let attr = |k: &str| {
-                actor
-                    .attributes
-                    .as_ref()
-                    .and_then(|a| a.get(k).cloned())
-                    .unwrap_or_default()
-            };
-            let typ = e.typ.map(|t| t.to_string()).unwrap_or_default();
-            let named = match kind {
-                "volume" => actor.id.as_deref() == Some(name),
-                _ => attr("name") == name,
-            };
-            typ == kind && e.action.as_deref() == Some("destroy") && named
-        })
-    }
-}
-
-impl Events {
-    /// How many `action` events of containers labelled `seaworthy.pid=<pid>`.
-    fn of_pid(&self, pid: u32, action: &str) -> usize {
-        let pid = pid.to_string();
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|e| {
-                let attrs = e.actor.as_ref().and_then(|a| a.attributes.as_ref());
-                e.action.as_deref() == Some(action)
-                    && attrs.and_then(|a| a.get("seaworthy.pid")) == Some(&pid)
-            })
-            .count()
-    }
-}
-
-impl Drop for Events {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+/// Whether the resource `what` (as [`resources_labelled`] names it: `container /name`,
+/// `network name`, `volume name`) was destroyed.
+fn destroyed(events: &LiveEvents, what: &str) -> bool {
+    let (kind, name) = what.split_once(' ').unwrap();
+    let name = name.trim_start_matches('/');
+    events.actions_of(kind, name).iter().any(|a| a == "destroy")
 }
 
 /// `2026-12-07T21:26:36.123Z` (UTC, as the engine writes it) as Unix seconds.
@@ -386,7 +318,7 @@ async fn a_dead_machines_runs_are_removed_from_another_once_their_leases_expire(
             ("SEAWORTHY_WATCHER_LOGS", logs.display().to_string()),
         ]
     };
-    let events = Events::start(&d);
+    let events = watch_events(&d);
     let mut dead = vec![
         Scenario::start("scenarios::direct_holds", &on(&a)),
         Scenario::start("scenarios::macro_holds", &on(&a)),
@@ -466,12 +398,12 @@ async fn a_dead_machines_runs_are_removed_from_another_once_their_leases_expire(
         assert_eq!(lease_of(&d, run).await.len(), 0, "the lease of {run}");
     }
     for what in &dead_things {
-        assert!(events.destroyed(what), "no destroy event for {what}");
+        assert!(destroyed(&events, what), "no destroy event for {what}");
     }
     // The live run on machine A, still renewing, is untouched.
     for what in &live_things {
         assert!(
-            !events.destroyed(what),
+            !destroyed(&events, what),
             "{what} of the live run was destroyed"
         );
     }
@@ -512,7 +444,7 @@ async fn an_outage_that_ends(scenario: &str, name: &str) {
     let run = run_of(&d, s.pid()).await;
     let held = resources_labelled(&d, &format!("{LABEL_RUN}={run}")).await;
     assert_eq!(held.len(), 1, "{held:?}");
-    let events = Events::start(&d);
+    let events = watch_events(&d);
     proxy.stop();
     let said = s.expect("SCENARIO-ERROR");
     tokio::time::sleep(Duration::from_secs(10)).await;
@@ -529,7 +461,7 @@ async fn an_outage_that_ends(scenario: &str, name: &str) {
     let left = wait_until_gone(&d, &format!("{LABEL_RUN}={run}"), Duration::from_secs(180)).await;
     assert_eq!(left.map(|_| ()), Ok(()), "{stderr}");
     assert!(
-        events.destroyed(&held[0]),
+        destroyed(&events, &held[0]),
         "no destroy event for {}",
         held[0]
     );
@@ -562,7 +494,7 @@ async fn macros_an_outage_of_10_s_leaves_nothing_and_says_what_happened() {
 async fn direct_api_a_panic_leaves_nothing() {
     let d = docker().await;
     let logs = log_dir("direct-panic");
-    let events = Events::start(&d);
+    let events = watch_events(&d);
     let mut s = Scenario::start(
         "scenarios::direct_panics",
         &[("SEAWORTHY_WATCHER_LOGS", logs.display().to_string())],
@@ -575,16 +507,14 @@ async fn direct_api_a_panic_leaves_nothing() {
     assert!(stderr.contains("a direct-API program panics"), "{stderr}");
     let left = wait_until_gone(&d, &format!("seaworthy.pid={pid}"), Duration::from_secs(60)).await;
     assert_eq!(left.map(|_| ()), Ok(()));
-    for _ in 0..300 {
-        if events.of_pid(pid, "destroy") > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        (events.of_pid(pid, "create"), events.of_pid(pid, "destroy")),
-        (1, 1)
-    );
+    let n = |events: &LiveEvents, action: &str| {
+        let ev = events.of_pid(pid);
+        ev.iter().filter(|(_, a, _)| a == action).count()
+    };
+    events
+        .until(Duration::from_secs(30), |e| n(e, "destroy") > 0)
+        .await;
+    assert_eq!((n(&events, "create"), n(&events, "destroy")), (1, 1));
     let _ = std::fs::remove_dir_all(&logs);
 }
 
@@ -594,7 +524,7 @@ async fn direct_api_a_panic_leaves_nothing() {
 async fn direct_api_sigkill_leaves_nothing() {
     let d = docker().await;
     let logs = log_dir("direct-kill");
-    let events = Events::start(&d);
+    let events = watch_events(&d);
     let mut s = Scenario::start(
         "scenarios::direct_holds",
         &[("SEAWORTHY_WATCHER_LOGS", logs.display().to_string())],
@@ -608,7 +538,7 @@ async fn direct_api_sigkill_leaves_nothing() {
     let left = wait_until_gone(&d, &format!("{LABEL_RUN}={run}"), Duration::from_secs(60)).await;
     assert_eq!(left.map(|_| ()), Ok(()));
     for what in &held {
-        assert!(events.destroyed(what), "no destroy event for {what}");
+        assert!(destroyed(&events, what), "no destroy event for {what}");
     }
     for _ in 0..300 {
         if lease_of(&d, &run).await.is_empty() {

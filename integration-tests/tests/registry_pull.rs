@@ -89,6 +89,18 @@ async fn remove_images(docker: &Docker, repository: &str) {
     }
 }
 
+/// An empty registry of a test's own (`None` when the registry program is missing: the test
+/// is skipped), with what the test pulls with: `(registry, its port, its address, helper,
+/// Docker client, cleanup)`; the cleanup removes what is pulled from the registry when dropped.
+async fn empty_registry() -> Option<(Registry, u16, String, DockerHelper, Docker, RemoveImagesOf)> {
+    let registry = Registry::start(None)?;
+    let (port, address) = (registry.port, registry.address());
+    let helper = helper().await;
+    let docker = helper.docker().clone();
+    let cleanup = RemoveImagesOf(address.clone());
+    Some((registry, port, address, helper, docker, cleanup))
+}
+
 /// The number of `request`s (`GET /v2/app/manifests/1`) in the registry's access log.
 fn requests(registry: &Registry, request: &str) -> usize {
     registry
@@ -120,13 +132,9 @@ fn registry_with(
 
 #[tokio::test]
 async fn an_untagged_reference_pulls_only_latest() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, port, address, helper, docker, _cleanup)) = empty_registry().await else {
         return;
     };
-    let (port, address) = (registry.port, registry.address());
-    let _cleanup = RemoveImagesOf(address.clone());
-    let helper = helper().await;
-    let docker = helper.docker().clone();
     // `bb` has tags 1 and 2 and no `latest`; `cc` has 1, 2 and latest.
     let images: Vec<_> = (0..3)
         .map(|n| tar_image(&format!("tags {n} {address}"), 1, 100))
@@ -173,13 +181,9 @@ async fn an_untagged_reference_pulls_only_latest() {
 
 #[tokio::test]
 async fn digests_always_never_unreachable_and_platforms() {
-    let Some(registry) = Registry::start(None) else {
+    let Some((registry, port, address, helper, docker, _cleanup)) = empty_registry().await else {
         return;
     };
-    let (port, address) = (registry.port, registry.address());
-    let _cleanup = RemoveImagesOf(address.clone());
-    let helper = self::helper().await;
-    let docker = helper.docker().clone();
     let (first, second) = (
         tar_image(&format!("first {address}"), 2, 1000),
         tar_image(&format!("second {address}"), 2, 1000),
@@ -690,13 +694,9 @@ async fn build_progress_lines_show_with_nocapture() {
 async fn a_definitions_platform_chooses_what_is_pulled_and_created() {
     use seaworthy::ContainerDefinition;
     use seaworthy_registry::test_support::tar_image_for;
-    let Some(registry) = Registry::start(None) else {
+    let Some((_registry, port, address, helper, docker, _cleanup)) = empty_registry().await else {
         return;
     };
-    let (port, address) = (registry.port, registry.address());
-    let _cleanup = RemoveImagesOf(address.clone());
-    let helper = self::helper().await;
-    let docker = helper.docker().clone();
     let (amd, arm) = (
         tar_image_for(&format!("amd {address}"), 1, 100, "amd64"),
         tar_image_for(&format!("arm {address}"), 1, 100, "arm64"),
@@ -715,7 +715,15 @@ async fn a_definitions_platform_chooses_what_is_pulled_and_created() {
     );
     push_manifest(port, "plat", "1", OCI_INDEX, index.as_bytes());
     let reference = format!("{address}/plat:1");
-    let since = integration_tests::unix_now() - 1;
+    let filters = std::collections::HashMap::from([
+        (
+            "label".to_string(),
+            vec![format!("seaworthy.pid={}", std::process::id())],
+        ),
+        ("type".to_string(), vec!["container".to_string()]),
+        ("event".to_string(), vec!["create".to_string()]),
+    ]);
+    let live = integration_tests::LiveEvents::start_with(&docker, filters);
 
     let on_arm = ContainerDefinition::new("on-arm", &reference)
         .platform("linux/arm64")
@@ -753,16 +761,7 @@ async fn a_definitions_platform_chooses_what_is_pulled_and_created() {
              (linux/s390x)\n(hint: use a tag or digest built for linux/s390x)"
         )
     );
-    let filters = std::collections::HashMap::from([
-        (
-            "label".to_string(),
-            vec![format!("seaworthy.pid={}", std::process::id())],
-        ),
-        ("type".to_string(), vec!["container".to_string()]),
-        ("event".to_string(), vec!["create".to_string()]),
-    ]);
-    let creates =
-        integration_tests::events(&docker, filters, since, integration_tests::unix_now() + 1).await;
+    let creates = live.all();
     let names: Vec<_> = creates
         .iter()
         .filter_map(|e| {

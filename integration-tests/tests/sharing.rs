@@ -10,11 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use std::sync::{Arc, Mutex};
-
-use bollard::query_parameters::EventsOptionsBuilder;
-use futures_util::StreamExt;
-use integration_tests::{docker, resources_labelled, signal, unix_now, wait_until_gone};
+use integration_tests::{
+    docker, resources_labelled, signal, unix_now, wait_until_gone, LiveEvents,
+};
 use seaworthy_registry::test_support::require_program;
 
 /// How long the cleanup of a run may take after its runner has ended.
@@ -154,65 +152,39 @@ fn rt() -> tokio::runtime::Runtime {
 /// Counts the `create` events of a case's containers per fixture, live: Docker keeps only the
 /// last few hundred events, and other tests make many.
 struct Creates {
-    counts: Arc<Mutex<HashMap<String, usize>>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Runs the subscription while the (synchronous) driver waits for its child.
+    rt: tokio::runtime::Runtime,
+    live: LiveEvents,
 }
 
 impl Creates {
     fn watch(case: &Case) -> Creates {
-        let counts = Arc::new(Mutex::new(HashMap::new()));
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let (ready_tx, ready) = std::sync::mpsc::channel();
-        let label = case.label();
-        let out = counts.clone();
-        let thread = std::thread::spawn(move || {
-            rt().block_on(async move {
-                let docker = docker().await;
-                let filters = HashMap::from([
-                    ("type".to_string(), vec!["container".to_string()]),
-                    ("event".to_string(), vec!["create".to_string()]),
-                    ("label".to_string(), vec![label]),
-                ]);
-                // From a second ago: whatever happens between this call and the stream's
-                // connection is replayed.
-                let since = (unix_now() - 1).to_string();
-                let mut stream = docker.events(Some(
-                    EventsOptionsBuilder::new()
-                        .since(&since)
-                        .filters(&filters)
-                        .build(),
-                ));
-                ready_tx.send(()).unwrap();
-                loop {
-                    tokio::select! {
-                        _ = &mut stopped => return,
-                        e = stream.next() => match e {
-                            Some(Ok(e)) => {
-                                let attrs = e.actor.and_then(|a| a.attributes).unwrap_or_default();
-                                let fixture = attrs.get("seaworthy.fixture").cloned().unwrap_or_default();
-                                *out.lock().unwrap().entry(fixture).or_insert(0) += 1;
-                            }
-                            _ => return,
-                        },
-                    }
-                }
-            })
-        });
-        ready.recv().unwrap();
-        Creates {
-            counts,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let filters = HashMap::from([
+            ("type".to_string(), vec!["container".to_string()]),
+            ("event".to_string(), vec!["create".to_string()]),
+            ("label".to_string(), vec![case.label()]),
+        ]);
+        let live = rt.block_on(async { LiveEvents::start_with(&docker().await, filters) });
+        Creates { rt, live }
     }
 
     /// The counts, once the events of the last second have arrived.
-    fn finish(mut self) -> HashMap<String, usize> {
+    fn finish(self) -> HashMap<String, usize> {
         std::thread::sleep(Duration::from_secs(1));
-        let _ = self.stop.take().unwrap().send(());
-        self.thread.take().unwrap().join().unwrap();
-        self.counts.lock().unwrap().clone()
+        let mut counts = HashMap::new();
+        for e in self.live.all() {
+            let attrs = e.actor.and_then(|a| a.attributes).unwrap_or_default();
+            let fixture = attrs.get("seaworthy.fixture").cloned().unwrap_or_default();
+            *counts.entry(fixture).or_insert(0) += 1;
+        }
+        drop(self.live);
+        self.rt.shutdown_background();
+        counts
     }
 }
 

@@ -2,7 +2,8 @@
 //! busybox binary (test-images/structure-scratch) for metadata and files, the Debian and
 //! PostgreSQL images for packages and users, an RPM database written by rpm itself, running
 //! containers' sockets and files, and a CST file with one failing test per type.
-//! Metadata and file checks are shown to start no container, from Docker's own events.
+//! Metadata and file checks are shown to start no container, from Docker's own events (followed
+//! live).
 
 #[path = "structure/cst.rs"]
 mod cst;
@@ -13,12 +14,12 @@ mod support;
 
 use std::collections::HashMap;
 
-use integration_tests::{docker, events, unix_now};
+use integration_tests::{docker, LiveEvents};
 use seaworthy::matchers::Unordered;
 use seaworthy::structure::{
     CommandCheck, Executable, FileCheck, FileKind, ImageStructure, MetadataCheck, PackageDb,
 };
-use support::{scratch, SCRATCH};
+use support::{postgres_15_package_user_and_group, scratch, SCRATCH};
 
 #[tokio::test]
 async fn metadata_of_a_shell_less_image_is_read_without_a_container() {
@@ -264,8 +265,14 @@ async fn files_of_a_shell_less_image_are_read_from_a_container_never_started() {
 async fn metadata_and_file_checks_create_and_destroy_but_never_start_a_container() {
     let (helper, image) = scratch().await;
     let helper = helper.for_fixture("structure-events");
-    let docker = docker().await;
-    let since = unix_now() - 1;
+    let filters = HashMap::from([
+        ("type".to_string(), vec!["container".to_string()]),
+        (
+            "label".to_string(),
+            vec!["seaworthy.fixture=structure-events".to_string()],
+        ),
+    ]);
+    let live = LiveEvents::start_with(&docker().await, filters);
     let image = ImageStructure::inspect(&helper, image.image())
         .await
         .unwrap();
@@ -283,20 +290,15 @@ async fn metadata_and_file_checks_create_and_destroy_but_never_start_a_container
     assert_eq!(files.glob("/app/conf/*.conf").await.unwrap().len(), 2);
     assert!(files.packages().await.unwrap().is_some());
     files.close().await.unwrap();
-    // `until` a second ahead: the stream ends once the engine's clock has passed it.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let filters = HashMap::from([
-        ("type".to_string(), vec!["container".to_string()]),
-        (
-            "label".to_string(),
-            vec!["seaworthy.fixture=structure-events".to_string()],
-        ),
-    ]);
-    let seen: Vec<String> = events(&docker, filters, since, unix_now())
-        .await
-        .into_iter()
-        .filter_map(|e| e.action)
-        .collect();
+    let actions = |live: &LiveEvents| -> Vec<String> {
+        live.all().into_iter().filter_map(|e| e.action).collect()
+    };
+    // Both containers' removals have arrived (a safety net bounds the wait).
+    live.until(std::time::Duration::from_secs(30), |live| {
+        actions(live).iter().filter(|a| *a == "destroy").count() == 2
+    })
+    .await;
+    let seen = actions(&live);
     // Reading an archive is itself an event on some engines (`archive-path`); starting is never.
     let lifecycle: Vec<&str> = seen
         .iter()
@@ -417,15 +419,7 @@ async fn debian_and_postgres_images_have_their_packages_users_and_groups() {
         .await
         .unwrap();
     let files = postgres.files().await.unwrap();
-    assert!(files
-        .package("postgresql-15")
-        .await
-        .unwrap()
-        .unwrap()
-        .version
-        .starts_with("15."));
-    let user = files.user("postgres").await.unwrap().unwrap();
-    let group = files.group("postgres").await.unwrap().unwrap();
+    let (user, group) = postgres_15_package_user_and_group(&files).await;
     assert_eq!(user.gid, group.gid);
     let pg_ctl = FileCheck::new("/usr/lib/postgresql/15/bin/pg_ctl")
         .is_file()

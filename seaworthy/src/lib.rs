@@ -116,9 +116,11 @@ pub use reqwest;
 pub use serde_json;
 
 pub use copy::{CopyError, CopyFile};
+#[allow(deprecated)]
+pub use definitions::PLATFORM_ENV;
 pub use definitions::{
     Attachment, ContainerDefinition, ContainerStatus, ImageBuild, ImageDefinition,
-    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT, PLATFORM_ENV,
+    NetworkDefinition, VolumeDefinition, DEFAULT_WAIT_TIMEOUT, ENV_PLATFORM,
 };
 pub use error::{
     ContainerError, EngineError, Error, HarnessError, ImageError, ReadinessError,

@@ -80,21 +80,6 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("containers", &["containers/"]),
 ];
 
-/// File-level cycles that another piece of work removes, each named with its issue. The check
-/// passes with them and fails once one is gone, so the entry is deleted with the cycle.
-const KNOWN_CYCLES: &[&str] = &[
-    // Issue 18, not yet done: the image-structure checks and `ImageStructure` name each other
-    // (image.rs runs the checks, each check takes `&ImageStructure`; files.rs and archive.rs
-    // share the entry types). Found once this check followed `super::` paths.
-    "structure/archive.rs",
-    "structure/command.rs",
-    "structure/file_check.rs",
-    "structure/files.rs",
-    "structure/image.rs",
-    "structure/metadata.rs",
-    "structure/system.rs",
-];
-
 fn layer(file: &str) -> usize {
     LAYERS
         .iter()
@@ -446,7 +431,7 @@ fn no_source_file_is_in_an_import_cycle() {
             }
         }
     }
-    assert_eq!(cyclic, KNOWN_CYCLES.to_vec());
+    assert_eq!(cyclic, Vec::<String>::new());
 }
 
 /// `cargo test -p seaworthy --test layers -- --ignored --nocapture print_graph` prints every

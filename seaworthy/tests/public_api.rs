@@ -175,7 +175,7 @@ fn expand(name: &str, def: &syn::ItemMacro, args: &TokenStream) -> Vec<syn::Item
     let unsupported = || -> ! {
         panic!(
             "`macro_rules! {name}` has a shape tests/public_api.rs cannot expand (one rule of \
-             `$x:ident` fragments): extend `expand` there so its items are listed"
+             `$x:ident` and `$x:literal` fragments): extend `expand` there so its items are listed"
         )
     };
     let rule: Vec<TokenTree> = def.mac.tokens.clone().into_iter().collect();
@@ -191,13 +191,13 @@ fn expand(name: &str, def: &syn::ItemMacro, args: &TokenStream) -> Vec<syn::Item
         }
         _ => unsupported(),
     };
-    // `$a:ident, $b:ident` → [a, b].
+    // `$a:ident, $b:literal` → [a, b].
     let mut params = Vec::new();
     let matcher: Vec<TokenTree> = matcher.into_iter().collect();
     for chunk in matcher.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
         match chunk {
             [TokenTree::Punct(d), TokenTree::Ident(n), TokenTree::Punct(c), TokenTree::Ident(k)]
-                if d.as_char() == '$' && c.as_char() == ':' && k == "ident" =>
+                if d.as_char() == '$' && c.as_char() == ':' && (k == "ident" || k == "literal") =>
             {
                 params.push(n.to_string())
             }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use seaworthy::{CopyError, CopyFile, Error, Wait};
 
-use crate::definitions::creates;
+use crate::definitions::{creates, watch_creates};
 use crate::{sleeper, with_helper};
 
 /// A fresh directory under the system's temporary directory, for this test only.
@@ -150,7 +150,7 @@ async fn copy_into_a_running_container_and_out_to_the_host() {
 #[tokio::test]
 async fn a_missing_source_fails_before_anything_is_created() {
     with_helper(|helper| async move {
-        let since = integration_tests::unix_now() - 1;
+        let live = watch_creates().await;
         let c = sleeper("copy-missing")
             .copy_to(CopyFile::from_bytes("ok", "/ok"))
             .copy_to(CopyFile::from_path(
@@ -178,8 +178,8 @@ async fn a_missing_source_fails_before_anything_is_created() {
             matches!(e, Error::Copy(CopyError::BadTarget { .. })),
             "{e:?}"
         );
-        assert_eq!(creates("container", "copy-missing", since).await, 0);
-        assert_eq!(creates("container", "copy-relative", since).await, 0);
+        assert_eq!(creates(&live, "container", "copy-missing"), 0);
+        assert_eq!(creates(&live, "container", "copy-relative"), 0);
     })
     .await;
 }

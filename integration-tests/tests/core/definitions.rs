@@ -9,6 +9,8 @@ use seaworthy::{
 };
 use serde_json::json;
 
+use integration_tests::LiveEvents;
+
 use crate::{core_web_image, free_port, shell, sleeper, with_helper, BUSYBOX};
 
 #[tokio::test]
@@ -559,47 +561,41 @@ async fn clones_share_the_created_container() {
     .await;
 }
 
-/// How many Docker `create` events of `typ` this test process caused since `since` for the
-/// definition named `definition` (every resource carries `seaworthy.pid=<this process>` and
-/// `seaworthy.definition=<its definition's name>`; `seaworthy.fixture` only when the harness set
-/// it up for a fixture).
-pub(crate) async fn creates(typ: &str, definition: &str, since: i64) -> usize {
-    let docker = integration_tests::docker().await;
-    let until = integration_tests::unix_now() + 1;
+/// Docker's `create` events of containers, networks and volumes, followed live from now: what
+/// [`creates`] and [`creates_named`] count.
+pub(crate) async fn watch_creates() -> LiveEvents {
+    let types = ["container", "network", "volume"]
+        .map(String::from)
+        .to_vec();
     let filters = HashMap::from([
-        (
-            "label".to_string(),
-            vec![
-                format!("seaworthy.pid={}", std::process::id()),
-                format!("seaworthy.definition={definition}"),
-            ],
-        ),
-        ("type".to_string(), vec![typ.to_string()]),
+        ("type".to_string(), types),
         ("event".to_string(), vec!["create".to_string()]),
     ]);
-    integration_tests::events(&docker, filters, since, until)
-        .await
-        .len()
+    LiveEvents::start_with(&integration_tests::docker().await, filters)
 }
 
-/// How many Docker `create` events of `typ` (`network`, `volume`) name `docker_name`, since
-/// `since`: Docker puts no labels on network and volume events, only the name.
-async fn creates_named(typ: &str, docker_name: &str, since: i64) -> usize {
-    let docker = integration_tests::docker().await;
-    let until = integration_tests::unix_now() + 1;
-    let filters = HashMap::from([
-        ("type".to_string(), vec![typ.to_string()]),
-        ("event".to_string(), vec!["create".to_string()]),
-    ]);
-    let events = integration_tests::events(&docker, filters, since, until).await;
-    events
-        .into_iter()
+/// How many `create` events of `typ` this test process caused, among those `live` has seen, for
+/// the definition named `definition` (every resource carries `seaworthy.pid=<this process>` and
+/// `seaworthy.definition=<its definition's name>`; `seaworthy.fixture` only when the harness set
+/// it up for a fixture).
+pub(crate) fn creates(live: &LiveEvents, typ: &str, definition: &str) -> usize {
+    let pid = std::process::id().to_string();
+    live.all()
+        .iter()
         .filter(|e| {
-            let actor = e.actor.clone().unwrap_or_default();
-            let name = actor.attributes.unwrap_or_default().get("name").cloned();
-            name.as_deref() == Some(docker_name) || actor.id.as_deref() == Some(docker_name)
+            let attrs = e.actor.as_ref().and_then(|a| a.attributes.as_ref());
+            let label = |key: &str| attrs.and_then(|a| a.get(key)).map(String::as_str);
+            e.typ.map(|t| t.to_string()).as_deref() == Some(typ)
+                && label("seaworthy.pid") == Some(pid.as_str())
+                && label("seaworthy.definition") == Some(definition)
         })
         .count()
+}
+
+/// How many `create` events of `typ` (`network`, `volume`) name `docker_name`: Docker puts no
+/// labels on network and volume events, only the name.
+fn creates_named(live: &LiveEvents, typ: &str, docker_name: &str) -> usize {
+    live.actions_of(typ, docker_name).len()
 }
 
 /// Runs `setup` on 16 clones at once, on the test's multi-threaded runtime.
@@ -618,7 +614,7 @@ where
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_setups_of_clones_create_one_container() {
     with_helper(|helper| async move {
-        let since = integration_tests::unix_now() - 1;
+        let live = watch_creates().await;
         let c = sleeper("raced");
         let h = helper.clone();
         race_16(&c, move |c| {
@@ -626,7 +622,7 @@ async fn concurrent_setups_of_clones_create_one_container() {
             async move { c.setup(&h).await }
         })
         .await;
-        assert_eq!(creates("container", "raced", since).await, 1);
+        assert_eq!(creates(&live, "container", "raced"), 1);
         assert_eq!(c.status().await.unwrap(), Some(ContainerStatus::Running));
         assert!(c.ready_after().is_some());
         c.teardown().await.unwrap();
@@ -639,7 +635,7 @@ async fn concurrent_setups_of_clones_create_one_container() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_setups_of_clones_create_one_network_and_one_volume() {
     with_helper(|helper| async move {
-        let since = integration_tests::unix_now() - 1;
+        let live = watch_creates().await;
         let net = NetworkDefinition::new("racednet");
         let vol = VolumeDefinition::new("racedvol");
         let h = helper.clone();
@@ -655,8 +651,8 @@ async fn concurrent_setups_of_clones_create_one_network_and_one_volume() {
         })
         .await;
         let (net_name, vol_name) = (net.docker_name().unwrap(), vol.docker_name().unwrap());
-        assert_eq!(creates_named("network", &net_name, since).await, 1);
-        assert_eq!(creates_named("volume", &vol_name, since).await, 1);
+        assert_eq!(creates_named(&live, "network", &net_name), 1);
+        assert_eq!(creates_named(&live, "volume", &vol_name), 1);
         net.teardown().await.unwrap();
         vol.teardown().await.unwrap();
         assert_eq!(helper.tracked_count(), 0);

@@ -4,7 +4,7 @@
 use bollard::models::NetworkCreateRequest;
 use seaworthy::{Error, NetworkDefinition, Wait};
 
-use crate::definitions::creates;
+use crate::definitions::{creates, watch_creates};
 use crate::{shell, sleeper, with_helper};
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn join_a_network_made_elsewhere_and_leave_it_while_running() {
     let name = external.clone();
     let id = ext_id.clone();
     with_helper(|helper| async move {
-        let since = integration_tests::unix_now() - 1;
+        let live = watch_creates().await;
         let server = shell("joined-server", "mkdir /www; echo hello > /www/srv.txt; exec httpd -f -p 8080 -h /www")
             .join_network_as(&name, ["svc", "svc.test"])
             .wait_for(Wait::command(["wget", "-qO-", "http://127.0.0.1:8080/srv.txt"]));
@@ -61,8 +61,8 @@ async fn join_a_network_made_elsewhere_and_leave_it_while_running() {
             "invalid container definition `lost-joiner`: network `no-such-network-anywhere` to \
              join does not exist\n(hint: create it first, or check its name with `docker network ls`)"
         );
-        assert_eq!(creates("container", "lost-joiner", since).await, 0);
-        assert_eq!(creates("container", "joined-server", since).await, 1);
+        assert_eq!(creates(&live, "container", "lost-joiner"), 0);
+        assert_eq!(creates(&live, "container", "joined-server"), 1);
         server.teardown().await.unwrap();
         client.teardown().await.unwrap();
     })

@@ -3,7 +3,7 @@
 
 use seaworthy::Error;
 
-use crate::definitions::creates;
+use crate::definitions::{creates, watch_creates};
 use crate::{sleeper, with_helper};
 
 #[tokio::test]
@@ -71,7 +71,7 @@ async fn typed_options_reach_the_container() {
 #[tokio::test]
 async fn options_docker_would_refuse_fail_before_anything_is_created() {
     with_helper(|helper| async move {
-        let since = integration_tests::unix_now() - 1;
+        let live = watch_creates().await;
         let e = sleeper("tiny-memory").memory(1000).setup(&helper).await.unwrap_err();
         assert!(matches!(e, Error::Container(seaworthy::ContainerError::InvalidDefinition { .. })), "{e:?}");
         assert_eq!(
@@ -84,7 +84,7 @@ async fn options_docker_would_refuse_fail_before_anything_is_created() {
         let e = sleeper("bad-host").extra_host("db", "nowhere").setup(&helper).await.unwrap_err();
         assert!(e.to_string().contains("`db` → `nowhere`"), "{e}");
         for name in ["tiny-memory", "bad-ulimit", "bad-host"] {
-            assert_eq!(creates("container", name, since).await, 0, "{name}");
+            assert_eq!(creates(&live, "container", name), 0, "{name}");
         }
     })
     .await;

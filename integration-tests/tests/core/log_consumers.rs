@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use seaworthy::{LogConsumer, LogLine, StreamKind, Wait};
 
-use crate::definitions::creates;
+use crate::definitions::{creates, watch_creates};
 use crate::{shell, wait_exited, with_helper};
 
 /// A consumer that keeps what it is given, and the lines it kept.
@@ -25,7 +25,7 @@ const PRINT: &str = "i=0; while [ $i -lt $N ]; do if [ $((i % 2)) = 0 ]; then ec
 #[tokio::test]
 async fn every_line_of_a_container_that_exits_reaches_the_consumers_once() {
     with_helper(|helper| async move {
-        let since = integration_tests::unix_now() - 1;
+        let live = watch_creates().await;
         let (all, seen) = collector();
         let (errs, seen_err) = collector();
         let c = shell("counted", PRINT)
@@ -55,7 +55,7 @@ async fn every_line_of_a_container_that_exits_reaches_the_consumers_once() {
         let only_err = seen_err.lock().unwrap().clone();
         assert_eq!(only_err.len(), 1000);
         assert!(only_err.iter().all(|l| l.stream == StreamKind::Stderr));
-        assert_eq!(creates("container", "counted", since).await, 1);
+        assert_eq!(creates(&live, "container", "counted"), 1);
     })
     .await;
 }

@@ -27,21 +27,22 @@ impl Db<'_> {
             .unwrap()
     }
 
-    /// The tables of the public schema, by name.
-    pub(crate) async fn tables(&self) -> Vec<String> {
-        let out = self
-            .psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-            .await;
+    /// The rows `sql` selects, one line each; fails unless `psql` succeeds.
+    async fn rows(&self, sql: &str) -> Vec<String> {
+        let out = self.psql(sql).await;
         assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
         out.stdout_lines()
     }
 
+    /// The tables of the public schema, by name.
+    pub(crate) async fn tables(&self) -> Vec<String> {
+        self.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+            .await
+    }
+
     async fn usernames(&self) -> Vec<String> {
-        let out = self
-            .psql("SELECT username FROM auth_user ORDER BY username")
-            .await;
-        assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
-        out.stdout_lines()
+        self.rows("SELECT username FROM auth_user ORDER BY username")
+            .await
     }
 }
 
@@ -127,18 +128,23 @@ pub(crate) async fn login_page_and_its_css_served_by_nginx(
     assert!(!django_log.contains(&marker), "{django_log}");
 }
 
-pub(crate) async fn a_host_not_allowed_gets_400(
-    nginx: &ContainerDefinition,
-    django: &ContainerDefinition,
-) {
-    let response = nginx
+/// `GET /admin/` through nginx with `Host: evil.example`.
+async fn admin_for_evil_example(nginx: &ContainerDefinition) -> reqwest::Response {
+    nginx
         .http_client()
         .unwrap()
         .get("/admin/")
         .header("Host", "evil.example")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub(crate) async fn a_host_not_allowed_gets_400(
+    nginx: &ContainerDefinition,
+    django: &ContainerDefinition,
+) {
+    let response = admin_for_evil_example(nginx).await;
     assert_eq!(response.status(), 400);
     // Django says why, on stderr.
     let mut matcher =
@@ -184,11 +190,10 @@ pub(crate) async fn the_database_url_is_percent_encoded(db: &Db<'_>, django: &Co
         "postgres://mysite:s3cr%2Ft%40x@postgresql:5432/mysite"
     );
     // Django migrated its tables at start, through that URL.
-    let out = db
-        .psql("SELECT count(*) FROM django_migrations WHERE app = 'admin'")
+    let migrations = db
+        .rows("SELECT count(*) FROM django_migrations WHERE app = 'admin'")
         .await;
-    assert_eq!(out.exit_code, 0, "{}", out.stderr_str());
-    assert_ne!(out.stdout_str().trim(), "0");
+    assert_ne!(migrations, ["0"]);
     assert_eq!(django.get_env("DATABASE_URL"), Some(db.url.as_str()));
 }
 
@@ -335,14 +340,7 @@ pub(crate) async fn stops_cleanly_on_sigterm(django: &ContainerDefinition) {
 
 /// nginx in front of a Django container whose `ALLOWED_HOSTS` has `evil.example` too.
 pub(crate) async fn a_host_allowed_through_the_environment_is_served(nginx: &ContainerDefinition) {
-    let response = nginx
-        .http_client()
-        .unwrap()
-        .get("/admin/")
-        .header("Host", "evil.example")
-        .send()
-        .await
-        .unwrap();
+    let response = admin_for_evil_example(nginx).await;
     assert_eq!(response.status(), 302);
     assert_eq!(response.headers()["location"], "/admin/login/?next=/admin/");
 }

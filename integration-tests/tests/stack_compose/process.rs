@@ -1,16 +1,14 @@
 //! A Compose stack is torn down whatever the outcome: a test that passes, one that fails, and
 //! SIGKILL of the test process (its watcher removes the stack). Each outcome runs in a child
-//! process; what it created and removed is counted in Docker's events, and nothing labelled
-//! with its PID is left.
+//! process; what it created and removed is counted in Docker's events (followed live), and
+//! nothing labelled with its PID is left.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::Duration;
 
 use integration_tests::{
-    count, docker, events, events_of_pid, resources_labelled, run_scenario, scenario_command,
-    signal, unix_now, wait_until_gone,
+    count, docker, resources_labelled, run_scenario, scenario_command, wait_until_gone, LiveEvents,
+    ReadyChild,
 };
 
 use super::*;
@@ -58,10 +56,14 @@ async fn scenario_fails(small_to_kill: &ComposeStack) {
 /// Runs a scenario; checks that nothing labelled with its PID is left; the events of what it
 /// created, as (type, action, fixture label), its network's and its volume's included.
 async fn outcome(test: &'static str) -> (Option<i32>, Vec<(String, String, String)>) {
+    let d = docker().await;
+    let types = ["container", "network", "volume"]
+        .map(String::from)
+        .to_vec();
+    let live = LiveEvents::start_with(&d, HashMap::from([("type".to_string(), types)]));
     let s = tokio::task::spawn_blocking(move || run_scenario(scenario_command(&["--exact", test])))
         .await
         .unwrap();
-    let d = docker().await;
     let left = wait_until_gone(
         &d,
         &format!("seaworthy.pid={}", s.pid),
@@ -69,24 +71,33 @@ async fn outcome(test: &'static str) -> (Option<i32>, Vec<(String, String, Strin
     )
     .await;
     assert!(left.is_ok(), "{test} left {left:?}\n{}", s.output());
-    let until = unix_now() + 1;
-    let mut ev = events_of_pid(&d, s.pid, s.since, until).await;
     let line = s
         .stdout
         .lines()
         .find_map(|l| l.strip_prefix("STACK-OBJECTS "))
         .unwrap_or_else(|| panic!("no STACK-OBJECTS line:\n{}", s.output()));
     let (net, vol) = line.split_once(' ').unwrap();
-    for (typ, name, fixture) in [
+    let objects = [
         ("network", net, "small_to_kill-default"),
         ("volume", vol, "small_to_kill-data"),
-    ] {
-        let filters = HashMap::from([
-            ("type".to_string(), vec![typ.to_string()]),
-            (typ.to_string(), vec![name.to_string()]),
-        ]);
-        for e in events(&d, filters, s.since, until).await {
-            let action = e.action.unwrap_or_default();
+    ];
+    // Removed: every container's destroy, the network's and the volume's have arrived.
+    live.until(Duration::from_secs(60), |live| {
+        let ev = live.of_pid(s.pid);
+        let n = |action: &str| {
+            ev.iter()
+                .filter(|(t, a, _)| t == "container" && a == action)
+                .count()
+        };
+        n("create") == n("destroy")
+            && objects
+                .iter()
+                .all(|(typ, name, _)| live.actions_of(typ, name).iter().any(|a| a == "destroy"))
+    })
+    .await;
+    let mut ev = live.of_pid(s.pid);
+    for (typ, name, fixture) in objects {
+        for action in live.actions_of(typ, name) {
             ev.push((typ.to_string(), action, fixture.to_string()));
         }
     }
@@ -138,28 +149,13 @@ async fn a_failing_test_removes_the_stack() {
 async fn sigkill_leaves_the_stack_to_the_watcher() {
     use std::os::unix::process::ExitStatusExt;
     let (pid, status, before) = tokio::task::spawn_blocking(|| {
-        let mut child = scenario_command(&["--exact", "process::scenario_waits_to_be_killed"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        for line in lines.by_ref() {
-            if line.unwrap().contains("SCENARIO-READY") {
-                break;
-            }
-        }
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let before = rt.block_on(async {
-            resources_labelled(&docker().await, &format!("seaworthy.pid={pid}")).await
-        });
-        signal(pid, libc::SIGKILL);
-        for _ in lines {}
-        (pid, child.wait().unwrap(), before)
+        let child = ReadyChild::start(scenario_command(&[
+            "--exact",
+            "process::scenario_waits_to_be_killed",
+        ]));
+        let (pid, before) = (child.pid(), child.resources());
+        let (status, _) = child.kill(libc::SIGKILL);
+        (pid, status, before)
     })
     .await
     .unwrap();

@@ -1,7 +1,7 @@
 //! The images the structure tests use, built once per process from test-images/ (kept as a
 //! cache, like every test image).
 
-use seaworthy::structure::ImageStructure;
+use seaworthy::structure::{Group, ImageFiles, ImageStructure, User};
 use seaworthy::{DockerHelper, ImageDefinition};
 use tokio::sync::OnceCell;
 
@@ -36,4 +36,14 @@ async fn built(cell: &OnceCell<()>, tag: &str, dir: &str) -> (DockerHelper, Imag
     .await;
     let image = ImageStructure::inspect(&helper, tag).await.unwrap();
     (helper, image)
+}
+
+/// What the files of `seaworthy-test/postgres:15` hold, as an image or as a running container:
+/// asserts that its `postgresql-15` package is a 15.x; its `postgres` user and group.
+pub(crate) async fn postgres_15_package_user_and_group(files: &ImageFiles) -> (User, Group) {
+    let package = files.package("postgresql-15").await.unwrap().unwrap();
+    assert!(package.version.starts_with("15."), "{package:?}");
+    let user = files.user("postgres").await.unwrap().unwrap();
+    let group = files.group("postgres").await.unwrap().unwrap();
+    (user, group)
 }

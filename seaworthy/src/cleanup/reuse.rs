@@ -1,15 +1,15 @@
-//! Whether containers are kept between runs ([`REUSE_ENV`]): while it is on, the sweeps and the
+//! Whether containers are kept between runs ([`ENV_REUSE`]): while it is on, the sweeps and the
 //! watcher leave alone every resource labelled [`LABEL_REUSE`](super::labels::LABEL_REUSE);
 //! once it is off again, the next run's sweep removes them like any dead run's leftovers.
 
 /// The variable that turns reuse on: `1`, `true` or `yes`. Ignored when `CI` is set (to
 /// anything but empty or `false`/`0`): a CI machine never keeps containers.
-pub(crate) const REUSE_ENV: &str = "SEAWORTHY_REUSE";
+pub(crate) const ENV_REUSE: &str = "SEAWORTHY_REUSE";
 
 /// Whether reuse is on in this process (read each time: a test may change it).
 pub(crate) fn reuse_on() -> bool {
     reuse_from(
-        std::env::var(REUSE_ENV).ok().as_deref(),
+        std::env::var(ENV_REUSE).ok().as_deref(),
         std::env::var("CI").ok().as_deref(),
     )
 }

@@ -105,9 +105,7 @@ async fn plan(docker: &Docker, host: &str, own_run: &str) -> Result<Plan> {
     let seen = Mutex::new(HashSet::new());
     let stale = |labels: &HashMap<String, String>, id: &str| -> Option<String> {
         if kept_ids.contains(id) {
-            seen.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(id.to_string());
+            crate::sync::lock(&seen).insert(id.to_string());
             return None;
         }
         if labels.get(LABEL_RUN).map(String::as_str) == Some(own_run) {

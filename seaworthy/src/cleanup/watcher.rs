@@ -327,15 +327,12 @@ static HOLDING: Lazy<Mutex<HashSet<String>>> = Lazy::new(Default::default);
 
 /// This process created the resource `id`.
 pub(crate) fn holding(id: &str) {
-    HOLDING
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.to_string());
+    crate::sync::lock(&HOLDING).insert(id.to_string());
 }
 
 /// This process removed the resource `id` (or found it gone).
 pub(crate) fn released(id: &str) {
-    HOLDING.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    crate::sync::lock(&HOLDING).remove(id);
 }
 
 /// At a normal exit, after every other exit hook (the harness's teardown included): tells the

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess};
+use serde::de::{self, MapAccess, SeqAccess};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::shapes::{deserialize, items, long, KeyValues, Scalar, Shapes, Strings, Words};
+use super::shapes::{deserialize_shapes, items, long, KeyValues, Scalar, Shapes, Strings, Words};
 
 /// A whole file.
 #[derive(Debug, Deserialize)]
@@ -313,41 +313,12 @@ impl Shapes for HealthTest {
     }
 }
 
-impl<'de> Deserialize<'de> for Build {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Port {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceVolume {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServiceNetworks {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for DependsOn {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for HealthTest {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
+deserialize_shapes!(Build);
+deserialize_shapes!(Port);
+deserialize_shapes!(ServiceVolume);
+deserialize_shapes!(ServiceNetworks);
+deserialize_shapes!(DependsOn);
+deserialize_shapes!(HealthTest);
 
 #[cfg(test)]
 mod should {

@@ -92,10 +92,22 @@ impl<'de, T: Shapes> Visitor<'de> for ShapeVisitor<T> {
     }
 }
 
-/// `Deserialize` for a [`Shapes`] type: each type's impl calls this.
+/// `Deserialize` for a [`Shapes`] type: the impls [`deserialize_shapes!`] writes call this.
 pub(crate) fn deserialize<'de, T: Shapes, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     d.deserialize_any(ShapeVisitor(PhantomData))
 }
+
+/// `impl Deserialize` for a [`Shapes`] type, through [`deserialize`].
+macro_rules! deserialize_shapes {
+    ($ty:ident) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::compose::shapes::deserialize(d)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_shapes;
 
 /// Reads the rest of a mapping as the struct `L` (its unknown keys are errors with their line).
 pub(crate) fn long<'de, L: Deserialize<'de>, A: MapAccess<'de>>(map: A) -> Result<L, A::Error> {
@@ -195,29 +207,10 @@ impl Shapes for KeyValues {
     }
 }
 
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Words {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Strings {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for KeyValues {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize(d)
-    }
-}
+deserialize_shapes!(Scalar);
+deserialize_shapes!(Words);
+deserialize_shapes!(Strings);
+deserialize_shapes!(KeyValues);
 
 /// Splits a command line into words as a POSIX shell would, without expansions: single quotes
 /// keep everything, double quotes keep all but `\"` and `\\`, a backslash outside quotes

@@ -68,7 +68,7 @@ impl RedisContainer {
 impl RedisDatabase {
     /// The database number, once set up.
     pub fn number(&self) -> Option<u32> {
-        *self.number.lock().unwrap_or_else(|e| e.into_inner())
+        *crate::sync::lock(&self.number)
     }
 
     fn claimed(&self) -> Result<u32> {
@@ -142,13 +142,13 @@ impl RedisDatabase {
             }
             .into());
         }
-        *self.number.lock().unwrap_or_else(|e| e.into_inner()) = Some(n);
+        *crate::sync::lock(&self.number) = Some(n);
         self.answer(&["-n", &n.to_string(), "FLUSHDB"]).await?;
         Ok(())
     }
 
     async fn release(&self) -> Result<()> {
-        let Some(n) = self.number.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+        let Some(n) = crate::sync::lock(&self.number).take() else {
             return Ok(());
         };
         self.answer(&["-n", &n.to_string(), "FLUSHDB"]).await?;

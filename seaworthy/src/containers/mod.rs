@@ -242,6 +242,39 @@ macro_rules! container_wrapper {
 }
 pub(crate) use container_wrapper;
 
+/// The user and password of a ready-made container whose image creates one account from two
+/// environment variables (PostgreSQL's superuser, RabbitMQ's default user): the setters (which
+/// rebuild the definition) and the getters, for a type with `user` and `password` fields.
+/// `$who` names the account in the docs.
+macro_rules! credentials {
+    ($ty:ident, $who:literal, $user_env:literal, $password_env:literal) => {
+        impl $ty {
+            #[doc = concat!("The ", $who, " to create (`", $user_env, "`).")]
+            pub fn user(mut self, user: impl Into<String>) -> Self {
+                self.user = user.into();
+                self.rebuild()
+            }
+
+            #[doc = concat!("The ", $who, "'s password (`", $password_env, "`).")]
+            pub fn password(mut self, password: impl Into<String>) -> Self {
+                self.password = password.into();
+                self.rebuild()
+            }
+
+            #[doc = concat!("The ", $who, "'s name.")]
+            pub fn get_user(&self) -> &str {
+                &self.user
+            }
+
+            #[doc = concat!("The ", $who, "'s password.")]
+            pub fn get_password(&self) -> &str {
+                &self.password
+            }
+        }
+    };
+}
+pub(crate) use credentials;
+
 #[cfg(test)]
 mod tests {
     use super::encode;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{container_wrapper, encode, Customizations};
+use super::{container_wrapper, credentials, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -51,6 +51,12 @@ pub struct PostgresContainer {
 }
 
 container_wrapper!(PostgresContainer);
+credentials!(
+    PostgresContainer,
+    "superuser",
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD"
+);
 
 impl super::AfterSetup for PostgresContainer {
     fn after_setup(&self) -> futures_util::future::BoxFuture<'_, Result<()>> {
@@ -96,18 +102,6 @@ impl PostgresContainer {
     /// The database to create (`POSTGRES_DB`).
     pub fn database(mut self, database: impl Into<String>) -> Self {
         self.database = database.into();
-        self.rebuild()
-    }
-
-    /// The superuser to create (`POSTGRES_USER`).
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = user.into();
-        self.rebuild()
-    }
-
-    /// The superuser's password (`POSTGRES_PASSWORD`).
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = password.into();
         self.rebuild()
     }
 
@@ -171,16 +165,6 @@ impl PostgresContainer {
     /// The database name.
     pub fn get_database(&self) -> &str {
         &self.database
-    }
-
-    /// The superuser's name.
-    pub fn get_user(&self) -> &str {
-        &self.user
-    }
-
-    /// The superuser's password.
-    pub fn get_password(&self) -> &str {
-        &self.password
     }
 
     /// `postgres://USER:PASSWORD@NAME:5432/DATABASE`, each part percent-encoded: the URL

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{container_wrapper, encode, Customizations};
+use super::{container_wrapper, credentials, encode, Customizations};
 use crate::definitions::ContainerDefinition;
 use crate::error::Result;
 use crate::exec::{Exec, ExecOutput};
@@ -11,9 +11,10 @@ use crate::wait::Wait;
 /// A RabbitMQ broker from the official `rabbitmq` image (or one with the same interface).
 ///
 /// The default vhost, user and password are set through `RABBITMQ_DEFAULT_VHOST`,
-/// `RABBITMQ_DEFAULT_USER` and `RABBITMQ_DEFAULT_PASS` (so no `guest` user exists); the data
-/// directory `/var/lib/rabbitmq` (which also holds the Erlang cookie) is a tmpfs owned by the
-/// image's `rabbitmq` user (uid 999 in the official image).
+/// `RABBITMQ_DEFAULT_USER` and `RABBITMQ_DEFAULT_PASS` (the default user is an administrator,
+/// and no `guest` user exists); the data directory `/var/lib/rabbitmq` (which also holds the
+/// Erlang cookie) is a tmpfs owned by the image's `rabbitmq` user (uid 999 in the official
+/// image).
 ///
 /// Readiness: `rabbitmqctl -q wait --pid 1` exits 0, run in the container once the Erlang
 /// cookie exists (a `rabbitmqctl` started before the server would create the cookie itself, as
@@ -49,6 +50,12 @@ pub struct RabbitMqContainer {
 }
 
 container_wrapper!(RabbitMqContainer);
+credentials!(
+    RabbitMqContainer,
+    "default user",
+    "RABBITMQ_DEFAULT_USER",
+    "RABBITMQ_DEFAULT_PASS"
+);
 
 impl super::AfterSetup for RabbitMqContainer {}
 
@@ -92,18 +99,6 @@ impl RabbitMqContainer {
         self.rebuild()
     }
 
-    /// The default user (`RABBITMQ_DEFAULT_USER`), an administrator.
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.user = user.into();
-        self.rebuild()
-    }
-
-    /// The default user's password (`RABBITMQ_DEFAULT_PASS`).
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = password.into();
-        self.rebuild()
-    }
-
     /// The uid and gid owning the tmpfs data directory (default 999:999).
     pub fn data_owner(mut self, uid: u32, gid: u32) -> Self {
         self.owner = (uid, gid);
@@ -130,16 +125,6 @@ impl RabbitMqContainer {
     /// The default vhost.
     pub fn get_vhost(&self) -> &str {
         &self.vhost
-    }
-
-    /// The default user's name.
-    pub fn get_user(&self) -> &str {
-        &self.user
-    }
-
-    /// The default user's password.
-    pub fn get_password(&self) -> &str {
-        &self.password
     }
 
     /// `amqp://USER:PASSWORD@NAME:5672/VHOST`, each part percent-encoded (so the vhost `/vhost`

@@ -5,21 +5,13 @@ use bollard::models::{
     NetworkDisconnectRequest,
 };
 
-use crate::cell::SharedCell;
+use super::created::{Created, CreatedState};
 use crate::cleanup::labels::LABEL_RUN;
 use crate::engine::create::create_once;
 use crate::engine::retry;
-use crate::error::ContainerError;
 use crate::error::{Error, Result};
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
-
-#[derive(Debug, Clone)]
-struct Created {
-    id: String,
-    docker_name: String,
-    helper: DockerHelper,
-}
 
 /// A user-defined bridge network, on which containers reach each other by name.
 ///
@@ -45,7 +37,7 @@ pub struct NetworkDefinition {
     /// IPAM pools: subnet, gateway, IP range.
     pools: Vec<IpamConfig>,
     ipam_driver: Option<String>,
-    state: SharedCell<Created>,
+    state: CreatedState,
 }
 
 impl NetworkDefinition {
@@ -58,7 +50,7 @@ impl NetworkDefinition {
             labels: Vec::new(),
             pools: Vec::new(),
             ipam_driver: None,
-            state: SharedCell::default(),
+            state: CreatedState::network(),
         }
     }
 
@@ -116,12 +108,7 @@ impl NetworkDefinition {
     }
 
     fn created(&self) -> Result<Created> {
-        self.state.get().ok_or_else(|| {
-            Error::from(ContainerError::NotSetUp {
-                kind: "network",
-                name: self.name.clone(),
-            })
-        })
+        self.state.get(&self.name)
     }
 
     /// `true` once created.
@@ -142,10 +129,7 @@ impl NetworkDefinition {
     /// Creates the network; does nothing if already created. Clones share the network:
     /// concurrent setups of clones create it once.
     pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
-        self.state
-            .get_or_try_init(|| self.create(helper))
-            .await
-            .map(|_| ())
+        self.state.setup(|| self.create(helper)).await
     }
 
     async fn create(&self, helper: &DockerHelper) -> Result<Created> {
@@ -195,40 +179,12 @@ impl NetworkDefinition {
         id: &str,
         docker_name: &str,
     ) -> Result<()> {
-        self.state
-            .get_or_try_init(|| async {
-                let docker = helper.docker().clone();
-                let net = id.to_string();
-                let name = docker_name.to_string();
-                runtime::run(async move {
-                    docker
-                        .inspect_network(
-                            &net,
-                            None::<bollard::query_parameters::InspectNetworkOptions>,
-                        )
-                        .await
-                        .map_err(|e| Error::docker(format!("inspect shared network `{name}`"), e))
-                })
-                .await?;
-                Ok::<_, Error>(Created {
-                    id: id.to_string(),
-                    docker_name: docker_name.to_string(),
-                    helper: helper.clone(),
-                })
-            })
-            .await
-            .map(|_| ())
+        self.state.adopt(helper, id, docker_name).await
     }
 
     /// Removes the network if it exists. Idempotent.
     pub async fn teardown(&self) -> Result<()> {
-        self.state
-            .take_with(|c| async move {
-                c.helper
-                    .remove(ResourceKind::Network, &c.id, &c.docker_name)
-                    .await
-            })
-            .await
+        self.state.teardown().await
     }
 
     /// Docker's description of the network.

@@ -2,18 +2,11 @@
 
 use bollard::models::VolumeCreateRequest;
 
-use crate::cell::SharedCell;
+use super::created::{Created, CreatedState};
 use crate::engine::retry;
-use crate::error::ContainerError;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::helper::{DockerHelper, ResourceKind};
 use crate::runtime;
-
-#[derive(Debug, Clone)]
-struct Created {
-    docker_name: String,
-    helper: DockerHelper,
-}
 
 /// A named volume, to share files between containers or keep them across a restart.
 ///
@@ -38,7 +31,7 @@ pub struct VolumeDefinition {
     driver: String,
     driver_opts: Vec<(String, String)>,
     labels: Vec<(String, String)>,
-    state: SharedCell<Created>,
+    state: CreatedState,
 }
 
 impl VolumeDefinition {
@@ -49,7 +42,7 @@ impl VolumeDefinition {
             driver: "local".into(),
             driver_opts: Vec::new(),
             labels: Vec::new(),
-            state: SharedCell::default(),
+            state: CreatedState::volume(),
         }
     }
 
@@ -77,12 +70,7 @@ impl VolumeDefinition {
     }
 
     fn created(&self) -> Result<Created> {
-        self.state.get().ok_or_else(|| {
-            Error::from(ContainerError::NotSetUp {
-                kind: "volume",
-                name: self.name.clone(),
-            })
-        })
+        self.state.get(&self.name)
     }
 
     /// `true` once created.
@@ -98,10 +86,7 @@ impl VolumeDefinition {
     /// Creates the volume; does nothing if already created. Clones share the volume:
     /// concurrent setups of clones create it once.
     pub async fn setup(&self, helper: &DockerHelper) -> Result<()> {
-        self.state
-            .get_or_try_init(|| self.create(helper))
-            .await
-            .map(|_| ())
+        self.state.setup(|| self.create(helper)).await
     }
 
     async fn create(&self, helper: &DockerHelper) -> Result<Created> {
@@ -129,6 +114,7 @@ impl VolumeDefinition {
         .await?;
         helper.track(ResourceKind::Volume, &docker_name, &docker_name);
         Ok(Created {
+            id: docker_name.clone(),
             docker_name,
             helper: helper.clone(),
         })
@@ -137,35 +123,12 @@ impl VolumeDefinition {
     /// Takes on the volume `docker_name` another process of the run created (a shared fixture),
     /// after checking it still exists; does nothing if already set up.
     pub(crate) async fn adopt(&self, helper: &DockerHelper, docker_name: &str) -> Result<()> {
-        self.state
-            .get_or_try_init(|| async {
-                let docker = helper.docker().clone();
-                let name = docker_name.to_string();
-                runtime::run(async move {
-                    docker
-                        .inspect_volume(&name)
-                        .await
-                        .map_err(|e| Error::docker(format!("inspect shared volume `{name}`"), e))
-                })
-                .await?;
-                Ok::<_, Error>(Created {
-                    docker_name: docker_name.to_string(),
-                    helper: helper.clone(),
-                })
-            })
-            .await
-            .map(|_| ())
+        self.state.adopt(helper, docker_name, docker_name).await
     }
 
     /// Removes the volume if it exists. Idempotent. Fails while a container still uses it.
     pub async fn teardown(&self) -> Result<()> {
-        self.state
-            .take_with(|c| async move {
-                c.helper
-                    .remove(ResourceKind::Volume, &c.docker_name, &c.docker_name)
-                    .await
-            })
-            .await
+        self.state.teardown().await
     }
 
     /// Docker's description of the volume.
@@ -173,6 +136,7 @@ impl VolumeDefinition {
         let Created {
             docker_name,
             helper,
+            ..
         } = self.created()?;
         let docker = helper.docker().clone();
         let target = helper.target();

@@ -109,7 +109,7 @@ impl fmt::Display for Endpoint {
 pub struct Engine {
     endpoint: Endpoint,
     found_via: String,
-    context: Option<String>,
+    docker_context: Option<String>,
     api_version: String,
     publish_address: String,
     published_host: String,
@@ -133,8 +133,15 @@ impl Engine {
     }
 
     /// The Docker context it comes from, if any.
+    pub fn docker_context(&self) -> Option<&str> {
+        self.docker_context.as_deref()
+    }
+
+    /// The old name of [`docker_context`](Self::docker_context) ("context" alone also names a
+    /// build context and a test's context).
+    #[deprecated(since = "0.1.0", note = "renamed docker_context")]
     pub fn context(&self) -> Option<&str> {
-        self.context.as_deref()
+        self.docker_context()
     }
 
     /// The API version negotiated with the engine.
@@ -257,7 +264,7 @@ pub(crate) async fn connect() -> Result<(Docker, Engine)> {
                 let engine = Engine {
                     endpoint: candidate.endpoint,
                     found_via: candidate.found_via,
-                    context: candidate.context,
+                    docker_context: candidate.context,
                     api_version,
                     publish_address,
                     published_host,
@@ -310,7 +317,7 @@ pub(crate) async fn from_client(docker: &Docker, endpoint: Endpoint) -> Result<E
     Ok(Engine {
         endpoint,
         found_via: FROM_CLIENT.to_string(),
-        context: None,
+        docker_context: None,
         api_version: version.api_version.unwrap_or_default(),
         publish_address,
         published_host,
@@ -455,7 +462,7 @@ mod should {
         Engine {
             endpoint,
             found_via: "test".into(),
-            context: None,
+            docker_context: None,
             api_version: "1.41".into(),
             publish_address,
             published_host,

@@ -56,48 +56,40 @@ enum PullFailure {
 impl PullFailure {
     fn into_error(self, image: &str) -> Error {
         let image = image.to_string();
-        match self {
+        Error::from(match self {
             PullFailure::NotFound {
                 registry,
                 reference,
-            } => Error::from(ImageError::ImageNotInRegistry {
+            } => ImageError::ImageNotInRegistry {
                 image,
                 registry,
                 reference,
-            }),
+            },
             PullFailure::Unauthorized {
                 registry,
                 had_credentials,
-            } => Error::from(ImageError::RegistryUnauthorized {
+            } => ImageError::RegistryUnauthorized {
                 image,
                 registry,
                 had_credentials,
-            }),
-            PullFailure::Unreachable { host, reason } => {
-                Error::from(ImageError::RegistryUnreachable {
-                    image,
-                    host,
-                    reason,
-                })
-            }
-            PullFailure::Platform { registry, platform } => {
-                Error::from(ImageError::NoManifestForPlatform {
-                    image,
-                    registry,
-                    platform,
-                })
-            }
-            PullFailure::Credentials { registry, reason } => {
-                Error::from(ImageError::RegistryCredentials {
-                    image,
-                    registry,
-                    reason,
-                })
-            }
-            PullFailure::Other { reason } => {
-                Error::from(ImageError::ImageNotFound { image, reason })
-            }
-        }
+            },
+            PullFailure::Unreachable { host, reason } => ImageError::RegistryUnreachable {
+                image,
+                host,
+                reason,
+            },
+            PullFailure::Platform { registry, platform } => ImageError::NoManifestForPlatform {
+                image,
+                registry,
+                platform,
+            },
+            PullFailure::Credentials { registry, reason } => ImageError::RegistryCredentials {
+                image,
+                registry,
+                reason,
+            },
+            PullFailure::Other { reason } => ImageError::ImageNotFound { image, reason },
+        })
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::Read;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use super::files::{FileEntry, FileKind};
+use super::entry::{FileEntry, FileKind};
 use crate::engine::retry::{self, Target};
 use crate::error::ContainerError;
 

@@ -267,6 +267,31 @@ struct Run<'a> {
     commit: bool,
 }
 
+impl ImageStructure {
+    /// Runs a command in a fresh container of the image (after its setup commands) and checks
+    /// its exit code and output: see [`CommandCheck`]. The error lists every check that failed
+    /// with the command's output.
+    pub async fn run(&self, check: CommandCheck) -> Result<CommandOutcome, StructureError> {
+        let outcome = run_command(self, check).await?;
+        if outcome.failures.is_empty() {
+            Ok(outcome)
+        } else {
+            Err(StructureError::failed(
+                self.image(),
+                outcome.failures_with_output(),
+            ))
+        }
+    }
+
+    /// Like [`run`](Self::run), returning the outcome with its failures instead of an error.
+    pub async fn run_unchecked(
+        &self,
+        check: CommandCheck,
+    ) -> Result<CommandOutcome, StructureError> {
+        run_command(self, check).await
+    }
+}
+
 pub(crate) async fn run_command(
     img: &ImageStructure,
     check: CommandCheck,

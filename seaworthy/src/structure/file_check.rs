@@ -1,8 +1,10 @@
 //! [`FileCheck`]: expectations on one path of an image's filesystem.
 
 use super::diff::{describe_line, first_difference};
-use super::error::{tick, Failure, StructureError};
-use super::files::{FileKind, ImageFiles};
+use super::entry::{FileEntry, FileKind};
+use super::error::{tick, verdict, Failure, StructureError};
+use super::files::ImageFiles;
+use super::image::ImageStructure;
 use super::metadata::compile;
 use super::system::{parse_group, parse_passwd};
 
@@ -107,7 +109,7 @@ impl FileCheck {
     }
 
     /// Its mode string is exactly this, as CST writes it (`-rwxr-xr-x`, `drwxr-xr-x`,
-    /// `Lrwxrwxrwx`): see [`FileEntry::mode_string`](super::FileEntry::mode_string).
+    /// `Lrwxrwxrwx`): see [`FileEntry::mode_string`].
     pub fn permissions(self, mode: impl Into<String>) -> FileCheck {
         self.with(Item::Permissions(mode.into()))
     }
@@ -314,10 +316,37 @@ impl FileCheck {
     }
 }
 
+impl ImageFiles {
+    /// Checks one path; the error lists every expectation that failed.
+    pub async fn check(&self, check: &FileCheck) -> Result<(), StructureError> {
+        verdict(self.image(), check.evaluate(self).await?)
+    }
+
+    /// Every expectation of `checks` that does not hold.
+    pub async fn failures_all(&self, checks: &[FileCheck]) -> Result<Vec<Failure>, StructureError> {
+        let mut out = Vec::new();
+        for c in checks {
+            out.extend(c.evaluate(self).await?);
+        }
+        Ok(out)
+    }
+}
+
+impl ImageStructure {
+    /// Runs `checks` on one never-started container, removes it, and fails with every check
+    /// that did not hold.
+    pub async fn check_files(&self, checks: &[FileCheck]) -> Result<(), StructureError> {
+        let files = self.files().await?;
+        let result = files.failures_all(checks).await;
+        files.close().await?;
+        verdict(self.image(), result?)
+    }
+}
+
 /// The execute bits that apply to `user` for a file: its owner's, its group's or others'.
 async fn user_bits(
     files: &ImageFiles,
-    entry: &super::FileEntry,
+    entry: &FileEntry,
     user: &str,
 ) -> Result<u32, StructureError> {
     let passwd = parse_passwd(

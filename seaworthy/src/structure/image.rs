@@ -1,14 +1,15 @@
 //! [`ImageStructure`]: an image's configuration and history, read without a container.
+//!
+//! Each kind of check adds its methods to `ImageStructure` in its own file (`check` and
+//! `failures` in metadata.rs, `files` in files.rs, `check_files` in file_check.rs, `run` in
+//! command.rs): the checks name this file, and this file names none of them, so the
+//! structure module has no import cycle.
 
 use std::collections::BTreeMap;
 
 use bollard::models::{ImageHistoryResponseItem, ImageInspect};
 
-use super::command::{run_command, CommandCheck, CommandOutcome};
-use super::error::{verdict, Failure, StructureError};
-use super::file_check::FileCheck;
-use super::files::ImageFiles;
-use super::metadata::MetadataCheck;
+use super::error::StructureError;
 use crate::engine::retry;
 use crate::helper::DockerHelper;
 use crate::runtime;
@@ -204,54 +205,5 @@ impl ImageStructure {
     /// The history, newest step first (`docker history`).
     pub fn history(&self) -> &[ImageHistoryResponseItem] {
         &self.history
-    }
-
-    /// Every metadata check that does not hold (empty when all do).
-    pub fn failures(&self, check: &MetadataCheck) -> Result<Vec<Failure>, StructureError> {
-        check.evaluate(self)
-    }
-
-    /// Checks the metadata; the error lists every check that failed, with what was expected
-    /// and what was found. No container is created.
-    pub fn check(&self, check: &MetadataCheck) -> Result<(), StructureError> {
-        verdict(&self.image, check.evaluate(self)?)
-    }
-
-    /// The image's filesystem: a container created (never started) from the image, read
-    /// through the engine's archive API. Close it with [`ImageFiles::close`].
-    pub async fn files(&self) -> Result<ImageFiles, StructureError> {
-        ImageFiles::open(&self.helper, &self.image, self.id()).await
-    }
-
-    /// Runs `checks` on one never-started container, removes it, and fails with every check
-    /// that did not hold.
-    pub async fn check_files(&self, checks: &[FileCheck]) -> Result<(), StructureError> {
-        let files = self.files().await?;
-        let result = files.failures_all(checks).await;
-        files.close().await?;
-        verdict(&self.image, result?)
-    }
-
-    /// Runs a command in a fresh container of the image (after its setup commands) and checks
-    /// its exit code and output: see [`CommandCheck`]. The error lists every check that failed
-    /// with the command's output.
-    pub async fn run(&self, check: CommandCheck) -> Result<CommandOutcome, StructureError> {
-        let outcome = run_command(self, check).await?;
-        if outcome.failures.is_empty() {
-            Ok(outcome)
-        } else {
-            Err(StructureError::failed(
-                &self.image,
-                outcome.failures_with_output(),
-            ))
-        }
-    }
-
-    /// Like [`run`](Self::run), returning the outcome with its failures instead of an error.
-    pub async fn run_unchecked(
-        &self,
-        check: CommandCheck,
-    ) -> Result<CommandOutcome, StructureError> {
-        run_command(self, check).await
     }
 }

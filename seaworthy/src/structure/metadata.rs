@@ -1,6 +1,6 @@
 //! [`MetadataCheck`]: expectations on an image's configuration and history.
 
-use super::error::{tick, tick_list, Failure, StructureError};
+use super::error::{tick, tick_list, verdict, Failure, StructureError};
 use super::image::ImageStructure;
 
 /// An expected value: exact, or a regex searched in the value (unanchored, as CST does).
@@ -328,6 +328,19 @@ impl MetadataCheck {
             }
         }
         Ok(out)
+    }
+}
+
+impl ImageStructure {
+    /// Every metadata check that does not hold (empty when all do).
+    pub fn failures(&self, check: &MetadataCheck) -> Result<Vec<Failure>, StructureError> {
+        check.evaluate(self)
+    }
+
+    /// Checks the metadata; the error lists every check that failed, with what was expected
+    /// and what was found. No container is created.
+    pub fn check(&self, check: &MetadataCheck) -> Result<(), StructureError> {
+        verdict(self.image(), check.evaluate(self)?)
     }
 }
 

@@ -16,5 +16,7 @@ mod request;
 mod validate;
 
 pub use definition::{ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
+pub use platform::ENV_PLATFORM;
+#[allow(deprecated)]
 pub use platform::PLATFORM_ENV;
 pub use request::Attachment;

@@ -5,7 +5,14 @@ use super::ContainerDefinition;
 
 /// The environment variable that sets the platform of every container of a run whose
 /// definition sets none (`linux/arm64`).
-pub const PLATFORM_ENV: &str = "SEAWORTHY_PLATFORM";
+pub const ENV_PLATFORM: &str = "SEAWORTHY_PLATFORM";
+
+/// The old name of [`ENV_PLATFORM`] (every variable's constant is named `ENV_*`).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed ENV_PLATFORM, as every variable's constant"
+)]
+pub const PLATFORM_ENV: &str = ENV_PLATFORM;
 
 impl ContainerDefinition {
     /// The platform (`linux/arm64`, `linux/amd64`, `linux/arm/v7`) the image is pulled and the
@@ -21,7 +28,7 @@ impl ContainerDefinition {
     /// (when set and not empty), else `None` (the engine's).
     pub fn get_platform(&self) -> Option<String> {
         self.config.extras.platform.clone().or_else(|| {
-            std::env::var(PLATFORM_ENV)
+            std::env::var(ENV_PLATFORM)
                 .ok()
                 .filter(|p| !p.trim().is_empty())
         })
