@@ -42,7 +42,7 @@ fn every_rust_block_of_every_page_is_tested() {
         [
             ("README.md", "tour", 1),
             ("README.md", "scopes", 1),
-            ("docs/coming-from-testcontainers.md", "tc", 5),
+            ("docs/coming-from-testcontainers.md", "tc", 7),
             ("docs/compose.md", "compose", 2),
             ("docs/fixtures-and-scopes.md", "tour", 1),
             ("docs/fixtures-and-scopes.md", "scopes", 3),

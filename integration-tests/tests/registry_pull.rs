@@ -777,3 +777,65 @@ async fn a_definitions_platform_chooses_what_is_pulled_and_created() {
     assert_eq!(names, ["on-arm", "on-amd"]);
     remove_images(&docker, &format!("{address}/plat")).await;
 }
+
+#[tokio::test]
+async fn a_hub_prefix_or_a_registry_map_pulls_hub_references_from_the_mirror() {
+    let Some(registry) = Registry::start(None) else {
+        return;
+    };
+    let (port, address) = (registry.port, registry.address());
+    let _cleanup = RemoveImagesOf(address.clone());
+    let docker = helper().await.docker().clone();
+    // A Docker Hub reference nobody has locally, served by the local registry only.
+    let name = format!("seaworthy-mirror-test-{}", std::process::id());
+    let image = tar_image(&format!("mirror {address}"), 1, 100);
+    push_image(port, &format!("library/{name}"), "1", &image);
+    let hub = format!("{name}:1");
+    let settings = [
+        ("SEAWORTHY_HUB_IMAGE_PREFIX", format!("{address}/")),
+        ("SEAWORTHY_REGISTRY_MIRRORS", format!("docker.io={address}")),
+    ];
+    for (var, value) in &settings {
+        let out = child(&hub, true, &[(var, value.as_str())]);
+        assert!(
+            out.contains(&format!("child: pulled {}", image.config.0)),
+            "{out}"
+        );
+        let line =
+            format!("seaworthy: pulling {hub} (as {address}/library/{name}:1) from {address}");
+        assert!(out.contains(&line), "{out}");
+        // Tagged with the name asked for (and the mirror's, removed with the registry's).
+        assert_eq!(
+            local_images(&docker, &name).await,
+            [(image.config.0.clone(), vec![hub.clone()])]
+        );
+        remove_images(&docker, &name).await;
+    }
+    // One pull per setting, each asking the mirror for the tag.
+    assert_eq!(
+        requests(&registry, &format!("HEAD /v2/library/{name}/manifests/1")),
+        2,
+        "{}",
+        registry.log()
+    );
+
+    // A mirror that does not answer (nothing listens on port 1): both names and the mirror.
+    let out = child(&hub, true, &[("SEAWORTHY_HUB_IMAGE_PREFIX", "127.0.0.1:1")]);
+    let failed = out
+        .lines()
+        .find(|l| l.contains("child: failed"))
+        .unwrap_or_default();
+    assert!(
+        failed.contains(&format!(
+            "`{hub} (pulled as 127.0.0.1:1/library/{name}:1, per SEAWORTHY_HUB_IMAGE_PREFIX)`"
+        )) && failed.contains("`127.0.0.1:1`"),
+        "{out}"
+    );
+    // A map entry that is not REGISTRY=MIRROR.
+    let out = child(&hub, true, &[("SEAWORTHY_REGISTRY_MIRRORS", "docker.io")]);
+    assert!(
+        out.contains("SEAWORTHY_REGISTRY_MIRRORS entry `docker.io` is not REGISTRY=MIRROR"),
+        "{out}"
+    );
+    assert_eq!(local_images(&docker, &name).await, []);
+}

@@ -134,7 +134,10 @@ pub use harness::resource::Resource;
 pub use helper::{DockerHelper, ImageInfo, Removed};
 #[allow(deprecated)]
 pub use images::PULL_ENV;
-pub use images::{ParsePullPolicyError, PullPolicy, ENV_PULL};
+pub use images::{
+    ParsePullPolicyError, PullPolicy, RegistryMirrors, ENV_HUB_IMAGE_PREFIX, ENV_PULL,
+    ENV_REGISTRY_MIRRORS,
+};
 pub use lines::{LogLine, StreamKind};
 pub use log_consumer::{LogConsumer, LOG_TARGET};
 pub use logs::{LogOptions, LogStream};

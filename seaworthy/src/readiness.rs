@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use crate::error::ContainerError;
 use crate::error::{Error, ReadinessError, ReadinessErrorKind, Result};
 use crate::handle::ContainerHandle;
+use crate::lines::StreamKind;
 use crate::logs::LogOptions;
 use crate::matchers::{Matcher, Unordered};
 use crate::runtime;
@@ -145,7 +146,9 @@ fn check<'a>(
     let my_slot = slot.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Box::pin(async move {
         match &wait.0 {
-            Kind::Logs(patterns) => check_logs(c, patterns, deadline, progress, my_slot).await,
+            Kind::Logs(patterns, stream) => {
+                check_logs(c, (patterns, *stream), deadline, progress, my_slot).await
+            }
             Kind::Http(http) => check_http(c, http, deadline, progress, my_slot).await,
             Kind::Command(cmd) => check_command(c, cmd, deadline, progress, my_slot).await,
             Kind::Healthy => check_health(c, deadline, progress, my_slot).await,
@@ -163,7 +166,7 @@ fn check<'a>(
 
 async fn check_logs(
     c: &ContainerHandle,
-    patterns: &[String],
+    (patterns, stream): (&[String], Option<StreamKind>),
     deadline: Instant,
     progress: &Progress,
     slot: usize,
@@ -191,7 +194,10 @@ async fn check_logs(
         return Ok(());
     }
     let remaining = deadline.saturating_duration_since(Instant::now());
-    let mut lines = crate::logs::stream(c, LogOptions::default(), remaining);
+    let options = LogOptions::default()
+        .stdout(stream != Some(StreamKind::Stderr))
+        .stderr(stream != Some(StreamKind::Stdout));
+    let mut lines = crate::logs::stream(c, options, remaining);
     while let Some(item) = lines.next().await {
         match item {
             Ok(line) => {

@@ -24,7 +24,8 @@ pub struct Wait(pub(crate) Kind);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Kind {
-    Logs(Vec<String>),
+    /// The patterns, and the one stream to read (both when `None`).
+    Logs(Vec<String>, Option<crate::lines::StreamKind>),
     Http(HttpWait),
     Command(Vec<String>),
     Healthy,
@@ -41,7 +42,23 @@ impl Wait {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Wait(Kind::Logs(patterns.into_iter().map(Into::into).collect()))
+        Wait(Kind::Logs(
+            patterns.into_iter().map(Into::into).collect(),
+            None,
+        ))
+    }
+
+    /// Like [`logs`](Self::logs), on the lines of one stream only (`StreamKind::Stderr` for
+    /// a server that logs there), so the other stream's lines never match.
+    pub fn logs_on<I, S>(stream: crate::lines::StreamKind, patterns: I) -> Wait
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Wait(Kind::Logs(
+            patterns.into_iter().map(Into::into).collect(),
+            Some(stream),
+        ))
     }
 
     /// A GET of `path` on the lowest published port answers (any status, redirects not followed;
@@ -100,7 +117,8 @@ impl Wait {
 impl std::fmt::Display for Wait {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
-            Kind::Logs(p) => write!(f, "logs matching {p:?}"),
+            Kind::Logs(p, None) => write!(f, "logs matching {p:?}"),
+            Kind::Logs(p, Some(stream)) => write!(f, "{stream} logs matching {p:?}"),
             Kind::Http(http) => write!(f, "{http}"),
             Kind::Command(c) => write!(f, "command `{}` exiting 0", c.join(" ")),
             Kind::Healthy => write!(f, "HEALTHCHECK status `healthy`"),

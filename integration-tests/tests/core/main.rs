@@ -13,6 +13,7 @@ mod errors;
 mod exec;
 mod external_networks;
 mod helpers;
+mod host_access;
 mod host_options;
 mod http;
 mod log_consumers;

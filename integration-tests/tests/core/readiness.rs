@@ -416,3 +416,30 @@ async fn all_checks_timeout_lists_each_checks_progress() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_log_wait_on_one_stream_ignores_the_other() {
+    with_helper(|helper| async move {
+        let on_stderr = shell("errready", "echo ready >&2; exec sleep 300")
+            .wait_for(Wait::logs_on(seaworthy::StreamKind::Stderr, ["^ready$"]));
+        on_stderr.setup(&helper).await.unwrap();
+        assert_eq!(
+            on_stderr.status().await.unwrap(),
+            Some(ContainerStatus::Running)
+        );
+        on_stderr.teardown().await.unwrap();
+
+        // "ready" on stdout only: a wait on stderr never sees it.
+        let on_stdout = shell("outready", "echo ready; echo other >&2; exec sleep 300")
+            .wait_for(Wait::logs_on(seaworthy::StreamKind::Stderr, ["^ready$"]))
+            .wait_timeout(Duration::from_millis(1500));
+        let e = readiness(on_stdout.setup(&helper).await.unwrap_err());
+        assert_eq!(
+            e.kind,
+            ReadinessErrorKind::Timeout(Duration::from_millis(1500))
+        );
+        assert_eq!(e.waited_for, r#"stderr logs matching ["^ready$"]"#);
+        on_stdout.teardown().await.unwrap();
+    })
+    .await;
+}

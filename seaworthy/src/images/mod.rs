@@ -3,10 +3,12 @@
 
 pub(crate) mod error;
 mod lock;
+mod mirror;
 pub(crate) mod policy;
 pub(crate) mod progress;
 mod pull;
 
+pub use mirror::{RegistryMirrors, ENV_HUB_IMAGE_PREFIX, ENV_REGISTRY_MIRRORS};
 #[allow(deprecated)]
 pub use policy::PULL_ENV;
 pub use policy::{ParsePullPolicyError, PullPolicy, ENV_PULL};

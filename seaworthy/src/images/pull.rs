@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bollard::auth::DockerCredentials;
-use bollard::query_parameters::CreateImageOptionsBuilder;
+use bollard::query_parameters::{CreateImageOptionsBuilder, TagImageOptionsBuilder};
 use bollard::Docker;
 use futures_util::StreamExt;
 use once_cell::sync::Lazy;
@@ -170,11 +170,30 @@ async fn ensure_on_runtime(
             },
         }));
     }
+    // A mirror or prefix of the run rewrites what is pulled (and is part of the key).
+    let mirrors = super::mirror::current()?;
+    let source = match mirrors.rewrite(image)? {
+        Some(rewritten) => Some(Reference::parse(&rewritten).map_err(|e| {
+            Error::from(ImageError::InvalidImageReference {
+                image: rewritten.clone(),
+                reason: e.reason.to_string(),
+            })
+        })?),
+        None => None,
+    };
+    let described = match &source {
+        Some(s) => format!("{image} (pulled as {s}, per {})", mirrors.source()),
+        None => image.to_string(),
+    };
     // `always` pulls once per run under its own key, even after a `missing` pull of the tag.
     let key = format!(
-        "{}:{}{}{}",
+        "{}:{}{}{}{}",
         reference.name(),
         reference.reference(),
+        source
+            .as_ref()
+            .map(|s| format!(" from {s}"))
+            .unwrap_or_default(),
         platform.map(|p| format!(" ({p})")).unwrap_or_default(),
         if policy == PullPolicy::Always {
             " (always)"
@@ -191,7 +210,7 @@ async fn ensure_on_runtime(
         cell.get_or_init(|| {
             locked_pull(
                 docker,
-                &reference,
+                (&reference, source.as_ref()),
                 image,
                 &key,
                 policy,
@@ -201,7 +220,7 @@ async fn ensure_on_runtime(
         })
         .await
         .clone()
-        .map_err(|f| f.into_error(image))?;
+        .map_err(|f| f.into_error(&described))?;
         if let Some(info) = inspect(docker, image).await? {
             return Ok(info);
         }
@@ -257,7 +276,7 @@ async fn inspect(docker: &Docker, image: &str) -> Result<Option<ImageInfo>> {
 /// pulled the image while this one waited for the lock.
 async fn locked_pull(
     docker: &Docker,
-    reference: &Reference,
+    reference: (&Reference, Option<&Reference>),
     image: &str,
     key: &str,
     policy: PullPolicy,
@@ -354,21 +373,26 @@ pub(crate) async fn build_credentials(
     Ok(all)
 }
 
-/// `POST /images/create` for exactly one tag or digest, with progress.
+/// `POST /images/create` for exactly one tag or digest, with progress; from the rewritten
+/// reference when a mirror applies (with its registry's credentials), then tagged as asked.
 async fn pull(
     docker: &Docker,
-    reference: &Reference,
+    (asked, source): (&Reference, Option<&Reference>),
     image: &str,
     lines: Option<UnboundedSender<String>>,
     platform: Option<&str>,
 ) -> std::result::Result<(), PullFailure> {
+    let reference = source.unwrap_or(asked);
     let credentials = credentials(reference.domain()).await?;
     let had_credentials = credentials.is_some();
-    let shown = if reference.tag().is_none() && reference.digest().is_none() {
+    let mut shown = if asked.tag().is_none() && asked.digest().is_none() {
         format!("{image}:latest")
     } else {
         image.to_string()
     };
+    if let Some(source) = source {
+        shown = format!("{shown} (as {source})");
+    }
     let mut progress = Progress::new(&shown, lines);
     progress.start(reference.domain());
     let mut options = CreateImageOptionsBuilder::new()
@@ -395,6 +419,19 @@ async fn pull(
         let failure = classify(reference, &message, had_credentials);
         tracing::warn!(target: "seaworthy", image, "pull failed: {message}");
         return Err(failure);
+    }
+    if source.is_some() {
+        let pulled = format!("{}:{}", reference.name(), reference.reference());
+        let options = TagImageOptionsBuilder::new()
+            .repo(&asked.name())
+            .tag(asked.reference())
+            .build();
+        docker
+            .tag_image(&pulled, Some(options))
+            .await
+            .map_err(|e| PullFailure::Other {
+                reason: format!("pulled `{pulled}` but could not tag it as `{image}`: {e}"),
+            })?;
     }
     progress.finish();
     Ok(())

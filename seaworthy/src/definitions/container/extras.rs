@@ -18,4 +18,6 @@ pub(super) struct Extras {
     pub(super) platform: Option<String>,
     /// Log consumers, attached at each start.
     pub(super) consumers: Vec<crate::log_consumer::LogConsumer>,
+    /// `host.docker.internal` through the engine's `host-gateway`.
+    pub(super) host_access: bool,
 }

@@ -166,15 +166,22 @@ impl ContainerDefinition {
         let image = helper
             .ensure_image_for_platform(&c.image, c.pull_policy, platform.as_deref())
             .await?;
+        let host_entries = self.host_access_entries(helper).await?;
         helper.before_create().await;
         let docker_name = helper.resource_name(&c.name);
         let publish_ip = helper.engine().publish_address();
-        let body = c.create_body(
+        let mut body = c.create_body(
             helper.labels(&c.name),
             &image.exposed_ports,
             attach,
             publish_ip,
         )?;
+        if !host_entries.is_empty() {
+            let host = body.host_config.get_or_insert_with(Default::default);
+            host.extra_hosts
+                .get_or_insert_with(Vec::new)
+                .extend(host_entries);
+        }
         let mut extra_networks = c.extra_networks(attach)?;
         extra_networks.extend(self.resolve_joins(helper).await?);
         let docker = helper.docker().clone();

@@ -7,6 +7,7 @@ mod definition;
 mod delegate;
 pub(crate) mod error;
 mod extras;
+mod host_access;
 mod host_options;
 mod join;
 mod lifecycle;

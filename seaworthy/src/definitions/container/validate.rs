@@ -53,7 +53,7 @@ impl Config {
 /// Every log pattern of a readiness check compiles.
 fn check_patterns(wait: &Wait) -> Result<()> {
     match &wait.0 {
-        Kind::Logs(patterns) => {
+        Kind::Logs(patterns, _) => {
             for p in patterns {
                 crate::matchers::Regex::new(p).map_err(|source| Error::InvalidRegex {
                     pattern: p.clone(),
