@@ -4,6 +4,7 @@ pub(crate) mod build_context;
 pub(crate) mod container;
 pub(crate) mod image;
 pub(crate) mod network;
+pub(crate) mod reused;
 pub(crate) mod volume;
 
 pub use crate::status::ContainerStatus;
