@@ -295,15 +295,8 @@ impl Ctx {
         let mut containers = closure;
         if let Some(c) = value.container() {
             match (&attach.network, &reuse) {
-                (Some(net), Some(_)) => {
-                    if c.is_reused() {
-                        // Made by an earlier run: it joins this run's network.
-                        let aliases = attach.aliases.clone();
-                        crate::definitions::network::connect(&helper, net, &c.id()?, &aliases)
-                            .await?;
-                    }
-                    self.scope.joined_reused(c.id()?, net);
-                }
+                // Kept between runs: on this run's network as one more, left at the end.
+                (Some(net), Some(_)) => self.scope.joined_reused(c.id()?, net),
                 (Some(_), None) => {
                     lock(&self.scope.connected).insert(c.id()?);
                 }

@@ -216,6 +216,14 @@ impl ContainerDefinition {
             }
         };
         let key = labels.get(crate::cleanup::labels::LABEL_REUSE_KEY).cloned();
+        // A reused container is made on the default bridge (its published ports live there)
+        // and joins the run's network as one more: each run's network is removed at its end.
+        let unattached = Attachment::default();
+        let (attach, run_network) = match (&reuse, &attach.network) {
+            (Some(_), Some(net)) => (&unattached, Some((net.clone(), attach.aliases.clone()))),
+            _ => (attach, None),
+        };
+        extra_networks.extend(run_network.clone());
         let body = c.create_body(labels, &image.exposed_ports, attach, publish_ip)?;
         let docker = helper.docker().clone();
         let name = docker_name.clone();
@@ -278,7 +286,13 @@ impl ContainerDefinition {
         .await?;
         let Some(id) = id else {
             let hash = reuse.unwrap_or_default();
-            return self.attach_reused(guard, helper, &docker_name, &hash).await;
+            let handle = self
+                .attach_reused(guard, helper, &docker_name, &hash)
+                .await?;
+            if let Some((net, aliases)) = run_network {
+                crate::definitions::network::connect(helper, &net, handle.id(), &aliases).await?;
+            }
+            return Ok(handle);
         };
         if let (Some(key), Some(hash)) = (&key, &reuse) {
             super::reuse::replace_others(helper, key, hash).await;
