@@ -64,6 +64,9 @@ struct Inner {
     ready_after: Mutex<Option<Duration>>,
     /// The log consumers' follows, awaited before removal.
     consumers: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Set when this is a container an earlier run (or a concurrent one) made and this run
+    /// attached to (`SEAWORTHY_REUSE`).
+    reused: std::sync::atomic::AtomicBool,
 }
 
 /// A start or stop repeated after a broken connection: 304 (already started, already stopped)
@@ -90,6 +93,7 @@ impl ContainerHandle {
                 ports: Mutex::new(None),
                 ready_after: Mutex::new(None),
                 consumers: Mutex::new(Vec::new()),
+                reused: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -117,6 +121,18 @@ impl ContainerHandle {
     /// Keeps a log consumer's follow, to be awaited before removal.
     pub(crate) fn keep_consumer(&self, task: tokio::task::JoinHandle<()>) {
         lock(&self.inner.consumers).push(task);
+    }
+
+    /// Whether this run attached to the container rather than creating it (reuse between runs:
+    /// `SEAWORTHY_REUSE`).
+    pub fn is_reused(&self) -> bool {
+        self.inner.reused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_reused(&self) {
+        self.inner
+            .reused
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub(crate) fn set_ready_after(&self, took: Duration) {

@@ -18,7 +18,8 @@ use crate::images::PullPolicy;
 use crate::runtime;
 
 pub use crate::cleanup::labels::{
-    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_RUN, LABEL_SHARED,
+    LABEL_DEFINITION, LABEL_FIXTURE, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_REUSE_KEY,
+    LABEL_RUN, LABEL_SHARED,
 };
 pub use crate::cleanup::lease::{DEFAULT_LEASE_SECONDS, LABEL_LEASE, LABEL_LEASE_SECONDS};
 pub use crate::cleanup::removal::Removed;
@@ -80,6 +81,9 @@ pub struct DockerHelper {
     fixture: Option<Arc<str>>,
     /// Set for the resources of an instance shared across the processes of a run.
     shared: Option<Arc<SharedOwner>>,
+    /// Set for the resources kept between runs (`SEAWORTHY_REUSE`): what they stand for, and
+    /// that with their dependencies.
+    reuse: Option<Arc<(String, String)>>,
 }
 
 /// Who owns the resources of a fixture instance shared across processes: the run (not the
@@ -103,6 +107,7 @@ impl std::fmt::Debug for DockerHelper {
             .field("run_id", &self.inner.run_id)
             .field("fixture", &self.fixture)
             .field("shared", &self.shared)
+            .field("reuse", &self.reuse)
             .finish()
     }
 }
@@ -199,6 +204,7 @@ impl DockerHelper {
             }),
             fixture: None,
             shared: None,
+            reuse: None,
         })
     }
 
@@ -270,6 +276,7 @@ impl DockerHelper {
             inner: self.inner.clone(),
             fixture: Some(Arc::from(fixture)),
             shared: self.shared.clone(),
+            reuse: self.reuse.clone(),
         }
     }
 
@@ -280,7 +287,38 @@ impl DockerHelper {
             inner: self.inner.clone(),
             fixture: self.fixture.clone(),
             shared: Some(Arc::new(owner)),
+            reuse: self.reuse.clone(),
         }
+    }
+
+    /// This connection, for resources kept between runs (`SEAWORTHY_REUSE`) standing for
+    /// `identity` (their scope and fixture) on `dependencies`: each gets a name derived from a
+    /// hash of both and of its definition, the [`LABEL_REUSE`] and [`LABEL_REUSE_KEY`] (the hash
+    /// of `identity` alone) labels, and is not tracked (neither this process's teardown nor its
+    /// watcher removes it).
+    pub(crate) fn for_reuse(&self, identity: &str, dependencies: &str) -> DockerHelper {
+        DockerHelper {
+            inner: self.inner.clone(),
+            fixture: self.fixture.clone(),
+            shared: self.shared.clone(),
+            reuse: Some(Arc::new((
+                identity.to_string(),
+                format!("{identity}; dependencies: {dependencies}"),
+            ))),
+        }
+    }
+
+    /// What the resources this helper makes stand for, with their dependencies, when they are
+    /// kept between runs.
+    pub(crate) fn reuse_identity(&self) -> Option<&str> {
+        self.reuse.as_ref().map(|r| r.1.as_str())
+    }
+
+    /// The hash of what the resources this helper makes stand for, without their dependencies
+    /// (the [`LABEL_REUSE_KEY`] label), when they are kept between runs.
+    pub(crate) fn reuse_key(&self) -> Option<String> {
+        let r = self.reuse.as_ref()?;
+        Some(crate::cleanup::reuse::digest([r.0.as_str()]))
     }
 
     /// The fixture this helper makes resources for, if it was [made for one](Self::for_fixture).
@@ -358,8 +396,9 @@ impl DockerHelper {
     /// Records a resource this helper created (for `teardown`) and logs its creation.
     pub(crate) fn track(&self, kind: ResourceKind, id: &str, name: &str) {
         tracing::info!(target: "seaworthy", kind = kind.as_str(), name, "created");
-        if self.shared.is_some() {
-            // The run owns it: removed when the run ends, not with this process's resources.
+        if self.shared.is_some() || self.reuse.is_some() {
+            // The run owns it: removed when the run ends, not with this process's resources;
+            // or it is kept between runs.
             return;
         }
         watcher::holding(id);

@@ -8,6 +8,7 @@ use crate::DockerHelper;
 
 const USAGE: &str = "\
 usage: seaworthy-sweep [--dry-run]
+       seaworthy-sweep --reused [--remove]
 
 Removes the containers, networks and volumes that dead seaworthy runs left on the engine the
 docker CLI would use: runs whose process on this host has exited, and runs on any host whose
@@ -15,6 +16,8 @@ lease on the engine has expired. Kept resources (SEAWORTHY_KEEP) and resources k
 stay.
 
   -n, --dry-run   list what would be removed and why; remove nothing
+  --reused        list the containers and volumes kept between runs (SEAWORTHY_REUSE=1)
+  --remove        with --reused: remove them, whether reuse is on or off
   -h, --help      this text
 ";
 
@@ -27,10 +30,12 @@ stay.
 /// # let _ = status;
 /// ```
 pub fn sweep_command(args: impl IntoIterator<Item = String>) -> ExitCode {
-    let mut dry_run = false;
+    let (mut dry_run, mut reused, mut remove) = (false, false, false);
     for arg in args {
         match arg.as_str() {
             "-n" | "--dry-run" => dry_run = true,
+            "--reused" => reused = true,
+            "--remove" => remove = true,
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -41,6 +46,10 @@ pub fn sweep_command(args: impl IntoIterator<Item = String>) -> ExitCode {
             }
         }
     }
+    if remove && !reused {
+        eprint!("seaworthy-sweep: `--remove` goes with `--reused`\n{USAGE}");
+        return ExitCode::from(2);
+    }
     crate::runtime::block_on(async move {
         let helper = match DockerHelper::connect().await {
             Ok(h) => h,
@@ -49,6 +58,9 @@ pub fn sweep_command(args: impl IntoIterator<Item = String>) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        if reused {
+            return reused_command(&helper, remove).await;
+        }
         if dry_run {
             match helper.leftovers().await {
                 Ok(found) if found.is_empty() => println!("nothing to remove"),
@@ -67,26 +79,42 @@ pub fn sweep_command(args: impl IntoIterator<Item = String>) -> ExitCode {
             }
             return ExitCode::SUCCESS;
         }
-        match helper.sweep().await {
-            Ok(removed) => {
-                for (kind, names) in [
-                    ("container", &removed.containers),
-                    ("network", &removed.networks),
-                    ("volume", &removed.volumes),
-                ] {
-                    for name in names {
-                        println!("removed {kind} {name}");
-                    }
-                }
-                if removed.total() == 0 {
-                    println!("nothing to remove");
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("seaworthy-sweep: {e}");
-                ExitCode::from(1)
-            }
-        }
+        report(helper.sweep().await, "removed", "nothing to remove")
     })
+}
+
+/// Prints each resource of `result` as `<verb> <kind> <name>` (`none` when there is none) and
+/// returns the exit status.
+fn report(result: crate::Result<crate::helper::Removed>, verb: &str, none: &str) -> ExitCode {
+    match result {
+        Ok(found) => {
+            for (kind, names) in [
+                ("container", &found.containers),
+                ("network", &found.networks),
+                ("volume", &found.volumes),
+            ] {
+                for name in names {
+                    println!("{verb} {kind} {name}");
+                }
+            }
+            if found.total() == 0 {
+                println!("{none}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("seaworthy-sweep: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `--reused [--remove]`: lists (or removes) every resource kept between runs.
+async fn reused_command(helper: &DockerHelper, remove: bool) -> ExitCode {
+    let docker = helper.docker().clone();
+    let found =
+        crate::runtime::run(async move { crate::cleanup::sweep::reused(&docker, !remove).await })
+            .await;
+    let verb = if remove { "removed" } else { "reused" };
+    report(found, verb, "no reused containers or volumes")
 }

@@ -27,6 +27,10 @@ pub const LABEL_DEFINITION: &str = "seaworthy.definition";
 /// on, no sweep, watcher or lease removes a resource carrying it; with reuse off, the next
 /// run's sweep removes it (a lease sweep never does: its run is meant to end before it).
 pub const LABEL_REUSE: &str = "seaworthy.reuse";
+/// The label of a resource kept between runs naming what it stands for (a hash of its scope
+/// and fixture, without its definition): a run that makes a new one of the same key, because
+/// the definition changed, removes the others (replacing them).
+pub const LABEL_REUSE_KEY: &str = "seaworthy.reuse-key";
 
 /// The Docker list filter selecting resources that carry `label` (`key` or `key=value`).
 pub(crate) fn label_filter(label: &str) -> HashMap<String, Vec<String>> {

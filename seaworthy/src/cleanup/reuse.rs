@@ -21,6 +21,18 @@ fn truthy(v: Option<&str>) -> bool {
     )
 }
 
+/// The hex SHA-256 of `parts` (each followed by a NUL): stable across runs, platforms and
+/// compiler versions, unlike the standard library's hashers.
+pub(crate) fn digest<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_ref().as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// [`reuse_on`] from the two variables' values.
 fn reuse_from(reuse: Option<&str>, ci: Option<&str>) -> bool {
     let ci = match ci.map(str::trim) {
@@ -32,7 +44,17 @@ fn reuse_from(reuse: Option<&str>, ci: Option<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::reuse_from;
+    use super::{digest, reuse_from};
+
+    #[test]
+    fn the_digest_is_stable_and_separates_parts() {
+        assert_eq!(
+            digest(["a"]),
+            "ffe9aaeaa2a2d5048174df0b80599ef0197ec024c4b051bc9860cff58ef7f9f3"
+        );
+        assert_ne!(digest(["ab", "c"]), digest(["a", "bc"]));
+        assert_eq!(digest(["x", "y"]).len(), 64);
+    }
 
     #[test]
     fn reuse_is_opt_in_and_off_in_ci() {

@@ -19,7 +19,7 @@ use bollard::Docker;
 
 use super::claim::{self, Claim};
 use super::kept;
-use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_RUN};
+use super::labels::{label_filter, LABEL_HOST, LABEL_PID, LABEL_REUSE, LABEL_REUSE_KEY, LABEL_RUN};
 use super::lease::{self, judge, Leases, Standing};
 use super::removal::{left_behind, removal_action, remove_resource, Removed, ResourceKind};
 use crate::engine::retry::{retrying, Failed};
@@ -227,11 +227,24 @@ pub(crate) async fn sweep_dead_runs(
             runtime::run_blocking(move || held.release()).await;
         }
     }
+    // A volume of one dead run may be mounted by a container of another (a volume kept for
+    // reuse, used by a container a later run made), removed later in the loop: once more now.
+    let mut still = Vec::new();
+    for (kind, name, f) in failed {
+        if kind != ResourceKind::Volume {
+            still.push((kind, name, f));
+            continue;
+        }
+        match remove_resource(docker, kind, &name).await {
+            Ok(_) => removed.push(kind, name),
+            Err(f) => still.push((kind, name, f)),
+        }
+    }
     for (volumes, _) in leases.values() {
         lease::remove(docker, volumes).await;
     }
     runtime::run_blocking(|| claim::tidy(claim::LITTER_AGE)).await;
-    finish(removed, failed)
+    finish(removed, still)
 }
 
 /// Claims `run`, trying again every 100 ms for up to `wait` while someone else holds it.
@@ -272,6 +285,56 @@ pub(crate) async fn sweep_labels(docker: &Docker, labels: &[&str]) -> Result<Rem
     let listed = list(docker, &filter, |_, _| Some(String::new())).await?;
     let (removed, failed) = remove_listed(docker, listed).await;
     finish(removed, failed)
+}
+
+/// The resources kept for reuse (labelled [`LABEL_REUSE`]) that also carry all of `labels`
+/// and that `keep` does not keep, whether reuse is on or off: removed, or with `dry_run` only
+/// listed (in the answer either way).
+pub(crate) async fn sweep_reused(
+    docker: &Docker,
+    labels: &[String],
+    keep: impl Fn(&HashMap<String, String>) -> bool,
+    dry_run: bool,
+) -> Result<Removed> {
+    let mut all = vec![LABEL_REUSE.to_string()];
+    all.extend(labels.iter().cloned());
+    let filter = HashMap::from([("label".to_string(), all)]);
+    let listed = list_with(docker, &filter, false, |l, _| (!keep(l)).then(String::new)).await?;
+    if dry_run {
+        let mut found = Removed::default();
+        for (kind, list) in [
+            (ResourceKind::Container, &listed.containers),
+            (ResourceKind::Network, &listed.networks),
+            (ResourceKind::Volume, &listed.volumes),
+        ] {
+            for f in list {
+                found.push(kind, f.name.clone());
+            }
+        }
+        return Ok(found);
+    }
+    let (removed, failed) = remove_listed(docker, listed).await;
+    finish(removed, failed)
+}
+
+/// Removes the resources kept for reuse that stand for the same thing (`key`, the value of
+/// [`LABEL_REUSE_KEY`]) as the one whose definition hashes to `hash`, but with another
+/// definition: they are replaced by it.
+pub(crate) async fn remove_replaced(docker: &Docker, key: &str, hash: &str) -> Result<Removed> {
+    let labels = [format!("{LABEL_REUSE_KEY}={key}")];
+    sweep_reused(
+        docker,
+        &labels,
+        |l| l.get(LABEL_REUSE).map(String::as_str) == Some(hash),
+        false,
+    )
+    .await
+}
+
+/// Every resource kept for reuse on the engine, whether reuse is on or off: removed, or with
+/// `dry_run` only listed (`seaworthy-sweep --reused`).
+pub(crate) async fn reused(docker: &Docker, dry_run: bool) -> Result<Removed> {
+    sweep_reused(docker, &[], |_| false, dry_run).await
 }
 
 /// One listed resource: its run (the [`LABEL_RUN`] value), ID and Docker name, and why it was
@@ -329,7 +392,17 @@ async fn list(
     filter: &HashMap<String, Vec<String>>,
     pred: impl Fn(&HashMap<String, String>, &str) -> Option<String>,
 ) -> Result<Listed> {
-    let reuse = super::reuse::reuse_on();
+    list_with(docker, filter, true, pred).await
+}
+
+/// [`list`]; with `honour_reuse` false, resources kept for reuse are listed too.
+async fn list_with(
+    docker: &Docker,
+    filter: &HashMap<String, Vec<String>>,
+    honour_reuse: bool,
+    pred: impl Fn(&HashMap<String, String>, &str) -> Option<String>,
+) -> Result<Listed> {
+    let reuse = honour_reuse && super::reuse::reuse_on();
     let pred = |labels: &HashMap<String, String>, id: &str| {
         if kept_for_reuse(reuse, labels) {
             None

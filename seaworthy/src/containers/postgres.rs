@@ -60,7 +60,13 @@ credentials!(
 
 impl super::AfterSetup for PostgresContainer {
     fn after_setup(&self) -> futures_util::future::BoxFuture<'_, Result<()>> {
-        Box::pin(self.run_init_sql())
+        Box::pin(async move {
+            if self.def.is_reused() {
+                // Kept from an earlier run: its scripts ran then (they are in its hash).
+                return Ok(());
+            }
+            self.run_init_sql().await
+        })
     }
 }
 
@@ -119,7 +125,7 @@ impl PostgresContainer {
     /// is how the template of `fresh_database` (a `PostgresDatabase`) gets its schema and rows.
     pub fn init_sql(mut self, sql: impl Into<String>) -> Self {
         self.init_sql.push(sql.into());
-        self
+        self.rebuild()
     }
 
     /// Creates and starts the container, waits until it is ready and runs the
@@ -150,8 +156,13 @@ impl PostgresContainer {
     }
 
     fn base_definition(&self) -> ContainerDefinition {
-        ContainerDefinition::new(&self.name, &self.image)
-            .env("POSTGRES_DB", &self.database)
+        let mut def = ContainerDefinition::new(&self.name, &self.image);
+        if !self.init_sql.is_empty() {
+            // Part of what defines the container, for reuse between runs (`SEAWORTHY_REUSE`).
+            let digest = crate::cleanup::reuse::digest(&self.init_sql);
+            def = def.label("seaworthy.init-sql", &digest[..16]);
+        }
+        def.env("POSTGRES_DB", &self.database)
             .env("POSTGRES_USER", &self.user)
             .env("POSTGRES_PASSWORD", &self.password)
             .tmpfs(

@@ -5,6 +5,7 @@ pub(crate) mod container;
 mod created;
 pub(crate) mod image;
 pub(crate) mod network;
+pub(crate) mod reused;
 pub(crate) mod volume;
 
 pub use crate::status::ContainerStatus;

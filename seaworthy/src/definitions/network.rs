@@ -248,10 +248,14 @@ pub(crate) async fn connect(
     };
     let net = network_id.to_string();
     runtime::run(async move {
-        docker
-            .connect_network(&net, request)
-            .await
-            .map_err(|e| Error::docker(format!("connect container to network `{net}`"), e))
+        match docker.connect_network(&net, request).await {
+            // Already on it (a container kept between runs, joined by a concurrent run).
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 403,
+                message,
+            }) if message.contains("already exists") => Ok(()),
+            r => r.map_err(|e| Error::docker(format!("connect container to network `{net}`"), e)),
+        }
     })
     .await
 }

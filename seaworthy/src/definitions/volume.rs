@@ -91,8 +91,21 @@ impl VolumeDefinition {
 
     async fn create(&self, helper: &DockerHelper) -> Result<Created> {
         helper.before_create().await;
-        let docker_name = helper.resource_name(&self.name);
-        let mut labels = helper.labels(&self.name);
+        let (docker_name, mut labels) = match helper.reuse_identity() {
+            // Kept between runs: named from the hash of what defines it. Creating an existing
+            // volume answers it, so concurrent runs share one.
+            Some(identity) => {
+                let hash = crate::cleanup::reuse::digest([
+                    identity,
+                    "volume",
+                    &self.driver,
+                    &format!("{:?}", self.driver_opts),
+                    &format!("{:?}", self.labels),
+                ]);
+                super::reused::reused_name_and_labels(helper, &self.name, &hash)
+            }
+            None => (helper.resource_name(&self.name), helper.labels(&self.name)),
+        };
         labels.extend(self.labels.iter().cloned());
         let request = VolumeCreateRequest {
             name: Some(docker_name.clone()),

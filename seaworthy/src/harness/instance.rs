@@ -49,6 +49,8 @@ impl ContainerRef {
 pub(super) struct Registered {
     pub(super) fixture: &'static str,
     pub(super) held: Held,
+    /// Kept between runs (`SEAWORTHY_REUSE`): never torn down by the scope.
+    pub(super) reused: bool,
 }
 
 /// What is held.
@@ -113,15 +115,42 @@ impl ScopeInstance {
         lock(&self.cells).entry(id).or_default().clone()
     }
 
-    pub(super) fn register(&self, fixture: &'static str, resource: Arc<dyn Tracked>) {
+    pub(super) fn register(&self, fixture: &'static str, resource: Arc<dyn Tracked>, reused: bool) {
         let held = Held::Resource(resource);
-        lock(&self.resources).push(Registered { fixture, held });
+        lock(&self.resources).push(Registered {
+            fixture,
+            held,
+            reused,
+        });
     }
 
     /// Adds teardown code, to run before everything set up so far is torn down.
     pub(crate) fn add_finalizer(&self, fixture: &'static str, f: Finalizer) {
         let held = Held::Teardown(f.wait());
-        lock(&self.resources).push(Registered { fixture, held });
+        lock(&self.resources).push(Registered {
+            fixture,
+            held,
+            reused: false,
+        });
+    }
+
+    /// Whether the container `id` was set up in this instance and is removed with it (not
+    /// kept between runs).
+    pub(super) fn owns(&self, id: &str) -> bool {
+        lock(&self.resources).iter().any(|r| {
+            !r.reused
+                && r.resource()
+                    .and_then(|x| x.container()?.id().ok())
+                    .as_deref()
+                    == Some(id)
+        })
+    }
+
+    /// Records that the container `id`, kept between runs, is on this instance's network
+    /// `net`: it is taken off it before the network is removed.
+    pub(super) fn joined_reused(&self, id: String, net: &str) {
+        lock(&self.connected).insert(id.clone());
+        lock(&self.foreign).push((id, net.to_string()));
     }
 
     /// The containers set up in this instance (for failure reports and keep instructions).
@@ -225,6 +254,12 @@ impl ScopeInstance {
                 }
             };
             let name = resource.container().and_then(|c| c.docker_name().ok());
+            if r.reused {
+                if let Some(name) = name {
+                    console::line(format!("kept container {name} ({}) for reuse", r.fixture));
+                }
+                continue;
+            }
             match resource.teardown().await {
                 Ok(()) => {
                     if let Some(name) = name {

@@ -266,8 +266,10 @@ impl Ctx {
     /// Finishes a fixture whose value is a [`Resource`]: sets it up on the right network.
     pub async fn finish_resource<V: Resource>(self, value: V) -> Result<Node<V>> {
         let value = Arc::new(value);
-        self.scope.register(self.fixture, value.clone());
         let closure = self.take_closure();
+        let reuse = self.reuse_identity(&*value, &closure);
+        self.scope
+            .register(self.fixture, value.clone(), reuse.is_some());
         let slot = self.sharing.as_ref().map(|s| s.slot.clone());
         if let Some(sharing) = self.sharing.clone() {
             if let Some(created) = &sharing.adopt {
@@ -285,9 +287,7 @@ impl Ctx {
             if !closure.is_empty() {
                 let net = self.scope.ensure_network(&helper).await?;
                 for c in &closure {
-                    let own = lock(&self.scope.resources).iter().any(|r| {
-                        r.resource().and_then(|x| x.container()?.id().ok()) == c.def.id().ok()
-                    });
+                    let own = self.scope.owns(&c.def.id()?);
                     self.scope.connect(&helper, &net, c, own).await?;
                 }
                 attach.network = Some(net);
@@ -299,15 +299,22 @@ impl Ctx {
         });
         lock(&self.test.in_setup).extend(in_setup);
         // Named and labelled after the fixture, which the lifecycle lines and the alias say too.
-        let set_up = value
-            .setup_attached(&helper.for_fixture(self.fixture), &attach)
-            .await;
+        let mut fixture_helper = helper.for_fixture(self.fixture);
+        if let Some((identity, dependencies)) = &reuse {
+            fixture_helper = fixture_helper.for_reuse(identity, dependencies);
+        }
+        let set_up = value.setup_attached(&fixture_helper, &attach).await;
         lock(&self.test.in_setup).retain(|c| c.fixture != self.fixture);
         set_up?;
         let mut containers = closure;
         if let Some(c) = value.container() {
-            if attach.network.is_some() {
-                lock(&self.scope.connected).insert(c.id()?);
+            match (&attach.network, &reuse) {
+                // Kept between runs: on this run's network as one more, left at the end.
+                (Some(net), Some(_)) => self.scope.joined_reused(c.id()?, net),
+                (Some(_), None) => {
+                    lock(&self.scope.connected).insert(c.id()?);
+                }
+                (None, _) => {}
             }
             report::container_ready(self.fixture, c).await;
             containers.push(ContainerRef {
@@ -324,6 +331,51 @@ impl Ctx {
             exclusive: Arc::default(),
             slot,
         })
+    }
+
+    /// What `value` stands for when it is kept between runs (`SEAWORTHY_REUSE` on): its scope
+    /// and fixture, and its dependencies; `None` when it is not kept: reuse is off, the scope is a test's,
+    /// or the value is not a container or a volume (a Compose stack, an image, a network).
+    fn reuse_identity<V: Resource>(
+        &self,
+        value: &V,
+        closure: &[ContainerRef],
+    ) -> Option<(String, String)> {
+        if !crate::cleanup::reuse::reuse_on() || Arc::ptr_eq(&self.scope, &self.test.function) {
+            return None;
+        }
+        let any: &dyn Any = value;
+        let kind = if value.container().is_some() {
+            "container"
+        } else if any.is::<crate::definitions::VolumeDefinition>() {
+            "volume"
+        } else {
+            return None;
+        };
+        let mut deps: Vec<String> = closure
+            .iter()
+            .map(|c| format!("{}={}", c.fixture, c.def.id().unwrap_or_default()))
+            .collect();
+        deps.sort();
+        // Where: the package (the working directory cargo gives tests) and, but for the run
+        // scope, which the run's binaries share, the test binary.
+        let dir = std::env::current_dir().unwrap_or_default();
+        let binary = if Arc::ptr_eq(&self.scope, &super::registry::run_instance()) {
+            String::new()
+        } else {
+            std::env::current_exe()
+                .ok()
+                .and_then(|p| Some(p.file_stem()?.to_string_lossy().into_owned()))
+                .unwrap_or_default()
+        };
+        let identity = format!(
+            "{kind} `{}` of {} in {} {binary} on {}",
+            self.fixture,
+            self.scope.label,
+            dir.display(),
+            self.test.helper.address(),
+        );
+        Some((identity, deps.join(", ")))
     }
 
     /// Takes on what another process of the run set up for this value.

@@ -71,9 +71,23 @@ impl ContainerDefinition {
         }
         let handle = self.create_in(&guard, helper, attach).await?;
         let fixture = helper.fixture();
+        if handle.is_reused() {
+            if let Some(fixture) = fixture {
+                crate::console::line(format!(
+                    "reused container {} ({fixture}) from an earlier run",
+                    handle.docker_name()
+                ));
+            }
+            return self.wait_ready(&handle).await;
+        }
         if let Some(fixture) = fixture {
+            let kept = if helper.reuse_identity().is_some() {
+                ", kept for reuse"
+            } else {
+                ""
+            };
             crate::console::line(format!(
-                "created container {} ({fixture}) from {}",
+                "created container {} ({fixture}) from {}{kept}",
                 handle.docker_name(),
                 self.config.image
             ));
@@ -132,6 +146,12 @@ impl ContainerDefinition {
         Ok(())
     }
 
+    /// Whether this run attached to a container an earlier run made rather than creating it
+    /// (reuse between runs, `SEAWORTHY_REUSE`); `false` when not created.
+    pub fn is_reused(&self) -> bool {
+        self.state.get().is_some_and(|h| h.is_reused())
+    }
+
     /// Removes the container if it exists (forcibly, with its anonymous volumes). Idempotent.
     pub async fn teardown(&self) -> Result<()> {
         self.state
@@ -168,26 +188,58 @@ impl ContainerDefinition {
             .await?;
         let host_entries = self.host_access_entries(helper).await?;
         helper.before_create().await;
-        let docker_name = helper.resource_name(&c.name);
         let publish_ip = helper.engine().publish_address();
-        let mut body = c.create_body(
-            helper.labels(&c.name),
-            &image.exposed_ports,
-            attach,
-            publish_ip,
-        )?;
+        let mut extra_networks = c.extra_networks(attach)?;
+        extra_networks.extend(self.resolve_joins(helper).await?);
+        let (docker_name, labels, reuse) = match helper.reuse_identity() {
+            None => (helper.resource_name(&c.name), helper.labels(&c.name), None),
+            Some(identity) => {
+                let stable = super::reuse::stable_labels(helper.labels(&c.name));
+                // Not the run's network: a reused container joins each run's network.
+                let unattached = Attachment {
+                    network: None,
+                    aliases: attach.aliases.clone(),
+                };
+                let body = c.create_body(stable, &image.exposed_ports, &unattached, publish_ip)?;
+                let hash = super::reuse::definition_hash(
+                    identity,
+                    &image.id,
+                    &body,
+                    &[
+                        platform.as_deref().unwrap_or_default(),
+                        &format!("{extra_networks:?}"),
+                        &format!("{:?}", c.extras.copies),
+                        &format!("{host_entries:?}"),
+                    ],
+                );
+                let (name, labels) =
+                    crate::definitions::reused::reused_name_and_labels(helper, &c.name, &hash);
+                (name, labels, Some(hash))
+            }
+        };
+        let key = labels.get(crate::cleanup::labels::LABEL_REUSE_KEY).cloned();
+        // A reused container is made on the default bridge (its published ports live there)
+        // and joins the run's network as one more: each run's network is removed at its end.
+        let unattached = Attachment::default();
+        let (attach, run_network) = match (&reuse, &attach.network) {
+            (Some(_), Some(net)) => (&unattached, Some((net.clone(), attach.aliases.clone()))),
+            _ => (attach, None),
+        };
+        extra_networks.extend(run_network.clone());
+        let mut body = c.create_body(labels, &image.exposed_ports, attach, publish_ip)?;
         if !host_entries.is_empty() {
             let host = body.host_config.get_or_insert_with(Default::default);
             host.extra_hosts
                 .get_or_insert_with(Vec::new)
                 .extend(host_entries);
         }
-        let mut extra_networks = c.extra_networks(attach)?;
-        extra_networks.extend(self.resolve_joins(helper).await?);
         let docker = helper.docker().clone();
         let name = docker_name.clone();
         let image_ref = c.image.clone();
         let (target, run) = (helper.target(), helper.run_id().to_string());
+        // Kept between runs: a conflict on the name (made from the definition's hash) means
+        // another run made it first; the engine is the arbiter.
+        let reuse_conflict = reuse.is_some();
         let id = runtime::run(async move {
             // After a broken connection, the container is looked up by its name (and this
             // run's label) before it is created again: the engine may have made it.
@@ -203,7 +255,14 @@ impl ContainerDefinition {
             )
             .await;
             match created {
-                Ok(r) => Ok(r.id),
+                Ok(r) => Ok(Some(r.id)),
+                Err(Failed {
+                    error:
+                        bollard::errors::Error::DockerResponseServerError {
+                            status_code: 409, ..
+                        },
+                    ..
+                }) if reuse_conflict => Ok(None),
                 Err(Failed {
                     error:
                         bollard::errors::Error::DockerResponseServerError {
@@ -233,6 +292,19 @@ impl ContainerDefinition {
             }
         })
         .await?;
+        let Some(id) = id else {
+            let hash = reuse.unwrap_or_default();
+            let handle = self
+                .attach_reused(guard, helper, &docker_name, &hash)
+                .await?;
+            if let Some((net, aliases)) = run_network {
+                crate::definitions::network::connect(helper, &net, handle.id(), &aliases).await?;
+            }
+            return Ok(handle);
+        };
+        if let (Some(key), Some(hash)) = (&key, &reuse) {
+            super::reuse::replace_others(helper, key, hash).await;
+        }
         helper.track(ResourceKind::Container, &id, &docker_name);
         let handle = ContainerHandle::new(id, docker_name, helper.clone());
         // Stored before anything else can fail, so that teardown removes it.

@@ -14,6 +14,7 @@ mod lifecycle;
 mod options;
 mod platform;
 mod request;
+mod reuse;
 mod validate;
 
 pub use definition::{ContainerDefinition, DEFAULT_WAIT_TIMEOUT};
