@@ -210,7 +210,7 @@ pub mod __private {
     pub use crate::harness::fixture::{fixture_failed, max_depth, Node, Scope};
     pub use crate::harness::probe::{PlainTag, Probe, ResourceTag, ViaPlain, ViaResource};
     pub use crate::harness::registry::{TestEntry, TestInfo};
-    pub use crate::harness::resolve::{Ctx, Fixture};
+    pub use crate::harness::resolve::{Fixture, Resolver};
     pub use crate::harness::runner::{run_async, run_sync, Flavor, TestOutcome};
     pub use crate::harness::skip::skip;
     pub use futures_util::future::LocalBoxFuture;

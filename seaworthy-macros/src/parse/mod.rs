@@ -2,8 +2,8 @@
 //! judged here beyond what the syntax demands; `validate` does that.
 
 mod attrs;
-mod cases;
 mod autouse;
+mod cases;
 mod duration;
 mod function;
 mod input;

@@ -174,7 +174,7 @@ fn marker_impl(
             const SCOPE: #private::Scope = #private::Scope::#scope_variant;
             const DEPTH: usize = #depth;
             fn build(
-                __ctx: #private::Ctx,
+                __ctx: #private::Resolver,
             ) -> #private::LocalBoxFuture<'static, #krate::Result<#private::Node<Self::Value>>> {
                 #build
             }

@@ -2,8 +2,8 @@
 //! Nothing is checked here beyond what only the type checker can check, which is emitted as
 //! code spanned at the user's tokens.
 
-mod cases;
 mod autouse;
+mod cases;
 mod crate_path;
 mod fixture;
 mod test;

@@ -11,7 +11,7 @@
 use futures_util::future::LocalBoxFuture;
 
 use super::fixture::Scope;
-use super::resolve::{Ctx, Fixture};
+use super::resolve::{Fixture, Resolver};
 use crate::error::Result;
 
 /// An autouse fixture, as `#[fixture(autouse)]` registers it.
@@ -25,13 +25,13 @@ pub struct AutouseEntry {
     /// The fixture's name.
     pub name: &'static str,
     /// Sets it up in a test's context ([`set_up_autouse`] of the fixture).
-    pub set_up: fn(Ctx) -> LocalBoxFuture<'static, Result<()>>,
+    pub set_up: fn(Resolver) -> LocalBoxFuture<'static, Result<()>>,
 }
 
 inventory::collect!(AutouseEntry);
 
 /// Sets up fixture `F` (or finds it in its scope instance) for the test of `ctx`.
-pub fn set_up_autouse<F: Fixture>(ctx: Ctx) -> LocalBoxFuture<'static, Result<()>> {
+pub fn set_up_autouse<F: Fixture>(ctx: Resolver) -> LocalBoxFuture<'static, Result<()>> {
     Box::pin(async move { ctx.get::<F>().await.map(|_| ()) })
 }
 
@@ -69,7 +69,7 @@ fn applying<'a>(
 
 /// Sets up every autouse fixture that applies to the test of `ctx` (whose module is
 /// `module`), in order; the first failure stops and is the test's setup failure.
-pub(crate) async fn set_up_all(ctx: &Ctx, module: &str) -> Result<()> {
+pub(crate) async fn set_up_all(ctx: &Resolver, module: &str) -> Result<()> {
     for entry in applying(inventory::iter::<AutouseEntry>, module) {
         (entry.set_up)(ctx.clone()).await?;
     }
@@ -80,7 +80,7 @@ pub(crate) async fn set_up_all(ctx: &Ctx, module: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn nothing(_: Ctx) -> LocalBoxFuture<'static, Result<()>> {
+    fn nothing(_: Resolver) -> LocalBoxFuture<'static, Result<()>> {
         Box::pin(async { Ok(()) })
     }
 

@@ -2,7 +2,7 @@
 //! container, network or volume) from plain data without naming its type.
 
 use super::fixture::Node;
-use super::resolve::Ctx;
+use super::resolve::Resolver;
 use super::resource::Resource;
 use crate::error::Result;
 
@@ -42,14 +42,18 @@ impl<T> ViaPlain for &Probe<T> {}
 
 impl ResourceTag {
     /// Sets the value up as a resource.
-    pub async fn finish<V: Resource>(self, ctx: Ctx, value: V) -> Result<Node<V>> {
+    pub async fn finish<V: Resource>(self, ctx: Resolver, value: V) -> Result<Node<V>> {
         ctx.finish_resource(value).await
     }
 }
 
 impl PlainTag {
     /// Keeps the value as plain data.
-    pub async fn finish<V: Send + Sync + 'static>(self, ctx: Ctx, value: V) -> Result<Node<V>> {
+    pub async fn finish<V: Send + Sync + 'static>(
+        self,
+        ctx: Resolver,
+        value: V,
+    ) -> Result<Node<V>> {
         ctx.finish_plain(value).await
     }
 }

@@ -1,6 +1,7 @@
 //! Fixture resolution: the [`Fixture`] trait the `#[fixture]` macro implements, a test's state
-//! while its fixtures are resolved, and the [`Ctx`] each fixture is built in, which finds its value in the right scope instance or builds it there
-//! (under the run's lock when the instance is shared across processes).
+//! while its fixtures are resolved, and the [`Resolver`] each fixture is built in, which finds
+//! its value in the right scope instance or builds it there (under the run's lock when the
+//! instance is shared across processes).
 
 use std::any::{Any, TypeId};
 use std::collections::HashSet;
@@ -39,7 +40,7 @@ pub trait Fixture: 'static {
     /// 1 + the depth of its deepest dependency: evaluating it finds cycles at compile time.
     const DEPTH: usize;
     /// Resolves the dependencies, calls the fixture function and sets the value up.
-    fn build(ctx: Ctx) -> LocalBoxFuture<'static, Result<Node<Self::Value>>>;
+    fn build(ctx: Resolver) -> LocalBoxFuture<'static, Result<Node<Self::Value>>>;
 }
 
 /// A value of a shared instance being built: its files, and either what another process
@@ -108,10 +109,10 @@ impl TestState {
     }
 }
 
-/// The context a fixture is built in: the test, the scope instance it belongs to, and the
-/// containers its dependencies stand on.
+/// What a fixture is built in: the test, the scope instance it belongs to, and the containers
+/// its dependencies stand on. It finds each fixture's value or builds it.
 #[derive(Clone)]
-pub struct Ctx {
+pub struct Resolver {
     test: Arc<TestState>,
     /// The teardown code the fixture registers while it is built; `None` for the test's own.
     pending: Option<Arc<Mutex<Vec<Finalizer>>>>,
@@ -121,9 +122,9 @@ pub struct Ctx {
     sharing: Option<Arc<Sharing>>,
 }
 
-impl Ctx {
-    pub(crate) fn root(test: Arc<TestState>) -> Ctx {
-        Ctx {
+impl Resolver {
+    pub(crate) fn root(test: Arc<TestState>) -> Resolver {
+        Resolver {
             scope: test.function.clone(),
             fixture: test.name,
             test,
@@ -141,7 +142,7 @@ impl Ctx {
             let pending: Arc<Mutex<Vec<Finalizer>>> = Arc::default();
             let registered = pending.clone();
             let instance = instance.clone();
-            let ctx = Ctx {
+            let ctx = Resolver {
                 test: self.test.clone(),
                 pending: Some(pending),
                 scope: instance.clone(),
@@ -522,16 +523,16 @@ mod tests {
     fn a_function_scoped_value_is_built_once_per_test() {
         let (one, two) = (test_state("m::a"), test_state("m::a"));
         crate::runtime::block_on(async {
-            let first = Ctx::root(one.clone())
+            let first = Resolver::root(one.clone())
                 .get::<counted>()
                 .await
                 .expect("built");
-            let again = Ctx::root(one.clone())
+            let again = Resolver::root(one.clone())
                 .get::<counted>()
                 .await
                 .expect("found");
             assert!(Arc::ptr_eq(&first, &again), "one value per test");
-            let other = Ctx::root(two.clone())
+            let other = Resolver::root(two.clone())
                 .get::<counted>()
                 .await
                 .expect("built");
@@ -548,15 +549,18 @@ mod tests {
         let (one, two) = (test_state("m::shared"), test_state("m::shared"));
         let other = test_state("m::elsewhere");
         crate::runtime::block_on(async {
-            let a = Ctx::root(one.clone())
+            let a = Resolver::root(one.clone())
                 .get::<per_module>()
                 .await
                 .expect("built");
-            let b = Ctx::root(two.clone())
+            let b = Resolver::root(two.clone())
                 .get::<per_module>()
                 .await
                 .expect("found");
-            let c = Ctx::root(other).get::<per_module>().await.expect("built");
+            let c = Resolver::root(other)
+                .get::<per_module>()
+                .await
+                .expect("built");
             assert!(Arc::ptr_eq(&a, &b));
             assert_eq!(**c, **a + 1, "another module builds its own");
         });
@@ -568,7 +572,7 @@ mod tests {
     #[test]
     fn a_failure_names_the_chain_of_fixtures_down_to_its_cause() {
         let test = test_state("m::b");
-        let e = crate::runtime::block_on(Ctx::root(test).get::<above_broken>())
+        let e = crate::runtime::block_on(Resolver::root(test).get::<above_broken>())
             .err()
             .expect("a broken dependency fails");
         match e {
@@ -587,7 +591,7 @@ mod tests {
     #[test]
     fn a_panicking_fixture_is_an_error_not_a_crash() {
         let test = test_state("m::c");
-        let e = crate::runtime::block_on(Ctx::root(test).get::<panicking>())
+        let e = crate::runtime::block_on(Resolver::root(test).get::<panicking>())
             .err()
             .expect("the panic is caught");
         let Error::Fixture { chain, source } = e else {

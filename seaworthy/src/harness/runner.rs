@@ -13,7 +13,7 @@ use super::process;
 use super::registry::{self, TestInfo};
 use super::removals;
 use super::report;
-use super::resolve::{Ctx, TestState};
+use super::resolve::{Resolver, TestState};
 use super::timeout::{self, TimedOut};
 use crate::error::{Error, Result};
 use crate::helper::DockerHelper;
@@ -112,7 +112,7 @@ impl Drop for Finish<'_> {
 pub fn run_async<R, O>(
     info: &'static TestInfo,
     flavor: Flavor,
-    resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
+    resolve: impl FnOnce(Resolver) -> LocalBoxFuture<'static, Result<R>>,
     body: impl FnOnce(R) -> LocalBoxFuture<'static, O>,
 ) where
     O: TestOutcome,
@@ -131,7 +131,7 @@ pub fn run_async<R, O>(
 #[track_caller]
 pub fn run_sync<R, O>(
     info: &'static TestInfo,
-    resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
+    resolve: impl FnOnce(Resolver) -> LocalBoxFuture<'static, Result<R>>,
     body: impl FnOnce(R) -> O + Send + 'static,
 ) where
     R: Send + 'static,
@@ -155,7 +155,7 @@ pub fn run_sync<R, O>(
 fn run<R>(
     info: &'static TestInfo,
     rt: &tokio::runtime::Runtime,
-    resolve: impl FnOnce(Ctx) -> LocalBoxFuture<'static, Result<R>>,
+    resolve: impl FnOnce(Resolver) -> LocalBoxFuture<'static, Result<R>>,
     body: impl FnOnce(R, Option<tokio::time::Instant>) -> std::result::Result<(), TimedOut>,
 ) {
     registry::start();
@@ -177,7 +177,7 @@ fn run<R>(
     // The clock starts with the setup: a hung readiness wait counts.
     let deadline = limit.map(|l| l.deadline());
     let setup = async {
-        let root = Ctx::root(test.clone());
+        let root = Resolver::root(test.clone());
         super::autouse::set_up_all(&root, info.module).await?;
         resolve(root).await
     };
