@@ -55,22 +55,12 @@ pub(super) fn registration(
     cases: &Cases,
     private: &TokenStream,
     name: &str,
-    ignored: bool,
-    timeout: &TokenStream,
+    info: &dyn Fn(&str) -> TokenStream,
 ) -> TokenStream {
     let n = cases.runs.len();
     let infos = cases.runs.iter().map(|run| {
-        let full = format!("{name}::{}", run.id);
-        quote! {
-            #private::TestInfo {
-                module: ::core::module_path!(),
-                name: #full,
-                file: ::core::file!(),
-                line: ::core::line!(),
-                ignored: #ignored,
-                timeout: #timeout,
-            },
-        }
+        let info = info(&format!("{name}::{}", run.id));
+        quote!(#info,)
     });
     let submits = (0..n).map(|i| {
         quote! {

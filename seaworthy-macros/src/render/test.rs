@@ -130,8 +130,22 @@ pub(crate) fn test(test: Test) -> TokenStream {
             }
         }
     };
+    // The test's (or one run's) entry in the registry, which the runner is given too.
+    let info_of = |name: &str| {
+        quote! {
+            #private::TestInfo {
+                module: ::core::module_path!(),
+                name: #name,
+                file: ::core::file!(),
+                line: ::core::line!(),
+                ignored: #ignored,
+                timeout: #timeout,
+            }
+        }
+    };
+    let entry = info_of(&name_str);
     if let Some(c) = &cases {
-        let registration = super::cases::registration(c, &private, &name_str, ignored, &timeout);
+        let registration = super::cases::registration(c, &private, &name_str, &info_of);
         let tests = super::cases::tests(c, &name, &runner, &outer_attrs);
         return quote! {
             #(#cfgs)*
@@ -154,14 +168,7 @@ pub(crate) fn test(test: Test) -> TokenStream {
         fn #runner() {
             #[allow(clippy::ptr_arg)]
             #item
-            static __SEAWORTHY_TEST: #private::TestInfo = #private::TestInfo {
-                module: ::core::module_path!(),
-                name: #name_str,
-                file: ::core::file!(),
-                line: ::core::line!(),
-                ignored: #ignored,
-                timeout: #timeout,
-            };
+            static __SEAWORTHY_TEST: #private::TestInfo = #entry;
             #private::inventory::submit! {
                 #private::TestEntry(&__SEAWORTHY_TEST)
             }
