@@ -18,6 +18,7 @@ use once_cell::sync::Lazy;
 
 use super::instance::ScopeInstance;
 use super::share::{self, SharedScope};
+use crate::sync::lock;
 
 /// A `#[container_test]`: the one description of it that the macro emits, in a `static`. The
 /// registry lists it (through a [`TestEntry`]) and the runner is handed it.
@@ -52,10 +53,6 @@ struct Counts {
 
 static COUNTS: Lazy<Mutex<Counts>> = Lazy::new(Default::default);
 static SHARED: Lazy<Mutex<HashMap<String, Arc<ScopeInstance>>>> = Lazy::new(Default::default);
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// The name libtest gives a test: its module path without the crate, then the function.
 pub(crate) fn libtest_name(module: &str, name: &str) -> String {

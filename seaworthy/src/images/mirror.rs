@@ -113,12 +113,12 @@ impl RegistryMirrors {
     /// Makes this the setting of every pull for the rest of the process (the run), over the
     /// environment's.
     pub fn install(self) {
-        *INSTALLED.write().unwrap_or_else(|p| p.into_inner()) = Some(self);
+        *crate::sync::write(&INSTALLED) = Some(self);
     }
 
     /// Removes the setting [`install`](Self::install) made: the environment's applies again.
     pub fn uninstall() {
-        *INSTALLED.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *crate::sync::write(&INSTALLED) = None;
     }
 
     /// The reference `image` is pulled as, or `None` when it is pulled as it is (no rule
@@ -169,7 +169,7 @@ fn normalise_registry(registry: &str) -> String {
 
 /// The setting of this run: the one installed in code, else the environment's.
 pub(crate) fn current() -> Result<RegistryMirrors> {
-    if let Some(m) = INSTALLED.read().unwrap_or_else(|p| p.into_inner()).clone() {
+    if let Some(m) = crate::sync::read(&INSTALLED).clone() {
         return Ok(m);
     }
     RegistryMirrors::from_env()
