@@ -7,7 +7,7 @@
 //! | images and registries: references, pulls, builds | [`ImageError`] | `images/error.rs` |
 //! | containers: definitions, names, ports, logs, exec | [`ContainerError`] | `definitions/container/error.rs` |
 //! | readiness (a container that did not become ready) | [`ReadinessError`] | `definitions/container/error.rs` |
-//! | the fixture harness | [`HarnessError`] | `harness/error.rs` |
+//! | the fixture harness | [`HarnessError`] | `fixture_error.rs` (a bottom leaf: no layer below the harness imports the harness for it) |
 //!
 //! Beside them, [`Error`] wraps the errors of the public helper modules
 //! ([`HttpWaitError`], [`PsError`], [`MatcherExhausted`]), the errors every domain can hit
@@ -27,7 +27,7 @@ pub use crate::definitions::container::error::{
     ContainerError, ReadinessError, ReadinessErrorKind,
 };
 pub use crate::engine::error::{EngineError, UnreachableCause};
-pub use crate::harness_error::HarnessError;
+pub use crate::fixture_error::HarnessError;
 pub use crate::images::error::ImageError;
 
 use crate::fresh::FreshError;

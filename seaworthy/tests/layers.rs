@@ -38,7 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "engine/transport.rs",
             "images/error.rs",
             "definitions/container/error.rs",
-            "harness_error.rs",
+            "fixture_error.rs",
             "http/error.rs",
             "ps/error.rs",
             "structure/error.rs",

@@ -558,7 +558,7 @@ impl ComposeStack {
         let of = |kind: ResourceKind| objects.iter().filter(move |o| o.0 == kind);
         let expected = built.networks.len() + built.volumes.len() + built.services.len();
         if objects.len() != expected {
-            return Err(Error::from(crate::harness_error::HarnessError::Internal(
+            return Err(Error::from(crate::fixture_error::HarnessError::Internal(
                 format!(
                 "the shared Compose stack `{}` lists {} objects, this process expects {expected}",
                 self.project.name,
